@@ -1,0 +1,69 @@
+"""The one exception tree of the package.
+
+Everything the library raises on purpose derives from ``BotError``; the CLI turns any
+``BotError`` into one line on stderr, the Telegram layer into one polite reply. Anything
+else escaping is a bug.
+
+    BotError
+    ├── ConfigError          config.yaml missing, malformed, or a key with a bad value
+    ├── ArticleError         an article could not be read or parsed
+    │   ├── UnreadableFile   binary, undecodable, too large, missing
+    │   └── ParseError       read fine, but no article could be made of it
+    ├── IndexError_          the search index is missing, corrupt or of another version
+    ├── StoreError           the article store cannot be opened or written
+    ├── QuestionError        a question that cannot be asked (empty, too long)
+    └── PermissionDenied     a user tried an admin action without the rights
+"""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """Base of every error the package raises deliberately."""
+
+
+class ConfigError(BotError):
+    """config.yaml is missing, malformed, or has a key with a bad value.
+
+    ``key`` is the dotted path of the key at fault (``retrieval.top_k``), or None when the
+    file as a whole is at fault.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None, path: str | None = None):
+        self.key = key
+        self.path = path
+        prefix = f"{path}: " if path else ""
+        where = f"{key}: " if key else ""
+        super().__init__(f"{prefix}{where}{message}")
+
+
+class ArticleError(BotError):
+    """An article could not be read or parsed. ``origin`` names the file or record."""
+
+    def __init__(self, message: str, *, origin: str | None = None):
+        self.origin = origin
+        super().__init__(f"{origin}: {message}" if origin else message)
+
+
+class UnreadableFile(ArticleError):
+    """The bytes could not be turned into text (binary, unknown encoding, too large, missing)."""
+
+
+class ParseError(ArticleError):
+    """The text was read but holds no article (empty after cleaning, wrong record types)."""
+
+
+class IndexError_(BotError):
+    """The persisted search index is missing, corrupt, or was written by another version."""
+
+
+class StoreError(BotError):
+    """The article store cannot be opened, read or written."""
+
+
+class QuestionError(BotError):
+    """The question cannot be asked as given (empty, too long)."""
+
+
+class PermissionDenied(BotError):
+    """A user asked for an admin action without the rights to it."""

@@ -1,0 +1,270 @@
+"""The library: the article store, the search index and the answerer behind one object.
+
+Everything that answers questions — the CLI, the Telegram bot, the benchmarks — opens a
+``Library`` and calls it; none of them touches the store or the index directly. The store
+is the source of truth; the index is derived from it and rebuilt whenever the corpus digest
+it was saved with differs from the store's (a crash mid-write, a corrupt file, a new
+version), so the worst a broken index costs is a rebuild, never an article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .answer import Answerer, AnswerSet
+from .config import Config
+from .errors import ArticleError, BotError, IndexError_
+from .index import IndexDoc, SearchIndex, build_index, load_index
+from .models import SHARED_SCOPE, Article, Paragraph, paragraph_id
+from .parsing import parse_file
+from .segment import Segmenter
+from .store import ArticleStore
+
+log = logging.getLogger(__name__)
+
+STORE_FILE = "articles.sqlite3"
+INDEX_DIR = "index"
+CORPUS_SUFFIXES = {".txt", ".text", ".html", ".htm", ".md", ".markdown", ".json", ".jsonl"}
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """What /about shows: how much the chat's corpus holds."""
+
+    articles: int
+    paragraphs: int
+    sources: list[tuple[str, int]]
+    newest_date: str | None
+
+
+def corpus_files(paths: Iterable[Path]) -> list[Path]:
+    """The article files under the configured corpus paths, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                p for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in CORPUS_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            log.warning("corpus path %s does not exist", path)
+    return found
+
+
+def _fingerprint(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(str(file).encode("utf-8", "surrogateescape"))
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def with_article_id(article: Article, new_id: str) -> Article:
+    """The same article under another id, its paragraph ids renumbered to match."""
+    paragraphs = [
+        Paragraph(id=paragraph_id(new_id, p.position), text=p.text, kind=p.kind)
+        for p in article.paragraphs
+    ]
+    return replace(article, id=new_id, paragraphs=paragraphs)
+
+
+def index_docs(article: Article, scope: str, segmenter: Segmenter) -> Iterator[IndexDoc]:
+    """The searchable units of an article: its body paragraphs (headings are context only)."""
+    for paragraph in article.body:
+        yield IndexDoc(doc_id=paragraph.id, tokens=segmenter.tokens(paragraph.text),
+                       scope=scope, group=article.id)
+
+
+class _ArticleCache:
+    """Recently used articles, so answering does not re-read JSON from SQLite each time."""
+
+    def __init__(self, store: ArticleStore, size: int = 512):
+        self._store = store
+        self._size = size
+        self._items: OrderedDict[str, Article | None] = OrderedDict()
+
+    def get(self, article_id: str) -> Article | None:
+        if article_id in self._items:
+            self._items.move_to_end(article_id)
+            return self._items[article_id]
+        article = self._store.get(article_id)
+        self._items[article_id] = article
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+        return article
+
+    def forget(self, article_id: str) -> None:
+        self._items.pop(article_id, None)
+
+
+class Library:
+    """Articles in, answers out. Thread-safe: one lock around every change and question."""
+
+    def __init__(self, config: Config, store: ArticleStore, segmenter: Segmenter, index: SearchIndex):
+        self.config = config
+        self.store = store
+        self.segmenter = segmenter
+        self.index = index
+        self.problems: list[str] = []
+        self._lock = threading.RLock()
+        self._articles = _ArticleCache(store)
+        self._answerer = Answerer(index, segmenter, self._articles, config.retrieval, config.answers)
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, config: Config, *, sync_corpus: bool = True) -> "Library":
+        """Open the store, bring the shared corpus up to date, load or rebuild the index."""
+        data = config.data_path
+        store = ArticleStore(data / STORE_FILE)
+        segmenter = Segmenter.from_config(config.segmentation)
+        problems: list[str] = []
+        if sync_corpus:
+            problems = sync_shared_corpus(store, config.corpus_paths)
+        index = _load_or_rebuild_index(data / INDEX_DIR, store, segmenter)
+        library = cls(config, store, segmenter, index)
+        library.problems = problems
+        return library
+
+    def close(self) -> None:
+        with self._lock:
+            self.store.close()
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- questions -----------------------------------------------------------------------
+
+    def ask(self, question: str, *, scopes: Collection[str] | None = None, top: int | None = None,
+            per_article: int | None = None, within_article: str | None = None,
+            offset: int = 0) -> AnswerSet:
+        """The quotes (or metadata facts) that answer a question, best first."""
+        with self._lock:
+            return self._answerer.ask(question, top=top, per_article=per_article, scopes=scopes,
+                                      within_article=within_article, offset=offset)
+
+    # -- articles ------------------------------------------------------------------------
+
+    def add_article(self, article: Article, scope: str) -> Article:
+        """Store then index an article; returns it as stored (its id may be namespaced)."""
+        with self._lock:
+            owner = self.store.scope_of(article.id)
+            if owner is not None and owner != scope:
+                # The same text already belongs to another chat or the shared corpus: keep
+                # both, each under its own id, so removing one never removes the other.
+                suffix = hashlib.sha1(scope.encode()).hexdigest()[:6]
+                article = with_article_id(article, f"{article.id}-{suffix}")
+            self.store.put(article, scope)
+            self._articles.forget(article.id)
+            self.index.remove_group(article.id)
+            self.index.add(index_docs(article, scope, self.segmenter))
+            self._save_index()
+            return article
+
+    def remove_article(self, article_id: str, scope: str) -> bool:
+        """Remove an article of that scope from store and index; False if there is none."""
+        with self._lock:
+            if not self.store.remove(article_id, scope):
+                return False
+            self._articles.forget(article_id)
+            self.index.remove_group(article_id)
+            self._save_index()
+            return True
+
+    def get_article(self, article_id: str) -> Article | None:
+        with self._lock:
+            return self._articles.get(article_id)
+
+    def scope_of(self, article_id: str) -> str | None:
+        return self.store.scope_of(article_id)
+
+    def list_articles(self, scope: str, *, offset: int = 0, limit: int = 10) -> list[Article]:
+        return self.store.list(scope, offset=offset, limit=limit)
+
+    def count_articles(self, scope: str) -> int:
+        return self.store.count(scope)
+
+    def stats(self, scopes: Collection[str] | None = None) -> CorpusStats:
+        """Articles, paragraphs, sources and newest date of the given scopes (None: all)."""
+        sources: Counter[str] = Counter()
+        articles = paragraphs = 0
+        newest: str | None = None
+        for article, scope in self.store.iter_all():
+            if scopes is not None and scope not in scopes:
+                continue
+            articles += 1
+            paragraphs += len(article.body)
+            if article.source:
+                sources[article.source] += 1
+            if article.date and (newest is None or article.date > newest):
+                newest = article.date
+        return CorpusStats(articles, paragraphs, sources.most_common(), newest)
+
+    def _save_index(self) -> None:
+        try:
+            self.index.save(self.config.data_path / INDEX_DIR, meta={"corpus_digest": self.store.digest()})
+        except (OSError, BotError) as exc:
+            # The store already holds the change; a stale index on disk is rebuilt at start-up.
+            log.error("could not save the search index (%s); it will be rebuilt on restart", exc)
+
+
+def sync_shared_corpus(store: ArticleStore, paths: list[Path]) -> list[str]:
+    """Make the shared scope hold exactly the articles of the corpus files; returns problems.
+
+    Skipped when the files are unchanged since the last sync (their content fingerprint).
+    A file that cannot be parsed is reported and skipped; it never stops the others.
+    """
+    files = corpus_files(paths)
+    fingerprint = _fingerprint(files)
+    if store.get_meta("corpus_fingerprint") == fingerprint:
+        return []
+    problems: list[str] = []
+    articles: dict[str, Article] = {}
+    for file in files:
+        try:
+            for article in parse_file(file):
+                articles.setdefault(article.id, article)
+        except ArticleError as exc:
+            problems.append(str(exc))
+            log.warning("corpus file skipped: %s", exc)
+    current = store.ids(SHARED_SCOPE)
+    stale = [article_id for article_id in current if article_id not in articles]
+    if stale:
+        store.remove_many(stale)
+    changed = [(a, SHARED_SCOPE) for a in articles.values() if store.get(a.id) != a]
+    if changed:
+        store.put_many(changed)
+    store.set_meta("corpus_fingerprint", fingerprint)
+    log.info("shared corpus: %d articles from %d files (%d changed, %d removed)",
+             len(articles), len(files), len(changed), len(stale))
+    return problems
+
+
+def _load_or_rebuild_index(directory: Path, store: ArticleStore, segmenter: Segmenter) -> SearchIndex:
+    digest = store.digest()
+    try:
+        index = load_index(directory)
+        if index.meta.get("corpus_digest") == digest:
+            return index
+        log.info("the index on disk is of another corpus; rebuilding")
+    except IndexError_ as exc:
+        log.warning("the index on disk cannot be used (%s); rebuilding", exc)
+    index = build_index(doc for article, scope in store.iter_all()
+                        for doc in index_docs(article, scope, segmenter))
+    try:
+        index.save(directory, meta={"corpus_digest": digest})
+    except (OSError, BotError) as exc:
+        log.error("could not save the rebuilt index (%s); answering from memory", exc)
+    return index

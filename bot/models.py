@@ -1,0 +1,98 @@
+"""Plain data records shared by every layer: articles, paragraphs, credits.
+
+They carry no behaviour beyond (de)serialisation so the parser, the store, the index, the
+answerer and the Telegram layer can all pass them around without importing each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+ParagraphKind = Literal["paragraph", "heading"]
+
+#: The scope of the bundled/shared corpus. A chat's own articles use ``chat:<chat_id>``.
+SHARED_SCOPE = "shared"
+
+
+def chat_scope(chat_id: int) -> str:
+    """The scope name under which a chat's own articles are stored and indexed."""
+    return f"chat:{chat_id}"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One quotable unit of an article. ``id`` is ``<article id>#<position>``."""
+
+    id: str
+    text: str
+    kind: ParagraphKind = "paragraph"
+
+    @property
+    def position(self) -> int:
+        return int(self.id.rsplit("#", 1)[1])
+
+
+def paragraph_id(article_id: str, position: int) -> str:
+    return f"{article_id}#{position}"
+
+
+@dataclass(frozen=True)
+class Contributor:
+    """Someone credited beside the reporters: 实习生, 通讯员 …"""
+
+    name: str
+    role: str
+
+
+@dataclass
+class Article:
+    """A parsed, cleaned article with its attribution.
+
+    ``date`` is ISO 8601 without time zone (``2020-04-12T16:25:33`` or ``2020-04-12``), as
+    printed in the article (local time, never converted), or None when unknown.
+    ``date_text`` keeps the date as printed, even when the year could not be inferred.
+    """
+
+    id: str
+    title: str | None = None
+    source: str | None = None
+    reporters: list[str] = field(default_factory=list)
+    contributors: list[Contributor] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+    photographers: list[str] = field(default_factory=list)
+    date: str | None = None
+    date_text: str | None = None
+    url: str | None = None
+    section: str | None = None
+    original_title: str | None = None
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    origin: str | None = None
+
+    @property
+    def body(self) -> list[Paragraph]:
+        """The paragraphs that may be quoted as answers (headings excluded)."""
+        return [p for p in self.paragraphs if p.kind == "paragraph"]
+
+    def paragraph(self, pid: str) -> Paragraph | None:
+        for p in self.paragraphs:
+            if p.id == pid:
+                return p
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``parse --json`` shape (also what the store keeps)."""
+        data = asdict(self)
+        data["contributors"] = [asdict(c) for c in self.contributors]
+        data["paragraphs"] = [asdict(p) for p in self.paragraphs]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Article":
+        known = {f for f in cls.__dataclass_fields__}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs["contributors"] = [Contributor(**c) for c in data.get("contributors") or []]
+        kwargs["paragraphs"] = [Paragraph(**p) for p in data.get("paragraphs") or []]
+        for key in ("reporters", "editors", "photographers"):
+            kwargs[key] = list(data.get(key) or [])
+        return cls(**kwargs)
