@@ -89,7 +89,7 @@ def cmd_search(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from .evaluation import batch_search, read_jsonl
     from .segment import Segmenter
 
-    segmenter = Segmenter.from_config(config.segmentation)
+    segmenter = Segmenter.from_config(config.segmentation, base_dir=config.base_dir)
     corpus = list(read_jsonl(Path(args.corpus)))
     queries = list(read_jsonl(Path(args.queries)))
     for row in batch_search(corpus, queries, segmenter=segmenter, top=args.top):
@@ -101,7 +101,7 @@ def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from .evaluation import evaluate_squad
     from .segment import Segmenter
 
-    segmenter = Segmenter.from_config(config.segmentation)
+    segmenter = Segmenter.from_config(config.segmentation, base_dir=config.base_dir)
     report = evaluate_squad([Path(p) for p in args.squad], segmenter=segmenter)
     for line in report.lines():
         out.write(line + "\n")
@@ -165,7 +165,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     try:
         config = load_config(args.config)
-        logging.basicConfig(level=config.log_level, stream=sys.stderr,
+        # Only the long-running bot reports progress; one-shot commands print just warnings.
+        level = config.log_level if args.command == "run" else "WARNING"
+        logging.basicConfig(level=level, stream=sys.stderr,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         # httpx logs every request URL, and a Bot API URL carries the token.
         logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -115,6 +115,9 @@ class Library:
         self.segmenter = segmenter
         self.index = index
         self.problems: list[str] = []
+        # Indexes up to this many paragraphs are saved after every change; larger ones on flush().
+        self.eager_save_limit = 50_000
+        self._dirty = False
         self._lock = threading.RLock()
         self._articles = _ArticleCache(store)
         self._answerer = Answerer(index, segmenter, self._articles, config.retrieval, config.answers)
@@ -126,7 +129,7 @@ class Library:
         """Open the store, bring the shared corpus up to date, load or rebuild the index."""
         data = config.data_path
         store = ArticleStore(data / STORE_FILE)
-        segmenter = Segmenter.from_config(config.segmentation)
+        segmenter = Segmenter.from_config(config.segmentation, base_dir=config.base_dir)
         problems: list[str] = []
         if sync_corpus:
             problems = sync_shared_corpus(store, config.corpus_paths)
@@ -137,6 +140,7 @@ class Library:
 
     def close(self) -> None:
         with self._lock:
+            self.flush()
             self.store.close()
 
     def __enter__(self) -> "Library":
@@ -198,26 +202,30 @@ class Library:
 
     def stats(self, scopes: Collection[str] | None = None) -> CorpusStats:
         """Articles, paragraphs, sources and newest date of the given scopes (None: all)."""
-        sources: Counter[str] = Counter()
-        articles = paragraphs = 0
-        newest: str | None = None
-        for article, scope in self.store.iter_all():
-            if scopes is not None and scope not in scopes:
-                continue
-            articles += 1
-            paragraphs += len(article.body)
-            if article.source:
-                sources[article.source] += 1
-            if article.date and (newest is None or article.date > newest):
-                newest = article.date
-        return CorpusStats(articles, paragraphs, sources.most_common(), newest)
+        return CorpusStats(*self.store.summary(scopes))
 
     def _save_index(self) -> None:
-        try:
-            self.index.save(self.config.data_path / INDEX_DIR, meta={"corpus_digest": self.store.digest()})
-        except (OSError, BotError) as exc:
-            # The store already holds the change; a stale index on disk is rebuilt at start-up.
-            log.error("could not save the search index (%s); it will be rebuilt on restart", exc)
+        """Save the index now if it is small, else leave it to the next ``flush``.
+
+        The store already holds every change, and an index whose corpus digest differs from
+        the store's is rebuilt at start-up, so a deferred save can cost time, never data.
+        Writing a large index on every channel post would cost seconds each time.
+        """
+        self._dirty = True
+        if len(self.index) <= self.eager_save_limit:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the index to disk if it changed since it was last written."""
+        with self._lock:
+            if not self._dirty:
+                return
+            try:
+                self.index.save(self.config.data_path / INDEX_DIR,
+                                meta={"corpus_digest": self.store.digest()})
+                self._dirty = False
+            except (OSError, BotError) as exc:
+                log.error("could not save the search index (%s); it will be rebuilt on restart", exc)
 
 
 def sync_shared_corpus(store: ArticleStore, paths: list[Path]) -> list[str]:
@@ -255,10 +263,14 @@ def sync_shared_corpus(store: ArticleStore, paths: list[Path]) -> list[str]:
 def _load_or_rebuild_index(directory: Path, store: ArticleStore, segmenter: Segmenter) -> SearchIndex:
     digest = store.digest()
     try:
+        if not directory.exists():
+            raise FileNotFoundError(directory)
         index = load_index(directory)
         if index.meta.get("corpus_digest") == digest:
             return index
         log.info("the index on disk is of another corpus; rebuilding")
+    except FileNotFoundError:
+        log.info("no index yet; building it")
     except IndexError_ as exc:
         log.warning("the index on disk cannot be used (%s); rebuilding", exc)
     index = build_index(doc for article, scope in store.iter_all()

@@ -13,7 +13,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -45,6 +45,9 @@ CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
     scope TEXT NOT NULL,
     added REAL NOT NULL,
+    source TEXT,
+    date TEXT,
+    paragraphs INTEGER NOT NULL,
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS articles_by_scope ON articles(scope, added);
@@ -139,9 +142,11 @@ class ArticleStore:
             if old is not None:
                 digest ^= self._row_hash(article.id, old[0], old[1])
             db.execute(
-                "INSERT INTO articles(id, scope, added, data) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET scope=excluded.scope, data=excluded.data",
-                (article.id, scope, now, data),
+                "INSERT INTO articles(id, scope, added, source, date, paragraphs, data) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET scope=excluded.scope, "
+                "source=excluded.source, date=excluded.date, paragraphs=excluded.paragraphs, "
+                "data=excluded.data",
+                (article.id, scope, now, article.source, article.date, len(article.body), data),
             )
             digest ^= self._row_hash(article.id, scope, data)
         self._set_digest(db, digest)
@@ -202,6 +207,23 @@ class ArticleStore:
         if scope is None:
             return dict(self._query("SELECT id, scope FROM articles"))
         return dict(self._query("SELECT id, scope FROM articles WHERE scope=?", (scope,)))
+
+    def summary(self, scopes: Collection[str] | None) -> tuple[int, int, list[tuple[str, int]], str | None]:
+        """Articles, body paragraphs, (source, count) most first, newest date — of some scopes."""
+        where, params = "", ()
+        if scopes is not None:
+            scopes = list(scopes)
+            if not scopes:
+                return 0, 0, [], None
+            where = "WHERE scope IN (" + ",".join("?" * len(scopes)) + ")"
+            params = tuple(scopes)
+        count, paragraphs, newest = self._query(
+            f"SELECT COUNT(*), COALESCE(SUM(paragraphs), 0), MAX(date) FROM articles {where}", params)[0]
+        sources = self._query(
+            f"SELECT source, COUNT(*) AS n FROM articles {where} "
+            f"{'AND' if where else 'WHERE'} source IS NOT NULL GROUP BY source ORDER BY n DESC, source",
+            params)
+        return count, paragraphs, [(s, n) for s, n in sources], newest
 
     def iter_all(self) -> Iterator[tuple[Article, str]]:
         for data, scope in self._query("SELECT data, scope FROM articles ORDER BY added, id"):

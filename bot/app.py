@@ -1,0 +1,248 @@
+"""Building and running the Telegram Application (python-telegram-bot v22).
+
+``build_application`` makes a ready Application around an open ``Library`` (tests inject a
+request object instead of PTB's HTTP layer); ``run`` is what ``python -m bot run`` calls:
+long polling, or PTB's webhook server when ``telegram.mode`` is ``webhook``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackContext, ContextTypes, Defaults, ExtBot
+from telegram.request import BaseRequest
+
+from .access import AdminCheck
+from .config import Config, Secrets
+from .errors import ConfigError
+from .messages import t
+from .ratelimit import QuestionLimiter
+
+if TYPE_CHECKING:
+    from .library import Library
+
+log = logging.getLogger(__name__)
+
+#: Inline queries allowed per question of the per-user budget (one per pause in typing).
+INLINE_BUDGET = 5
+
+
+@dataclass
+class BotData:
+    """Everything the handlers share; PTB creates it empty, ``build_application`` fills it."""
+
+    library: "Library | None" = None
+    config: Config = field(default_factory=Config)
+    limiter: QuestionLimiter | None = None
+    # Inline queries arrive while the user types: a separate, larger budget.
+    inline_limiter: QuestionLimiter = field(default_factory=lambda: QuestionLimiter(30, 60))
+    admins: AdminCheck | None = None
+
+
+class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
+    """The handlers' context: typed access to the library, the config and the helpers."""
+
+    @property
+    def library(self) -> "Library":
+        library = self.bot_data.library
+        assert library is not None, "build_application() sets the library"
+        return library
+
+    @property
+    def config(self) -> Config:
+        return self.bot_data.config
+
+    @property
+    def limiter(self) -> QuestionLimiter:
+        assert self.bot_data.limiter is not None
+        return self.bot_data.limiter
+
+    @property
+    def admins(self) -> AdminCheck:
+        assert self.bot_data.admins is not None
+        return self.bot_data.admins
+
+
+BotApplication = Application[ExtBot, BotContext, dict, dict, BotData, Any]
+
+
+def api_urls(config: Config, secrets: Secrets) -> tuple[str | None, str | None]:
+    """Bot API base and file URLs: the environment wins over the config.
+
+    When only a base URL of the usual form ``http://host:port/bot`` is given, files are fetched
+    from the same server (``http://host:port/file/bot``) rather than from api.telegram.org.
+    """
+    base = secrets.api_base_url or config.telegram.api_base_url
+    files = secrets.api_file_url or config.telegram.api_file_url
+    if base and not files and base.endswith("/bot"):
+        files = base[: -len("bot")] + "file/bot"
+    return base, files
+
+
+def build_application(config: Config, library: "Library", token: str, *,
+                      base_url: str | None = None, base_file_url: str | None = None,
+                      request: BaseRequest | None = None,
+                      get_updates_request: BaseRequest | None = None,
+                      rate_limiter: bool = True) -> BotApplication:
+    """The Application with every handler registered, around an open Library."""
+    from . import handlers
+
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .concurrent_updates(True)
+        .post_init(_post_init)
+    )
+    if base_url:
+        builder = builder.base_url(base_url)
+    if base_file_url:
+        builder = builder.base_file_url(base_file_url)
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    if rate_limiter:
+        # ≈30 messages/s overall and 20/min per group; one retry on a RetryAfter.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=1))
+    application: BotApplication = builder.build()  # type: ignore[assignment]
+    data = application.bot_data
+    data.library = library
+    data.config = config
+    limits = config.telegram.limits
+    data.limiter = QuestionLimiter(limits.questions_per_window, limits.window_seconds)
+    data.inline_limiter = QuestionLimiter(limits.questions_per_window * INLINE_BUDGET, limits.window_seconds)
+    data.admins = AdminCheck(config.telegram.owners, config.telegram.admin_cache_seconds)
+    handlers.register(application)
+    return application
+
+
+def command_menus(lang: str) -> dict[str, list[BotCommand]]:
+    """The command menus per scope, in the default interface language."""
+    def cmds(*names: str) -> list[BotCommand]:
+        return [BotCommand(name, t(f"cmd_{name}", lang)) for name in names]
+
+    return {
+        "private": cmds("start", "help", "about", "add", "list", "remove", "settings"),
+        "groups": cmds("ask", "help", "about"),
+        "admins": cmds("ask", "help", "about", "add", "list", "remove", "settings"),
+    }
+
+
+async def _post_init(application: Application) -> None:
+    """Sets the command menus per scope; a failure is logged, never fatal."""
+    config: Config = application.bot_data.config
+    menus = command_menus(config.telegram.default_language)
+    scopes = {
+        "private": BotCommandScopeAllPrivateChats(),
+        "groups": BotCommandScopeAllGroupChats(),
+        "admins": BotCommandScopeAllChatAdministrators(),
+    }
+    for name, scope in scopes.items():
+        try:
+            await application.bot.set_my_commands(menus[name], scope=scope)
+        except TelegramError as exc:
+            log.warning("could not set the %s command menu: %s", name, exc)
+    application.create_task(_flush_index_periodically(application), name="flush-index")
+    log.info("bot @%s ready", application.bot.username)
+
+
+INDEX_FLUSH_SECONDS = 10
+
+
+async def _flush_index_periodically(application: Application) -> None:
+    """Writes a changed large index to disk now and then (small ones are saved at once)."""
+    library = application.bot_data.library
+    while True:
+        await asyncio.sleep(INDEX_FLUSH_SECONDS)
+        await asyncio.to_thread(library.flush)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Wraps a formatter so the bot token never reaches a log line (tracebacks included)."""
+
+    def __init__(self, inner: logging.Formatter | None, secrets: list[str]):
+        super().__init__()
+        self.inner = inner or logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = self.inner.format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "<redacted>")
+        return text
+
+
+def redact_logs(*secrets: str | None) -> None:
+    """Install the redacting formatter on every root handler; quiet httpx's URL logging."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    values = [s for s in secrets if s]
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=logging.INFO)
+    for handler in root.handlers:
+        if not isinstance(handler.formatter, RedactingFormatter):
+            handler.setFormatter(RedactingFormatter(handler.formatter, values))
+
+
+def run(config: Config, secrets: Secrets) -> None:
+    """Run the bot until interrupted: long polling, or a webhook server per the config."""
+    if not secrets.bot_token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set (put the bot token from @BotFather "
+                          "in the environment)")
+    webhook = config.telegram.mode == "webhook"
+    if webhook and not secrets.webhook_secret:
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET is not set (required when telegram.mode is "
+                          "webhook)")
+    redact_logs(secrets.bot_token, secrets.webhook_secret)
+    from .library import Library
+
+    library = Library.open(config)
+    for problem in library.problems:
+        log.warning("corpus: %s", problem)
+    base_url, file_url = api_urls(config, secrets)
+    # Benchmarks only (bench/load_test.py): TELEGRAM_RATE_LIMITER=off drops PTB's
+    # AIORateLimiter (30 msg/s overall, 20 msg/min per group) to measure the bot itself.
+    limited = os.environ.get("TELEGRAM_RATE_LIMITER", "on").strip().lower() not in ("off", "0", "false", "no")
+    if not limited:
+        log.warning("TELEGRAM_RATE_LIMITER=off: Telegram's flood limits are not respected")
+    application = build_application(config, library, secrets.bot_token,
+                                    base_url=base_url, base_file_url=file_url, rate_limiter=limited)
+    updates = list(Update.ALL_TYPES)
+    try:
+        if webhook:
+            hook = config.telegram.webhook
+            public = (hook.public_url or "").rstrip("/")
+            path = hook.path.strip("/")
+            url = public if public.endswith("/" + path) else f"{public}/{path}"
+            application.run_webhook(listen=hook.listen, port=hook.port, url_path=path,
+                                    webhook_url=url, secret_token=secrets.webhook_secret,
+                                    allowed_updates=updates, drop_pending_updates=False)
+        else:
+            application.run_polling(allowed_updates=updates, drop_pending_updates=False)
+    finally:
+        library.close()
+
+
+def main() -> None:
+    """``python -c 'from bot.app import main; main()'``: run with ./config.yaml and the env."""
+    from .config import load_config
+
+    run(load_config(), Secrets.from_env())

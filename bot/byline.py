@@ -1,0 +1,491 @@
+"""Credits from the text of Chinese news: reporters, contributors, editors, photographers, outlet.
+
+Chinese bylines come in a handful of shapes (see the tests for real examples):
+
+* a whole line: ``上游新闻·重庆晨报记者 严薇 郭欣欣``, ``文/本报记者 宋霞``, ``作者：祝欢``,
+  ``责任编辑：X``, ``（X 上海报道）``, ``王磊 摄``;
+* a lead: ``新华社北京4月12日电（记者 X、Y）正文…``, ``本报讯（记者X通讯员Y）正文…``;
+* a trailing parenthesis: ``…正文。（通讯员X 记者Y）``;
+* a photo credit ending a caption: ``…成功入榜。 新华社记者 王菲 摄``.
+
+The rule that keeps ``记者从重庆高新区获悉`` from becoming a reporter named 从重庆…: a credit is
+only accepted when *everything* in it parses as role words, names and separators. Names are
+2–4 Han characters (or two parts joined by ·); names run together (``王春雨曹霁阳熊琳``) are
+split where common surnames start.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .models import Contributor
+
+# --------------------------------------------------------------------------------------------
+# Names
+# --------------------------------------------------------------------------------------------
+
+# Roughly the 100 most frequent surnames (tier 1) and the next few hundred (tier 2). Tier 1
+# surnames make a split more convincing than rare ones (阳, 雨 …) when names run together.
+_SURNAMES_COMMON = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武"
+    "戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮"
+    "柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古"
+    "吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫"
+    "寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝封蔺雍訾谈支钮岳晋展逯祁扎扈"
+)
+_SURNAMES_TIER1 = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+                      "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷"
+                      "侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常")
+_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
+                      "令狐", "宇文", "夏侯", "端木", "司徒", "轩辕", "呼延", "澹台", "南宫")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_NAME = re.compile(f"^(?:[{_HAN}]{{2,4}}|[{_HAN}]{{1,6}}[·•・][{_HAN}]{{1,8}})$")
+# Characters that never occur in a byline name but are everywhere in sentences.
+_NOT_IN_NAMES = set("的了是在从对据悉并表示说称我你他她们这那将已与及就都也还被把让给"
+                    "年电讯报等、，。：；！？")
+_ORG_SUFFIX = re.compile(r"(?:社|网|报|台|刊|新闻|客户端|频道|财经|杂志|周刊|日报|晚报|晨报|时报|员|中心|研究院|大学|医院|公司)$")
+# Words that follow 记者 in sentences (商报记者联系, 记者获悉) or credit agencies, not people.
+_NOT_NAMES = {"联系", "获悉", "了解", "采访", "发现", "看到", "注意到", "走访", "询问", "致电", "证实",
+              "报道", "暗访", "调查", "核实", "视觉中国", "东方IC", "图虫创意", "网络", "资料图",
+              "全文", "相关", "独家", "综合", "编译", "中新", "新华", "人民视觉", "图虫"}
+# A part ending like an outlet (环球网, 每经 is caught by position instead) is no name.
+_OUTLET_ENDING = re.compile(r"(?:社|网|报|台|刊|新闻|财经|频道|在线)$")
+_NAME_SEPARATORS = re.compile(r"[、，,；;\s/|]+|(?<=[^和])和(?=[^和])|及|与")
+
+
+def _plain_name(text: str) -> bool:
+    return bool(_NAME.match(text)) and not (set(text) & _NOT_IN_NAMES)
+
+
+def _surname_len(text: str) -> int:
+    """Length of the surname text starts with (0 when it starts with none we know)."""
+    if text[:2] in _COMPOUND_SURNAMES:
+        return 2
+    return 1 if text[:1] in _SURNAMES_COMMON else 0
+
+
+@lru_cache(maxsize=4096)
+def _split_run_together(text: str) -> tuple[str, ...] | None:
+    """Split names written without separators, each starting with a known surname; the split
+    with the most convincing surnames wins. None when no split exists."""
+    best: dict[int, tuple[int, tuple[str, ...]]] = {0: (0, ())}
+    for start in range(len(text)):
+        if start not in best:
+            continue
+        score, names = best[start]
+        surname = _surname_len(text[start:])
+        if not surname:
+            continue
+        weight = 2 if surname == 2 or text[start] in _SURNAMES_TIER1 else 1
+        for size in (2, 3) if surname == 1 else (3, 4):
+            end = start + size
+            if end > len(text):
+                continue
+            candidate = (score + weight, names + (text[start:end],))
+            if end not in best or candidate[0] > best[end][0]:
+                best[end] = candidate
+    result = best.get(len(text))
+    return result[1] if result else None
+
+
+def split_names(text: str) -> list[str] | None:
+    """``严薇 郭欣欣`` / ``李江涛、李舒、孙晓胜`` / ``王春雨曹霁阳熊琳`` → names; None when some
+    part is not a name (then the text is no credit)."""
+    text = text.strip(" ：:").removesuffix("等").strip()
+    if not text:
+        return None
+    names: list[str] = []
+    parts = [part for part in _NAME_SEPARATORS.split(text) if part]
+    for part in parts:
+        if part in _NOT_NAMES or _OUTLET_ENDING.search(part):
+            return None
+        if len(part) <= 4 and _plain_name(part):
+            # Four characters may be two two-character names (周琦谭经 is not, 王通交宣 is).
+            if len(part) == 4 and part[:2] not in _COMPOUND_SURNAMES \
+                    and part[0] in _SURNAMES_TIER1 and part[2] in _SURNAMES_TIER1:
+                names.extend((part[:2], part[2:]))
+            else:
+                names.append(part)
+            continue
+        if "·" in part or "•" in part or "・" in part:
+            if _plain_name(part):
+                names.append(part.replace("•", "·").replace("・", "·"))
+                continue
+            return None
+        if set(part) & _NOT_IN_NAMES or not re.fullmatch(f"[{_HAN}]+", part):
+            return None
+        split = _split_run_together(part)
+        if split is None:
+            # Minority and transliterated names run to five characters (阿合买提江); only
+            # believed beside other, separated names.
+            if len(part) == 5 and len(parts) > 1 and part[0] not in _SURNAMES_COMMON:
+                names.append(part)
+                continue
+            return None
+        names.extend(split)
+    return names or None
+
+
+# --------------------------------------------------------------------------------------------
+# Credits
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class Credits:
+    reporters: list[str] = field(default_factory=list)
+    contributors: list[Contributor] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+    photographers: list[str] = field(default_factory=list)
+    outlet: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.reporters or self.contributors or self.editors or self.photographers)
+
+    def merge(self, other: "Credits") -> None:
+        """Add other's names, keeping first-seen order and no duplicates."""
+        for name in other.reporters:
+            if name not in self.reporters:
+                self.reporters.append(name)
+        for contributor in other.contributors:
+            if contributor not in self.contributors:
+                self.contributors.append(contributor)
+        for name in other.editors:
+            if name not in self.editors:
+                self.editors.append(name)
+        for name in other.photographers:
+            if name not in self.photographers:
+                self.photographers.append(name)
+        if other.outlet and not self.outlet:
+            self.outlet = other.outlet
+
+
+# Role words, longest first inside each alternative so 通讯员 never reads as 通讯 + 员.
+# The outlet before 记者 (本报, 新华社 …) is read as the outlet, not as part of the role.
+_REPORTER_ROLE = (r"(?:特约|特派|首席|见习|实习|全媒体|融媒体|驻[^\s记者]{1,4}|资深|主任|摄影)?记者")
+_CONTRIBUTOR_ROLE = r"(?:特约)?通讯员|实习生|见习生"
+_EDITOR_ROLE = r"(?:责任|值班|微信|网络|实习|执行)?编辑|责编"
+_PHOTO_ROLE = r"摄影|图片|图"
+_AUTHOR_ROLE = r"作者|撰文|文"
+# Credited people this project does not keep (proofreaders, producers): parsed so that their
+# names are never mistaken for editors or reporters, then dropped.
+_OTHER_ROLE = r"校对|审校|审核|监制|统筹|出品人|策划|制图|设计|翻译|编译"
+_ROLE = re.compile(f"(?P<reporter>{_REPORTER_ROLE})|(?P<other>{_OTHER_ROLE})|(?P<contributor>{_CONTRIBUTOR_ROLE})|"
+                   f"(?P<editor>{_EDITOR_ROLE})|(?<![{_HAN}])(?P<photo>{_PHOTO_ROLE})(?=[/：:\\s])|"
+                   f"(?<![{_HAN}])(?P<author>{_AUTHOR_ROLE})(?=[/：:\\s])")
+_REPORT_SUFFIX = re.compile(r"(?:\s+[^\s]{1,6}|/)?报道$")
+_PHOTO_SUFFIX = re.compile(r"\s*/?\s*(?:(?<!自)拍?摄|翻拍|图)$")
+_TEXT_AND_PHOTO_SUFFIX = re.compile(r"\s*(?:文/图|图/文|文图|/文)$")
+
+
+def parse_credit(body: str, *, default_role: str = "reporter",
+                 names_before_role: bool = False) -> Credits | None:
+    """Parse the inside of a credit (``记者 严薇 郭欣欣``, ``记者王通讯员交宣``, ``李映民李获``,
+    ``郑耀德 摄``, ``X 上海报道``). None unless the whole text is roles, names and separators.
+
+    Text before the first role word is the outlet (``每经记者 陈晨``), unless
+    ``names_before_role``: inside a dateline's parentheses it is a name (``（党博记者张军建）``)
+    when it does not end like an outlet."""
+    body = body.strip()
+    if not body or len(body) > 60:
+        return None
+    if _PHOTO_SUFFIX.search(body) and not _TEXT_AND_PHOTO_SUFFIX.search(body):
+        default_role = "photo"
+        body = _PHOTO_SUFFIX.sub("", body)
+    body = _TEXT_AND_PHOTO_SUFFIX.sub("", body)
+    body = _REPORT_SUFFIX.sub("", body).strip()
+    credits = Credits()
+    matches = list(_ROLE.finditer(body))
+    # Text before the first role word is the outlet (新华社记者 …, 每经记者 …); without any
+    # role word the whole text is names under the default role (中新网…电(李映民李获)).
+    head = body[: matches[0].start()] if matches else body
+    if head.strip(" ：:、，,·"):
+        if not matches:
+            names = split_names(head)
+            if names is None:
+                if _looks_like_outlet(head):
+                    credits.outlet = head.strip(" ：:")
+                    return credits
+                return None
+            _credit(credits, default_role, names)
+        elif names_before_role and not _OUTLET_ENDING.search(head.strip()) \
+                and (names := split_names(head)) is not None:
+            _credit(credits, default_role, names)
+        elif _OUTLET_HEAD.match(head.strip()):
+            credits.outlet = head.strip(" ：:").removesuffix("报道").strip(" -")
+        else:
+            return None
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(body)
+        segment = body[match.end():end]
+        role = match.lastgroup or default_role
+        if role == "photo" and not segment.strip(" /：:"):
+            continue
+        names = split_names(segment.lstrip("/／"))
+        if names is None:
+            # A role word with nobody after it, or one stray character (记者王通讯员交宣: the
+            # page lost part of the name) — skip it rather than invent a one-character name.
+            if len(segment.strip(" /：:、，,")) <= 1:
+                continue
+            return None
+        _credit(credits, role, names, role_word=match.group())
+    if not credits and not credits.outlet:
+        return None
+    return credits
+
+
+_OUTLET_HEAD = re.compile(rf"^[{_HAN}A-Za-z0-9·“”\"\s-]{{2,16}}$")
+
+
+def _credit(credits: Credits, role: str, names: list[str], *, role_word: str = "") -> None:
+    if role in ("reporter", "author"):
+        credits.reporters.extend(n for n in names if n not in credits.reporters)
+    elif role == "contributor":
+        credits.contributors.extend(Contributor(n, role_word.removeprefix("特约") or "通讯员")
+                                    for n in names)
+    elif role == "editor":
+        credits.editors.extend(names)
+    elif role == "photo":
+        credits.photographers.extend(names)
+
+
+def _looks_like_outlet(text: str) -> bool:
+    text = text.strip(" ：:")
+    return 1 < len(text) <= 16 and (bool(_ORG_SUFFIX.search(text)) or "·" in text
+                                    or text in ("本报", "本刊", "本台", "本网"))
+
+
+# --------------------------------------------------------------------------------------------
+# Whole-line credits
+# --------------------------------------------------------------------------------------------
+
+_WRAPPERS = re.compile(r"^[【\[（(](.+)[】\]）)]$")
+# ``作者：澎湃特约评论员 熊志``, ``文/观察者网 齐倩``, ``文/赵君（北京世纪坛医院）``
+_AUTHOR_LINE = re.compile(r"^(?:相关作者|作者|撰文|文|来稿)\s*[/／：:|｜丨]\s*(?P<rest>.+)$")
+_EDITOR_LINE = re.compile(rf"^(?P<outlet>[^：:]{{0,10}}?)(?:{_EDITOR_ROLE})\s*[：:/]\s*(?P<rest>.+)$")
+_LABELLED = re.compile(r"(来源|稿源|作者|责任编辑|编辑|责编|主编|记者|通讯员|实习生|摄影|校对|审核|监制|统筹)"
+                       r"\s*[：:|｜丨]\s*")
+_PHOTO_LINE = re.compile(r"^(?:(?:图|摄影|图片)\s*[/／：:]\s*(?P<after>.+)|(?P<before>.+?)\s*/?\s*(?<!自)(?:摄|翻拍))$")
+# `【环球网报道】`, `【环球时报综合报道】`: the outlet alone.
+_OUTLET_REPORT = re.compile(r"^(?P<outlet>.{2,16}?)(?:综合|独家|特约)?报道$")
+_AFFILIATION = re.compile(r"[（(][^（()）]*[）)]$")
+
+
+# Every credit line holds one of these; most lines hold none and are dismissed at once.
+_CREDIT_HINT = re.compile(r"记者|编辑|责编|主编|作者|撰文|文\s*[/／：:|｜丨]|摄|图|通讯员|实习生|报道|校对|审核|"
+                          r"监制|统筹|来源|稿源")
+
+
+def parse_byline_line(line: str) -> Credits | None:
+    """Credits when the whole line is a byline/credit line, else None."""
+    line = line.strip()
+    if not line or len(line) > 70 or not _CREDIT_HINT.search(line):
+        return None
+    wrapped = _WRAPPERS.match(line)
+    if wrapped:
+        line = wrapped.group(1).strip()
+    labelled = _labelled_credits(line)
+    if labelled is not None:
+        return labelled
+    author = _AUTHOR_LINE.match(line)
+    if author:
+        return _author_credit(author.group("rest"))
+    editor = _EDITOR_LINE.match(line)
+    if editor and (not editor.group("outlet") or _looks_like_outlet(editor.group("outlet"))):
+        names = split_names(editor.group("rest"))
+        if names:
+            return Credits(editors=names, outlet=editor.group("outlet") or None)
+    photo = _PHOTO_LINE.match(line)
+    if photo:
+        credits = parse_credit(photo.group("after") or photo.group("before") or "",
+                               default_role="photo")
+        if credits:
+            credits.photographers.extend(n for n in credits.reporters
+                                         if n not in credits.photographers)
+            credits.reporters = []
+            return credits
+    outlet_only = _OUTLET_REPORT.match(line)
+    if outlet_only and _looks_like_outlet(outlet_only.group("outlet")):
+        return Credits(outlet=outlet_only.group("outlet"))
+    credits = parse_credit(line)
+    if credits and (credits.reporters or credits.contributors or credits.photographers
+                    or credits.editors) \
+            and _ROLE.search(line) or (credits and ("报道" in line or "摄" in line)):
+        return credits
+    return None
+
+
+def _author_credit(rest: str) -> Credits | None:
+    """``本报记者 宋霞`` / ``观察者网 齐倩`` / ``许朝军，蒲公英评论独立评论员`` / ``科科``."""
+    rest = _AFFILIATION.sub("", rest.strip()).strip()
+    credits = parse_credit(rest)
+    if credits and credits.reporters:
+        return credits
+    # An outlet or a job title beside the name: keep the parts that are names.
+    names, outlet = [], None
+    for part in re.split(r"[\s，,、]+", rest):
+        if not part:
+            continue
+        if _looks_like_outlet(part) or part.endswith(("员", "家", "人", "者", "教授", "主任")):
+            outlet = outlet or (part if _looks_like_outlet(part) and not part.endswith("员") else None)
+            continue
+        if _plain_name(part) and len(part) <= 4:
+            names.append(part)
+        else:
+            return None
+    return Credits(reporters=names, outlet=outlet) if names else None
+
+
+def _labelled_credits(line: str) -> Credits | None:
+    """``（作者：唐唯珂 编辑：徐旭）``, ``来源：中国网作者：陈维松``: a line made only of
+    label：value pairs."""
+    matches = list(_LABELLED.finditer(line))
+    if not matches or matches[0].start() > 12 or len(matches) < 2 and matches[0].group(1) == "来源":
+        return None
+    credits = Credits()
+    prefix = line[: matches[0].start()].strip()
+    if prefix and not _looks_like_outlet(prefix):
+        return None
+    credits.outlet = prefix or None
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(line)
+        value = line[match.end():end].strip()
+        label = match.group(1)
+        if label in ("来源", "稿源"):
+            credits.outlet = value or credits.outlet
+            continue
+        if label == "作者":
+            sub = _author_credit(value)
+            if sub is None:
+                return None
+            credits.merge(sub)
+            continue
+        names = split_names(value)
+        if names is None:
+            return None
+        role = {"责任编辑": "editor", "编辑": "editor", "责编": "editor", "主编": "editor",
+                "校对": "other", "审核": "other", "监制": "other", "统筹": "other", "记者": "reporter",
+                "通讯员": "contributor", "实习生": "contributor", "摄影": "photo"}[label]
+        _credit(credits, role, names, role_word=label)
+    return credits if credits else None
+
+
+# --------------------------------------------------------------------------------------------
+# Leads, trailing parentheses, photo credits in captions
+# --------------------------------------------------------------------------------------------
+
+_KNOWN_OUTLETS = ("新华社", "新华网", "中新社", "中新网", "中国新闻网", "人民网", "人民日报", "央视网",
+                  "央视新闻", "央广网", "中国日报", "光明网", "澎湃新闻", "南都", "本报", "本刊", "本台")
+_MONTH_DAY = r"\d{1,2}月\d{1,2}日"
+# 新华社北京4月12日电（记者 X、Y） / 本报讯（记者X） / 中新网东莞3月30日电(李映民李获)
+_LEAD = re.compile(
+    rf"^(?P<lead>(?P<head>[^（(，。：:\s]{{0,24}}?)(?P<md>{_MONTH_DAY})?(?:电|讯|消息|报道|专电|信息)?)[：:]?\s*"
+    rf"[（(](?P<body>[^（()）]{{2,60}})[)）]\s*[：:]?\s*")
+# A dateline without a credit: 新华社北京4月12日电 …
+_DATELINE = re.compile(rf"^(?P<head>[^（(，。：:\s]{{2,24}}?)(?P<md>{_MONTH_DAY})(?:电|讯|专电)")
+_NEWS_FLASH = re.compile(r"^(?P<head>[^（(，。：:\s]{2,12}?)讯")
+# `中国民航网 实习记者潘瑾瑜 报道：11月26日，…`: a credit ending in 报道： opens the text.
+_REPORTED_LEAD = re.compile(r"^(?P<body>[^。，,（(]{2,40}?记者[^。，,（(]{2,12}?)\s*报道[：:]\s*")
+_BRACKET_LEAD = re.compile(r"^【(?P<body>[^【】]{2,40})】\s*")
+_LEAD_ENDINGS = ("讯", "电", "消息", "报道", "信息")
+_TRAILING_CREDIT = re.compile(r"\s*[（(](?P<body>[^（()）]{2,50})[)）]\s*$")
+
+
+@dataclass
+class Lead:
+    """What a paragraph's opening dateline says; ``rest`` is the paragraph without it."""
+
+    credits: Credits
+    outlet: str | None
+    month_day: str | None
+    rest: str
+
+
+def outlet_of(head: str) -> str | None:
+    """``新华网合肥`` → ``新华网``; ``本报`` → ``本报``; ``东南网`` → ``东南网``."""
+    head = head.strip().removeprefix("据")   # 据新华社… = according to 新华社
+    for outlet in _KNOWN_OUTLETS:
+        if head.startswith(outlet):
+            return outlet
+    match = re.match(r"^(.{1,12}?(?:社|网|报|台))", head) or re.match(r"^(.{2,12}?(?:新闻|客户端|在线|之声))", head)
+    # A bare place (武汉3月5日电) names no outlet.
+    return match.group(1) if match else None
+
+
+def parse_lead(paragraph: str) -> Lead | None:
+    """The dateline/credit opening a paragraph, or None."""
+    reported = _REPORTED_LEAD.match(paragraph)
+    if reported:
+        credits = parse_credit(reported.group("body"))
+        if credits and (credits.reporters or credits.contributors):
+            return Lead(credits, credits.outlet, None, paragraph[reported.end():])
+    bracket = _BRACKET_LEAD.match(paragraph)
+    if bracket:
+        credits = parse_byline_line(bracket.group("body"))
+        if credits:
+            return Lead(credits, credits.outlet, None, paragraph[bracket.end():])
+    match = _LEAD.match(paragraph)
+    if match and (match.group("md") or match.group("lead").endswith(_LEAD_ENDINGS)
+                  or not match.group("lead")):
+        body = match.group("body")
+        # Names without a role word only count inside a real dateline (…电(李映民李获)), not
+        # in any parenthesis after a date (北京时间11月27日（周五）).
+        default = "reporter" if match.group("lead").endswith(("电", "讯")) else ""
+        credits = parse_credit(body, default_role=default or "reporter", names_before_role=True) \
+            if (default or _ROLE.search(body)) else None
+        if credits:
+            head = match.group("head")
+            return Lead(credits, outlet_of(head) if head else None, match.group("md"),
+                        paragraph[match.end():])
+    dateline = _DATELINE.match(paragraph)
+    if dateline:
+        return Lead(Credits(), outlet_of(dateline.group("head")), dateline.group("md"), paragraph)
+    flash = _NEWS_FLASH.match(paragraph)
+    if flash:
+        return Lead(Credits(), outlet_of(flash.group("head")), None, paragraph)
+    return None
+
+
+def parse_trailing_credit(paragraph: str) -> tuple[Credits, str] | None:
+    """``…调查中。（通讯员吕书圣 记者钟起）`` → credits and the paragraph without them."""
+    match = _TRAILING_CREDIT.search(paragraph)
+    if not match:
+        return None
+    body = match.group("body")
+    if not (_ROLE.search(body) or body.endswith(("报道", "摄"))):
+        return None
+    credits = parse_credit(body)
+    if not credits:
+        return None
+    return credits, paragraph[: match.start()].rstrip()
+
+
+# Photo credits that end a caption: `新华社记者 王菲 摄`, `（郑耀德 摄）`, `王磊 摄`,
+# `本文图片均为澎湃新闻记者 明鹊 图（除特别标注外）`, `照片均由本报记者尹平平拍摄`.
+_CAPTION_PHOTO = re.compile(
+    rf"(?:^|(?<=[\s。！？，）)])|(?=[（(]))[（(]?(?:(?P<outlet>[^\s（(。，]{{2,12}}?)?(?:{_REPORTER_ROLE})\s*)?"
+    rf"(?P<names>[{_HAN}·]{{2,4}}(?:[\s、][{_HAN}·]{{2,4}}){{0,3}})\s*(?<!自)(?:摄|翻拍)[）)]?\s*$")
+_ALL_PHOTOS_BY = re.compile(
+    rf"(?:图片|照片)均(?:为|由)(?P<outlet>[^\s]{{0,12}}?)(?:{_REPORTER_ROLE})\s*"
+    rf"(?P<names>[{_HAN}·]{{2,4}}?(?:[\s、][{_HAN}·]{{2,4}}?){{0,3}}?)\s*(?:拍摄|摄|图)")
+
+
+_CAPTION_PHOTO_BY = re.compile(
+    rf"(?:^|(?<=[\s。！？，）)]))(?:摄影|图)\s*[/／：:]\s*(?:(?P<outlet>[^\s（(。，]{{2,12}}?)?(?:{_REPORTER_ROLE})\s*)?"
+    rf"(?P<names>[{_HAN}·]{{2,4}}(?:[\s、][{_HAN}·]{{2,4}}){{0,3}})\s*$")
+
+
+def photo_credit(line: str) -> Credits | None:
+    """Photographers named at the end of a caption (the line is a caption, not a paragraph)."""
+    if "摄" not in line and "图" not in line and "拍" not in line:
+        return None
+    match = (_ALL_PHOTOS_BY.search(line) or _CAPTION_PHOTO.search(line)
+             or _CAPTION_PHOTO_BY.search(line))
+    if not match:
+        return None
+    names = split_names(match.group("names"))
+    if not names:
+        return None
+    return Credits(photographers=names, outlet=match.group("outlet") or None)

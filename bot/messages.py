@@ -1,0 +1,295 @@
+"""Every piece of interface text the bot sends, in zh-hans, zh-hant and en.
+
+Quotes are never translated: they stay in the article's own characters. Only the
+interface around them (help, refusals, button labels …) follows the user's language.
+Texts are Telegram HTML; values put into them with ``t(..., **values)`` must already be
+escaped by the caller (``bot.messages.esc``).
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("zh-hans", "zh-hant", "en")
+
+_HANT_CODES = {"zh-hant", "zh-tw", "zh-hk", "zh-mo"}
+
+
+def pick_language(language_code: str | None, default: str = "zh-hans") -> str:
+    """The interface language for a Telegram ``language_code`` (None: the default)."""
+    if not language_code:
+        return default
+    code = language_code.strip().lower().replace("_", "-")
+    if code in _HANT_CODES or code.startswith(("zh-hant", "zh-tw", "zh-hk", "zh-mo")):
+        return "zh-hant"
+    if code == "zh" or code.startswith("zh-"):
+        return "zh-hans"
+    return "en"
+
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+def esc(text: object) -> str:
+    """Escape a value for Telegram HTML: & < > " only (entities Telegram knows)."""
+    return str(text).translate(_ESCAPES)
+
+
+TEXTS: dict[str, dict[str, str]] = {
+    # --- buttons -----------------------------------------------------------------------
+    "btn_more": {"zh-hans": "更多", "zh-hant": "更多", "en": "More"},
+    "btn_full": {"zh-hans": "全文", "zh-hant": "全文", "en": "Full article"},
+    "btn_prev": {"zh-hans": "« 上一页", "zh-hant": "« 上一頁", "en": "« Previous"},
+    "btn_next": {"zh-hans": "下一页 »", "zh-hant": "下一頁 »", "en": "Next »"},
+    "btn_close": {"zh-hans": "完成", "zh-hant": "完成", "en": "Done"},
+    # --- start / help / about ----------------------------------------------------------
+    "start": {
+        "zh-hans": "你好！我用新闻原文回答问题：引用回答问题的段落，并注明记者和媒体。\n"
+                   "直接发问题给我即可，例如：<i>{example}</i>\n/help 查看用法，/about 查看资料库。",
+        "zh-hant": "你好！我用新聞原文回答問題：引用回答問題的段落，並註明記者和媒體。\n"
+                   "直接把問題發給我即可，例如：<i>{example}</i>\n/help 查看用法，/about 查看資料庫。",
+        "en": "Hello! I answer questions about news articles by quoting the paragraphs that "
+              "answer them, credited to their reporters and outlet.\n"
+              "Just send me a question, e.g. <i>{example}</i>\n/help for usage, /about for the corpus.",
+    },
+    "help": {
+        "zh-hans": "<b>用法</b>\n"
+                   "• 私聊：直接发送问题。\n"
+                   "• 群组：<code>/ask 问题</code>、<code>@{bot} 问题</code>，或回复我的消息追问。\n"
+                   "• 任意聊天：输入 <code>@{bot} 问题</code> 使用内联模式。\n"
+                   "例如：\n<code>{example}</code>\n<code>这篇报道的记者是谁？</code>\n"
+                   "管理员：/add（附上文件或回复一篇文章）、/remove、/list、/settings。",
+        "zh-hant": "<b>用法</b>\n"
+                   "• 私聊：直接發送問題。\n"
+                   "• 群組：<code>/ask 問題</code>、<code>@{bot} 問題</code>，或回覆我的訊息追問。\n"
+                   "• 任意聊天：輸入 <code>@{bot} 問題</code> 使用內聯模式。\n"
+                   "例如：\n<code>{example}</code>\n<code>這篇報道的記者是誰？</code>\n"
+                   "管理員：/add（附上檔案或回覆一篇文章）、/remove、/list、/settings。",
+        "en": "<b>How to ask</b>\n"
+              "• Private chat: just send a question.\n"
+              "• Groups: <code>/ask question</code>, <code>@{bot} question</code>, or reply to my message.\n"
+              "• Any chat: type <code>@{bot} question</code> (inline mode).\n"
+              "Examples:\n<code>{example}</code>\n<code>Who reported this story?</code>\n"
+              "Admins: /add (attach a file or reply to an article), /remove, /list, /settings.",
+    },
+    "about": {
+        "zh-hans": "<b>资料库</b>\n文章：{articles} 篇（{paragraphs} 段）\n来源：{sources}\n最新日期：{newest}",
+        "zh-hant": "<b>資料庫</b>\n文章：{articles} 篇（{paragraphs} 段）\n來源：{sources}\n最新日期：{newest}",
+        "en": "<b>Corpus</b>\nArticles: {articles} ({paragraphs} paragraphs)\nSources: {sources}\nNewest date: {newest}",
+    },
+    "none": {"zh-hans": "无", "zh-hant": "無", "en": "none"},
+    "intro_group": {
+        "zh-hans": "大家好！我用新闻原文回答问题，并注明记者和媒体。\n"
+                   "提问：<code>/ask 问题</code>、<code>@{bot} 问题</code>，或回复我的消息追问。\n"
+                   "给管理员：开启隐私模式时，我只能看到命令、对我的回复和提及我的消息；"
+                   "如需我看到全部消息，请在 BotFather 关闭隐私模式或将我设为管理员——"
+                   "即便如此，我也只在被叫到时回答。/help 查看更多。",
+        "zh-hant": "大家好！我用新聞原文回答問題，並註明記者和媒體。\n"
+                   "提問：<code>/ask 問題</code>、<code>@{bot} 問題</code>，或回覆我的訊息追問。\n"
+                   "給管理員：開啟隱私模式時，我只能看到指令、對我的回覆和提及我的訊息；"
+                   "如需我看到全部訊息，請在 BotFather 關閉隱私模式或將我設為管理員——"
+                   "即便如此，我也只在被叫到時回答。/help 查看更多。",
+        "en": "Hello everyone! I answer questions about news articles by quoting them, with credit.\n"
+              "Ask with <code>/ask question</code>, <code>@{bot} question</code>, or reply to my message.\n"
+              "For admins: with privacy mode on I only see commands, replies to me and mentions; "
+              "turn it off in BotFather or make me an admin to let me see everything — "
+              "I still only answer when addressed. /help for more.",
+    },
+    # --- questions ---------------------------------------------------------------------
+    "no_answer": {
+        "zh-hans": "没有找到回答这个问题的段落。换个说法试试？",
+        "zh-hant": "沒有找到回答這個問題的段落。換個說法試試？",
+        "en": "I found no paragraph that answers this. Try other words?",
+    },
+    "no_more": {
+        "zh-hans": "没有更多相关段落了。",
+        "zh-hant": "沒有更多相關段落了。",
+        "en": "There are no more matching paragraphs.",
+    },
+    "too_long": {
+        "zh-hans": "问题太长了（最多 {limit} 个字），请简短一些。",
+        "zh-hant": "問題太長了（最多 {limit} 個字），請簡短一些。",
+        "en": "That question is too long (at most {limit} characters); please shorten it.",
+    },
+    "empty_question": {
+        "zh-hans": "请在命令后写上问题，例如：<code>/ask {example}</code>",
+        "zh-hant": "請在指令後寫上問題，例如：<code>/ask {example}</code>",
+        "en": "Please put a question after the command, e.g. <code>/ask {example}</code>",
+    },
+    "rate_limited": {
+        "zh-hans": "问得太快了，请 {seconds} 秒后再试。",
+        "zh-hant": "問得太快了，請 {seconds} 秒後再試。",
+        "en": "You are asking a little fast; please try again in {seconds} s.",
+    },
+    "button_expired": {
+        "zh-hans": "这个按钮已失效，请重新提问。",
+        "zh-hant": "這個按鈕已失效，請重新提問。",
+        "en": "This button has expired; please ask again.",
+    },
+    "article_missing": {
+        "zh-hans": "找不到这篇文章（可能已被删除）。",
+        "zh-hant": "找不到這篇文章（可能已被刪除）。",
+        "en": "That article is not available (it may have been removed).",
+    },
+    "page_of": {"zh-hans": "第 {page}/{pages} 页", "zh-hant": "第 {page}/{pages} 頁",
+                "en": "page {page}/{pages}"},
+    # --- errors / refusals -------------------------------------------------------------
+    "error": {
+        "zh-hans": "抱歉，出了点问题，请稍后再试。",
+        "zh-hant": "抱歉，出了點問題，請稍後再試。",
+        "en": "Sorry, something went wrong; please try again later.",
+    },
+    "not_admin": {
+        "zh-hans": "只有本聊天的管理员可以这样做。",
+        "zh-hant": "只有本聊天的管理員可以這樣做。",
+        "en": "Only admins of this chat can do that.",
+    },
+    "unknown_command": {
+        "zh-hans": "不认识这个命令。/help 查看可用命令。",
+        "zh-hant": "不認識這個指令。/help 查看可用指令。",
+        "en": "I don't know that command. /help lists what I can do.",
+    },
+    "wrong_chat_private": {
+        "zh-hans": "这个命令只能在和我的私聊中使用。",
+        "zh-hant": "這個指令只能在和我的私聊中使用。",
+        "en": "This command works only in a private chat with me.",
+    },
+    "wrong_chat_group": {
+        "zh-hans": "这个命令只能在群组中使用；私聊时直接发问题即可。",
+        "zh-hant": "這個指令只能在群組中使用；私聊時直接發問題即可。",
+        "en": "This command is for groups; in a private chat just send the question.",
+    },
+    "wrong_chat_channel": {
+        "zh-hans": "频道里不能这样做；请在私聊或讨论组中使用。",
+        "zh-hant": "頻道裡不能這樣做；請在私聊或討論組中使用。",
+        "en": "That does not work in a channel; use it in a private chat or the discussion group.",
+    },
+    # --- /add /remove /list -----------------------------------------------------------
+    "add_usage": {
+        "zh-hans": "用法：发送文件（.txt .html .md .json .jsonl）并附上 /add，或用 /add 回复一条文章消息。",
+        "zh-hant": "用法：發送檔案（.txt .html .md .json .jsonl）並附上 /add，或用 /add 回覆一則文章訊息。",
+        "en": "Usage: send a file (.txt .html .md .json .jsonl) with /add as caption, "
+              "or reply /add to a message holding an article.",
+    },
+    "add_bad_type": {
+        "zh-hans": "不支持这种文件；请用 .txt、.html、.md、.json 或 .jsonl。",
+        "zh-hant": "不支援這種檔案；請用 .txt、.html、.md、.json 或 .jsonl。",
+        "en": "I can't read that kind of file; use .txt, .html, .md, .json or .jsonl.",
+    },
+    "add_too_big": {
+        "zh-hans": "文件太大了（上限 {limit}）。",
+        "zh-hant": "檔案太大了（上限 {limit}）。",
+        "en": "That file is too large (limit {limit}).",
+    },
+    "add_full": {
+        "zh-hans": "本聊天的文章已达上限（{limit} 篇）；请先用 /remove 删除一些。",
+        "zh-hant": "本聊天的文章已達上限（{limit} 篇）；請先用 /remove 刪除一些。",
+        "en": "This chat already holds the most articles allowed ({limit}); /remove some first.",
+    },
+    "add_failed": {
+        "zh-hans": "无法读取这篇文章：{error}",
+        "zh-hant": "無法讀取這篇文章：{error}",
+        "en": "Could not read that article: {error}",
+    },
+    "added": {
+        "zh-hans": "已添加：<b>{title}</b>\n来源：{source}\n记者：{reporters}\n日期：{date}\nID：<code>{id}</code>",
+        "zh-hant": "已添加：<b>{title}</b>\n來源：{source}\n記者：{reporters}\n日期：{date}\nID：<code>{id}</code>",
+        "en": "Added: <b>{title}</b>\nSource: {source}\nReporters: {reporters}\nDate: {date}\nID: <code>{id}</code>",
+    },
+    "added_more": {
+        "zh-hans": "……另有 {count} 篇。",
+        "zh-hant": "……另有 {count} 篇。",
+        "en": "… and {count} more.",
+    },
+    "unknown": {"zh-hans": "未知", "zh-hant": "未知", "en": "unknown"},
+    "untitled": {"zh-hans": "（无标题）", "zh-hant": "（無標題）", "en": "(untitled)"},
+    "remove_usage": {
+        "zh-hans": "用法：<code>/remove 文章ID</code>（/list 查看 ID）",
+        "zh-hant": "用法：<code>/remove 文章ID</code>（/list 查看 ID）",
+        "en": "Usage: <code>/remove ARTICLE_ID</code> (/list shows the ids)",
+    },
+    "removed": {
+        "zh-hans": "已删除 <code>{id}</code>。",
+        "zh-hant": "已刪除 <code>{id}</code>。",
+        "en": "Removed <code>{id}</code>.",
+    },
+    "not_found": {
+        "zh-hans": "本聊天没有 ID 为 <code>{id}</code> 的文章。",
+        "zh-hant": "本聊天沒有 ID 為 <code>{id}</code> 的文章。",
+        "en": "This chat has no article with id <code>{id}</code>.",
+    },
+    "list_empty": {
+        "zh-hans": "本聊天还没有自己的文章。用 /add 添加。",
+        "zh-hant": "本聊天還沒有自己的文章。用 /add 添加。",
+        "en": "This chat has no articles of its own yet. Use /add.",
+    },
+    "list_head": {
+        "zh-hans": "<b>本聊天的文章</b>（{first}–{last} / {total}）",
+        "zh-hant": "<b>本聊天的文章</b>（{first}–{last} / {total}）",
+        "en": "<b>This chat's articles</b> ({first}–{last} of {total})",
+    },
+    # --- /settings -----------------------------------------------------------------------
+    "settings": {
+        "zh-hans": "<b>设置</b>\n每条消息的引用数：{per_message}\n资料范围：{corpus}{ingest}\n"
+                   "也可用：<code>/settings per_message 1-5</code>、<code>/settings corpus both|shared|own</code>、"
+                   "<code>/settings ingest on|off</code>",
+        "zh-hant": "<b>設定</b>\n每則訊息的引用數：{per_message}\n資料範圍：{corpus}{ingest}\n"
+                   "也可用：<code>/settings per_message 1-5</code>、<code>/settings corpus both|shared|own</code>、"
+                   "<code>/settings ingest on|off</code>",
+        "en": "<b>Settings</b>\nQuotes per message: {per_message}\nCorpus: {corpus}{ingest}\n"
+              "Or type: <code>/settings per_message 1-5</code>, <code>/settings corpus both|shared|own</code>, "
+              "<code>/settings ingest on|off</code>",
+    },
+    "settings_ingest": {
+        "zh-hans": "\n频道文章收录：{state}",
+        "zh-hant": "\n頻道文章收錄：{state}",
+        "en": "\nChannel posts ingested: {state}",
+    },
+    "settings_bad": {
+        "zh-hans": "无法识别的设置。用法：<code>/settings per_message 1-5</code>、"
+                   "<code>/settings corpus both|shared|own</code>、<code>/settings ingest on|off</code>",
+        "zh-hant": "無法識別的設定。用法：<code>/settings per_message 1-5</code>、"
+                   "<code>/settings corpus both|shared|own</code>、<code>/settings ingest on|off</code>",
+        "en": "Unknown setting. Usage: <code>/settings per_message 1-5</code>, "
+              "<code>/settings corpus both|shared|own</code>, <code>/settings ingest on|off</code>",
+    },
+    "settings_no_channel": {
+        "zh-hans": "这里没有关联的频道，无法设置频道收录。",
+        "zh-hant": "這裡沒有關聯的頻道，無法設定頻道收錄。",
+        "en": "There is no linked channel here, so channel ingestion cannot be set.",
+    },
+    "settings_saved": {"zh-hans": "已保存。", "zh-hant": "已儲存。", "en": "Saved."},
+    "corpus_both": {"zh-hans": "共享 + 本聊天", "zh-hant": "共享 + 本聊天", "en": "shared + this chat's"},
+    "corpus_shared": {"zh-hans": "仅共享", "zh-hant": "僅共享", "en": "shared only"},
+    "corpus_own": {"zh-hans": "仅本聊天", "zh-hant": "僅本聊天", "en": "this chat's only"},
+    "on": {"zh-hans": "开", "zh-hant": "開", "en": "on"},
+    "off": {"zh-hans": "关", "zh-hant": "關", "en": "off"},
+    # --- inline ----------------------------------------------------------------------------
+    "inline_none": {
+        "zh-hans": "没有找到答案",
+        "zh-hant": "沒有找到答案",
+        "en": "No answer found",
+    },
+    # --- command menu descriptions (plain text) ---------------------------------------------
+    "cmd_start": {"zh-hans": "开始", "zh-hant": "開始", "en": "Start"},
+    "cmd_help": {"zh-hans": "用法和示例", "zh-hant": "用法和示例", "en": "How to ask, with examples"},
+    "cmd_about": {"zh-hans": "资料库概况", "zh-hant": "資料庫概況", "en": "What the corpus holds"},
+    "cmd_ask": {"zh-hans": "提问", "zh-hant": "提問", "en": "Ask a question"},
+    "cmd_add": {"zh-hans": "添加文章（管理员）", "zh-hant": "添加文章（管理員）", "en": "Add an article (admins)"},
+    "cmd_remove": {"zh-hans": "删除文章（管理员）", "zh-hant": "刪除文章（管理員）", "en": "Remove an article (admins)"},
+    "cmd_list": {"zh-hans": "本聊天的文章（管理员）", "zh-hant": "本聊天的文章（管理員）", "en": "This chat's articles (admins)"},
+    "cmd_settings": {"zh-hans": "设置（管理员）", "zh-hant": "設定（管理員）", "en": "Settings (admins)"},
+}
+
+EXAMPLE_QUESTION = {
+    "zh-hans": "两江新区和天府新区要共同建设什么？",
+    "zh-hant": "兩江新區和天府新區要共同建設什麼？",
+    "en": "两江新区和天府新区要共同建设什么？",
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The text ``key`` in ``lang`` (zh-hans when missing), with ``values`` filled in."""
+    variants = TEXTS[key]
+    text = variants.get(lang) or variants["zh-hans"]
+    if "example" not in values and "{example}" in text:
+        values["example"] = esc(EXAMPLE_QUESTION.get(lang, EXAMPLE_QUESTION["zh-hans"]))
+    return text.format(**values) if values else text

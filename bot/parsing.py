@@ -1,0 +1,572 @@
+"""Article files and records → ``Article``: formats, line cleaning, metadata, paragraphs.
+
+Formats: plain text as scraped, HTML pages, Markdown/text with YAML front matter, JSON (one
+object or a list) and JSONL records. Whatever the format, the text goes through the same line
+pipeline (``_LineReader``): characters normalised, page junk and footers dropped, credits and
+header lines turned into metadata, the rest kept as headings and quotable paragraphs.
+
+Metadata precedence, most trusted first: values given by the record / front matter; ``来源：``
+lines (and an HTML page's own ``source`` meta); datelines (``新华社北京4月12日电``); bylines.
+
+Decisions worth knowing:
+* front matter that is not a mapping (a list, a scalar) or not valid YAML → ParseError: a file
+  that says it has metadata but whose metadata cannot be read is better refused than half-read;
+* ``【声音】`` headings lose their brackets (``声音``);
+* a dateline credit opening the first paragraph (``新华社北京4月12日电（记者 X）``) is removed
+  from the paragraph with its dateline, like every other byline;
+* article ids hash the body paragraphs (headings excluded) joined by newlines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from . import byline as bl
+from .cleaning import (breadcrumb_section, collapse_spaces, ends_sentence, heading_text,
+                       is_disclaimer, is_heading, is_image_file_name, is_page_junk,
+                       join_broken_lines,
+                       is_photo_caption, normalize_chars, opens_article_list, original_title,
+                       remove_wrap_spaces, strip_leading_junk)
+from .dates import FoundDate, complete_date, find_date, month_day_date, parse_date_value
+from .decoding import decode_bytes
+from .errors import ParseError, UnreadableFile
+from .models import Article, Paragraph, paragraph_id
+from .webpage import looks_like_html, parse_page
+
+_TEXT_EXTENSIONS = {".txt", ".text"}
+_HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
+_MARKDOWN_EXTENSIONS = {".md", ".markdown"}
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+# --------------------------------------------------------------------------------------------
+
+
+def parse_file(path: Path, *, max_bytes: int | None = None) -> list[Article]:
+    """Read and parse one file (any supported format); one Article per record."""
+    path = Path(path)
+    origin = str(path)
+    try:
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise UnreadableFile(f"too large: {size} bytes (limit {max_bytes})", origin=origin)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableFile("no such file", origin=origin) from None
+    except IsADirectoryError:
+        raise UnreadableFile("is a directory, not a file", origin=origin) from None
+    except PermissionError:
+        raise UnreadableFile("permission denied", origin=origin) from None
+    except OSError as exc:
+        raise UnreadableFile(f"cannot be read ({exc.strerror or exc})", origin=origin) from None
+    return parse_bytes(data, name=origin, max_bytes=max_bytes)
+
+
+def parse_bytes(data: bytes, *, name: str, max_bytes: int | None = None) -> list[Article]:
+    """Parse file content; ``name``'s extension picks the format, content sniffing otherwise."""
+    if max_bytes is not None and len(data) > max_bytes:
+        raise UnreadableFile(f"too large: {len(data)} bytes (limit {max_bytes})", origin=name)
+    text = decode_bytes(data, origin=name)
+    if not text.strip():
+        raise ParseError("empty file: no article text", origin=name)
+    suffix = Path(name).suffix.lower()
+    if suffix == ".jsonl":
+        return _parse_jsonl(text, name)
+    if suffix == ".json":
+        return _parse_json(text, name)
+    if suffix in _HTML_EXTENSIONS:
+        return [parse_text(text, origin=name, is_html=True)]
+    if suffix in _TEXT_EXTENSIONS or suffix in _MARKDOWN_EXTENSIONS:
+        return [parse_text(text, origin=name)]
+    return _parse_sniffed(text, name)
+
+
+def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None = None,
+               is_html: bool = False) -> Article:
+    """One article from its text (plain, front-matter or HTML); given metadata wins."""
+    given = validated_metadata(metadata or {}, origin)
+    if not is_html:
+        front, text = _split_front_matter(text, origin)
+        given = {**validated_metadata(front, origin), **given}
+    facts = _Facts()
+    if is_html:
+        page = parse_page(text)
+        lines = page.lines
+        facts.page_title = page.title
+        facts.page_source = page.source
+        facts.page_author = page.author
+        facts.page_date = page.published
+        facts.page_url = page.url
+        if page.breadcrumb:
+            facts.section = breadcrumb_section(page.breadcrumb) or None
+        evidence_text = " ".join(lines)
+    else:
+        lines = text.splitlines()
+        evidence_text = text
+    # A page's own title counts as known: its first body line is often the same headline.
+    known_title = given.get("title") or facts.page_title
+    reader = _LineReader(facts, known_title=normalize_chars(known_title) if known_title else None)
+    paragraphs = reader.read(lines)
+    return _assemble(paragraphs, facts, given, origin, evidence_text)
+
+
+# --------------------------------------------------------------------------------------------
+# Formats
+# --------------------------------------------------------------------------------------------
+
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def _split_front_matter(text: str, origin: str | None) -> tuple[dict, str]:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    import yaml  # only front-matter files pay for the import
+
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        raise ParseError(f"front matter is not valid YAML ({exc.__class__.__name__})",
+                         origin=origin) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ParseError(f"front matter must be a mapping of metadata (title: …), "
+                         f"got a {type(data).__name__}", origin=origin)
+    return {str(k): _yaml_scalar_as_text(v) for k, v in data.items()}, text[match.end():]
+
+
+def _yaml_scalar_as_text(value: Any) -> Any:
+    """YAML reads `date: 2020-04-12` as a date and `title: 2020` as a number; metadata is
+    text, so scalars become their text form (lists item by item). Mappings stay, and are
+    refused by the type check."""
+    if isinstance(value, list):
+        return [_yaml_scalar_as_text(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _parse_json(text: str, name: str) -> list[Article]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"not valid JSON (line {exc.lineno}: {exc.msg})", origin=name) from None
+    records = data if isinstance(data, list) else [data]
+    if not records:
+        raise ParseError("empty JSON list: no article records", origin=name)
+    return [_parse_record(record, f"{name}: record {index}")
+            for index, record in enumerate(records, 1)]
+
+
+def _parse_jsonl(text: str, name: str) -> list[Article]:
+    articles = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ParseError(f"line {number} is not valid JSON ({exc.msg})", origin=name) from None
+        articles.append(_parse_record(record, f"{name}: line {number}"))
+    if not articles:
+        raise ParseError("no article records", origin=name)
+    return articles
+
+
+def _parse_sniffed(text: str, name: str) -> list[Article]:
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith("{") or stripped.startswith("["):
+        lines = [line for line in stripped.splitlines() if line.strip()]
+        if len(lines) > 1 and all(line.lstrip().startswith("{") and line.rstrip().endswith("}")
+                                  for line in lines):
+            return _parse_jsonl(text, name)
+        return _parse_json(text, name)
+    return [parse_text(text, origin=name, is_html=looks_like_html(stripped))]
+
+
+_STRING_FIELDS = ("title", "source", "date", "date_iso", "url", "section", "original_title")
+_LIST_FIELDS = ("reporters", "editors", "photographers")
+
+
+def _parse_record(record: Any, where: str) -> Article:
+    """A JSON record → Article; wrong types → ParseError naming the record."""
+    if not isinstance(record, dict):
+        raise ParseError(f"must be a JSON object, got {type(record).__name__}", origin=where)
+    record_id = record.get("id")
+    if record_id is not None and not isinstance(record_id, bool) and isinstance(record_id, (str, int)):
+        where = f"{where} (id {record_id})"
+    text = record.get("text")
+    if not isinstance(text, str):
+        got = "nothing" if text is None else type(text).__name__
+        raise ParseError(f"'text' must be a string, got {got}", origin=where)
+    metadata = validated_metadata(record, where)
+    try:
+        return parse_text(text, metadata=metadata, origin=where, is_html=looks_like_html(text))
+    except ParseError as exc:
+        raise ParseError(str(exc).removeprefix(f"{where}: "), origin=where) from None
+
+
+def validated_metadata(record: Mapping, where: str | None) -> dict[str, Any]:
+    """The known metadata keys of a record / front matter / caller's mapping, type-checked:
+    strings for id/title/source/date/url…, a list of strings (or one string listing names)
+    for reporters/editors/photographers. Unknown keys are ignored; wrong types → ParseError."""
+    metadata: dict[str, Any] = {}
+    record_id = record.get("id")
+    if record_id is not None:
+        if isinstance(record_id, bool) or not isinstance(record_id, (str, int)):
+            raise ParseError(f"'id' must be a string, got {type(record_id).__name__}", origin=where)
+        if str(record_id).strip():
+            metadata["id"] = str(record_id).strip()
+    for key in _STRING_FIELDS:
+        value = record.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ParseError(f"'{key}' must be a string, got {type(value).__name__}", origin=where)
+        if value is not None and value.strip():
+            metadata[key] = value
+    for key in _LIST_FIELDS:
+        value = record.get(key)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            value = [v for v in re.split(r"[、，,;；\s]+", value) if v]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ParseError(f"'{key}' must be a list of strings or a string", origin=where)
+        if value:
+            metadata[key] = value
+    return metadata
+
+
+# --------------------------------------------------------------------------------------------
+# The line pipeline
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Facts:
+    """What the text and the page say about the article (before precedence is applied)."""
+
+    title: str | None = None
+    source_line: str | None = None     # 来源：/稿源： — wins over other guesses
+    dateline_outlet: str | None = None
+    byline_outlet: str | None = None
+    credits: bl.Credits = field(default_factory=bl.Credits)
+    header_date: FoundDate | None = None
+    dateline_date: FoundDate | None = None
+    section: str | None = None
+    original_title: str | None = None
+    page_title: str | None = None
+    page_source: str | None = None
+    page_author: str | None = None
+    page_date: str | None = None
+    page_url: str | None = None
+
+
+_SOURCE_LINE = re.compile(r"^[【\[（(]?\s*(?:来源|稿源|文章来源|新闻来源|转载自|本文来源)\s*[：:]\s*(?P<value>.+?)"
+                          r"\s*[】\]）)]?$")
+_OTHER_LABEL = re.compile(r"(?:作者|编辑|责编|记者|通讯员)\s*[：:|｜丨]")
+_HEADER_SOURCE = re.compile(r"(?:来源|稿源)\s*[：:]\s*(?P<value>[^\s|｜]+(?:\s+[^\s|｜：:]+)?)")
+_HEADER_LABEL = re.compile(r"^(?:发布时间|发布日期|时间|日期|发表于|更新时间)?\s*[：:]?\s*$")
+_SOURCE_NOT_OUTLET = {"网络", "网络图片", "网友", "网络综合", "综合", "互联网", "未知"}
+_MAX_HEADER_LINES = 8      # the title/date/source block sits in the first lines
+_MAX_LEAD_PARAGRAPHS = 2   # datelines open the first paragraph (sometimes after a subtitle)
+_FOOTER_LINE_CHARS = 20    # navigation after the article end is short
+
+
+class _LineReader:
+    """Walks the lines once, top to bottom, collecting paragraphs and facts."""
+
+    def __init__(self, facts: _Facts, *, known_title: str | None):
+        self.facts = facts
+        self.known_title = collapse_spaces(known_title) if known_title else None
+        self.paragraphs: list[tuple[str, str]] = []   # (kind, text)
+        self.body_count = 0
+
+    def read(self, raw_lines: list[str]) -> list[tuple[str, str]]:
+        lines = [normalize_chars(line).strip() for line in raw_lines]
+        lines = join_broken_lines([line for line in lines if line], keep_apart=_is_credit_line)
+        quiet_after = _quiet_tail_starts(lines)
+        footer = False
+        for index, line in enumerate(lines):
+            if footer:
+                self._footer_line(line)
+                continue
+            if index < _MAX_HEADER_LINES and self._header_line(line, index):
+                continue
+            if is_disclaimer(line) or opens_article_list(line):
+                footer = True
+                continue
+            credit = self._credit_line(line)
+            if credit:
+                # A byline after the body, followed only by short lines: the article has ended.
+                footer = credit == "byline" and self.body_count > 0 and index + 1 >= quiet_after
+                continue
+            self._content_line(line)
+        while self.paragraphs and self.paragraphs[-1][0] == "heading":
+            self.paragraphs.pop()  # a heading with nothing under it is navigation
+        return self.paragraphs
+
+    # -- lines that are metadata -------------------------------------------------------------
+
+    def _header_line(self, line: str, index: int) -> bool:
+        facts = self.facts
+        section = breadcrumb_section(line)
+        if section is not None:
+            facts.section = facts.section or section or None
+            return True
+        found = find_date(line)
+        if found and facts.header_date is None and len(line) <= 80 and not ends_sentence(line) \
+                and line.find(found.text) <= 12:
+            before = line[: line.find(found.text)]
+            if _HEADER_LABEL.match(before):
+                facts.header_date = found
+                source = _HEADER_SOURCE.search(line)
+                if source:
+                    facts.source_line = facts.source_line or _outlet_value(source.group("value"))
+                rest = line.replace(found.text, " ")
+                if source:
+                    rest = rest.replace(source.group(), " ")
+                credits = bl.parse_byline_line(collapse_spaces(rest)) if rest.strip() else None
+                if credits:
+                    facts.credits.merge(credits)
+                return True
+        if not self.paragraphs and facts.title is None and self.known_title is None \
+                and _looks_like_title(line):
+            facts.title = collapse_spaces(line)
+            return True
+        if self.known_title and not self.paragraphs and \
+                collapse_spaces(line).replace(" ", "") == self.known_title.replace(" ", ""):
+            return True  # the record's title repeated as the first line
+        return False
+
+    def _credit_line(self, line: str) -> str | None:
+        """'byline', 'metadata' (原标题, 来源) or None when the line is no credit."""
+        facts = self.facts
+        title = original_title(line)
+        if title:
+            facts.original_title = facts.original_title or title
+            return "metadata"
+        source = _SOURCE_LINE.match(line)
+        if source and _OTHER_LABEL.search(source.group("value")):
+            # 来源：澎湃新闻 作者：X — several credits on one line: read them all.
+            credits = bl.parse_byline_line(line)
+            if credits is not None:
+                facts.source_line = facts.source_line or _outlet_value(credits.outlet or "")
+                facts.credits.merge(credits)
+                return "metadata"
+        if source:
+            value = _outlet_value(source.group("value"))
+            if value:
+                facts.source_line = facts.source_line or value
+            return "metadata"
+        credits = bl.parse_byline_line(line)
+        if credits:
+            facts.credits.merge(credits)
+            if credits.outlet and (credits.reporters or credits.contributors):
+                facts.byline_outlet = facts.byline_outlet or credits.outlet
+            return "byline"
+        return None
+
+    def _footer_line(self, line: str) -> None:
+        # Credits still count after the end (责任编辑 lines sit below disclaimers).
+        if original_title(line) or _SOURCE_LINE.match(line):
+            self._credit_line(line)
+            return
+        credits = bl.parse_byline_line(line)
+        if credits:
+            self.facts.credits.merge(credits)
+
+    # -- lines that are content ---------------------------------------------------------------
+
+    def _content_line(self, line: str) -> None:
+        line = self._take_appended_byline(line)
+        if is_page_junk(line) or is_image_file_name(line):
+            return
+        photo = bl.photo_credit(line)
+        if photo:
+            self.facts.credits.photographers.extend(
+                n for n in photo.photographers if n not in self.facts.credits.photographers)
+            return
+        if is_photo_caption(line):
+            return
+        line = strip_leading_junk(line)
+        if not line:
+            return
+        if self.body_count < _MAX_LEAD_PARAGRAPHS:
+            line = self._lead(line)
+            if not line:
+                return
+        trailing = bl.parse_trailing_credit(line)
+        if trailing:
+            self.facts.credits.merge(trailing[0])
+            line = trailing[1]
+            if not line:
+                return
+        if is_heading(line):
+            self.paragraphs.append(("heading", heading_text(line)))
+        else:
+            self.paragraphs.append(("paragraph", collapse_spaces(remove_wrap_spaces(line))))
+            self.body_count += 1
+
+    def _take_appended_byline(self, line: str) -> str:
+        """``本文由封面新闻原创，未经授权不得转载。封面新闻记者 徐语杨``: a byline glued after
+        the last sentence is taken as a byline; the sentences before it stay."""
+        cut = line.rfind("。")
+        if cut <= 0 or cut == len(line) - 1 or len(line) - cut > 40:
+            return line
+        credits = bl.parse_byline_line(line[cut + 1:].strip())
+        if not credits or not (credits.reporters or credits.contributors or credits.editors):
+            return line
+        self.facts.credits.merge(credits)
+        if credits.outlet and credits.reporters:
+            self.facts.byline_outlet = self.facts.byline_outlet or credits.outlet
+        return line[: cut + 1]
+
+    def _lead(self, line: str) -> str:
+        lead = bl.parse_lead(line)
+        if lead is None:
+            return line
+        facts = self.facts
+        if lead.outlet and not facts.dateline_outlet and (lead.credits or lead.month_day):
+            facts.dateline_outlet = lead.outlet
+        if lead.month_day and facts.dateline_date is None:
+            facts.dateline_date = month_day_date(lead.month_day)
+        if lead.credits:
+            facts.credits.merge(lead.credits)
+            return strip_leading_junk(lead.rest.strip()) if lead.rest.strip() else ""
+        return line
+
+
+def _is_credit_line(line: str) -> bool:
+    return bool(_SOURCE_LINE.match(line) or original_title(line)
+                or bl.parse_byline_line(line) is not None)
+
+
+def _looks_like_title(line: str) -> bool:
+    return len(line) <= 80 and not ends_sentence(line) and "。" not in line \
+        and not is_page_junk(line) and not _is_credit_line(line)
+
+
+def _outlet_value(value: str) -> str | None:
+    value = value.strip(" 　【】[]（）()")
+    return None if not value or value in _SOURCE_NOT_OUTLET else value
+
+
+def _quiet_tail_starts(lines: list[str]) -> int:
+    """Index from which every line is short and sentence-less (navigation after the end)."""
+    start = len(lines)
+    while start > 0:
+        line = lines[start - 1]
+        if len(line) <= _FOOTER_LINE_CHARS and not ends_sentence(line) or is_page_junk(line):
+            start -= 1
+        else:
+            break
+    return start
+
+
+# --------------------------------------------------------------------------------------------
+# Assembly: precedence, ids
+# --------------------------------------------------------------------------------------------
+
+_LOCAL_OUTLETS = ("本报", "本刊", "本台", "本网")
+
+
+def _assemble(paragraphs: list[tuple[str, str]], facts: _Facts, given: dict, origin: str | None,
+              evidence_text: str) -> Article:
+    if not any(kind == "paragraph" for kind, _ in paragraphs):
+        paragraphs = _fallback_paragraphs(paragraphs, facts, given)
+    body = [text for kind, text in paragraphs if kind == "paragraph"]
+    if not body:
+        raise ParseError("no article text left after cleaning (only navigation, captions or "
+                         "credits)", origin=origin)
+    article_id = given.get("id")
+    if article_id is None:
+        digest = hashlib.sha1("\n".join(body).encode("utf-8")).hexdigest()
+        article_id = "a" + digest[:12]
+    article_id = str(article_id)
+
+    credits = facts.credits
+    if facts.page_author and not credits.reporters:
+        names = bl.split_names(normalize_chars(facts.page_author))
+        if names:
+            credits.reporters.extend(names)
+
+    title = given.get("title") or facts.title or facts.page_title
+    url = given.get("url") or facts.page_url
+    page_named = facts.source_line or (normalize_chars(facts.page_source)
+                                       if facts.page_source else None)
+    source = given.get("source") or page_named or facts.dateline_outlet or facts.byline_outlet
+    if source in _LOCAL_OUTLETS:
+        source = page_named  # 本报 means the page's own outlet, if the page names it
+
+    date_iso, date_text = _resolve_date(given, facts, evidence_text, url)
+
+    reporters = _given_list(given, "reporters") or credits.reporters
+    editors = _given_list(given, "editors") or credits.editors
+    photographers = _given_list(given, "photographers") or credits.photographers
+
+    return Article(
+        id=article_id,
+        title=collapse_spaces(normalize_chars(title)) if title else None,
+        source=collapse_spaces(normalize_chars(source)) if source else None,
+        reporters=list(reporters),
+        contributors=list(credits.contributors),
+        editors=list(editors),
+        # One person may be credited both ways (记者 X … X 翻拍): kept in both lists, since each
+        # credit was printed; a photographer is never *moved* to reporters.
+        photographers=list(photographers),
+        date=date_iso,
+        date_text=date_text,
+        url=url,
+        section=given.get("section") or facts.section,
+        original_title=given.get("original_title") or facts.original_title,
+        paragraphs=[Paragraph(paragraph_id(article_id, position), text, kind)
+                    for position, (kind, text) in enumerate(paragraphs)],
+        origin=origin,
+    )
+
+
+def _fallback_paragraphs(paragraphs: list[tuple[str, str]], facts: _Facts,
+                         given: dict) -> list[tuple[str, str]]:
+    """A text that is only headings, or only its (original) title: short dispatches and
+    stubs do exist (a headline-only flash). Quote what there is rather than lose the article."""
+    if paragraphs:
+        return [("paragraph", text) for _, text in paragraphs]
+    title = facts.original_title or given.get("title") or facts.title
+    return [("paragraph", collapse_spaces(normalize_chars(title)))] if title else []
+
+
+def _given_list(given: dict, key: str) -> list[str]:
+    value = given.get(key)
+    if isinstance(value, str):
+        value = [v for v in re.split(r"[、，,;；\s]+", value) if v]
+    return [normalize_chars(v).strip() for v in value or [] if isinstance(v, str) and v.strip()]
+
+
+def _resolve_date(given: dict, facts: _Facts, evidence_text: str,
+                  url: str | None) -> tuple[str | None, str | None]:
+    """Given date > page meta date > header date > dateline; years inferred from evidence."""
+    if given.get("date") or given.get("date_iso"):
+        text = str(given.get("date") or given.get("date_iso"))
+        iso = None
+        if given.get("date_iso"):
+            iso, _ = parse_date_value(str(given["date_iso"]))
+        if iso is None:
+            iso, _ = parse_date_value(text)
+        return iso, text
+    if facts.page_date:
+        iso, text = parse_date_value(facts.page_date)
+        if iso:
+            return iso, text
+    evidence = (evidence_text, url or "")
+    for found in (facts.header_date, facts.dateline_date):
+        if found is not None:
+            return complete_date(found, evidence), found.text
+    return None, None

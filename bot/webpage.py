@@ -1,0 +1,176 @@
+"""An HTML news page → the article body as lines of text, plus what the page says about itself.
+
+lxml's HTML parser repairs broken markup instead of failing, so a broken page still yields
+text. The body is the ``<article>`` / ``itemprop=articleBody`` / content-looking container
+when there is one, else the element holding the most paragraph text; page chrome (nav,
+header, footer, aside, scripts, share widgets, related lists, comments) is removed first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml import etree
+
+_CHROME_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form",
+                "iframe", "button", "select", "svg", "template", "object", "embed")
+# class/id words of page chrome. A class/id is chrome when its first or last word is one of
+# these (`share-bar`, `main-nav`, `related`), so `article-content` or `shareholder` are not.
+_CHROME_WORDS = frozenset({
+    "nav", "navbar", "menu", "breadcrumb", "breadcrumbs", "crumb", "crumbs", "share", "sharing",
+    "social", "related", "recommend", "comment", "comments", "footer", "sidebar", "side",
+    "advert", "ad", "ads", "banner", "toolbar", "hot", "rank", "ranking", "copyright",
+    "subscribe", "login", "pagination", "pager", "tags", "widget", "topbar", "header"})
+_WORD_SPLIT = re.compile(r"[-_]+")
+_BODY_WORDS = re.compile(r"(?:^|[\s_-])(?:article|content|post|entry|main|text|body|detail)"
+                         r"(?:[\s_-]|$)", re.IGNORECASE)
+_BLOCK_TAGS = {"p", "div", "section", "article", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+               "blockquote", "pre", "tr", "table", "ul", "ol", "dd", "dt", "figcaption",
+               "figure", "br", "hr", "main"}
+_NEWLINES = re.compile(r"[ \t\r\f\v]*\n[\s]*")
+
+
+@dataclass
+class Page:
+    """The article's lines and the page metadata found in <head> and the chrome."""
+
+    lines: list[str] = field(default_factory=list)
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    url: str | None = None
+    source: str | None = None
+    breadcrumb: str | None = None
+
+
+def looks_like_html(text: str) -> bool:
+    head = text[:2000].lower()
+    return "<html" in head or "<!doctype html" in head or ("<body" in head) or (
+        "<p>" in head and "</p>" in head) or "<article" in head
+
+
+def parse_page(markup: str) -> Page:
+    """Article lines + page metadata. Never raises on broken markup (empty Page instead)."""
+    try:
+        root = lxml.html.document_fromstring(markup)
+    except (etree.ParserError, ValueError):
+        return Page()
+    page = Page()
+    _read_metadata(root, page)
+    for element in root.iter("nav", "ol", "ul", "div", "p"):
+        if _has_chrome_word(element, ("breadcrumb", "crumb")):
+            page.breadcrumb = _text_of(element).replace("\n", " ")
+            break
+    _drop_chrome(root)
+    body = _pick_body(root)
+    if body is None:
+        return page
+    page.lines = _lines_of(body)
+    return page
+
+
+def _meta(root, *names: str) -> str | None:
+    for name in names:
+        for attr in ("property", "name", "itemprop"):
+            found = root.xpath(f'//meta[@{attr}="{name}"]/@content')
+            if found and found[0].strip():
+                return found[0].strip()
+    return None
+
+
+def _read_metadata(root, page: Page) -> None:
+    title = _meta(root, "og:title", "twitter:title")
+    if not title:
+        found = root.xpath("//h1")
+        title = found[0].text_content().strip() if found else None
+    if not title:
+        found = root.xpath("//title")
+        title = found[0].text_content().strip() if found else None
+    page.title = title or None
+    page.author = _meta(root, "author", "article:author", "byline")
+    page.published = _meta(root, "article:published_time", "pubdate", "publishdate",
+                            "datePublished", "og:release_date", "publish_time")
+    page.url = _meta(root, "og:url")
+    if not page.url:
+        canonical = root.xpath('//link[@rel="canonical"]/@href')
+        page.url = canonical[0].strip() if canonical else None
+    page.source = _meta(root, "source", "article:source", "og:site_name", "site_name")
+
+
+def _has_chrome_word(element, words=None) -> bool:
+    marker = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    if not marker.strip():
+        return False
+    if words is not None:
+        return any(word in marker for word in words)
+    for name in marker.split():
+        parts = [p for p in _WORD_SPLIT.split(name) if p]
+        if parts and (parts[0] in _CHROME_WORDS or parts[-1] in _CHROME_WORDS):
+            return True
+    return False
+
+
+def _drop_chrome(root) -> None:
+    doomed = [el for el in root.iter(*_CHROME_TAGS)]
+    doomed += [el for el in root.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body")
+               and _has_chrome_word(el)]
+    doomed += [el for el in root.iter() if not isinstance(el.tag, str)]  # comments, PIs
+    for el in doomed:
+        parent = el.getparent()
+        if parent is not None:
+            # Keep the tail text: it belongs to the parent, not to the dropped element.
+            if el.tail and el.tail.strip():
+                previous = el.getprevious()
+                if previous is not None:
+                    previous.tail = (previous.tail or "") + el.tail
+                else:
+                    parent.text = (parent.text or "") + el.tail
+            parent.remove(el)
+
+
+def _pick_body(root):
+    for xpath in ('//*[@itemprop="articleBody"]', "//article"):
+        found = root.xpath(xpath)
+        if found:
+            return max(found, key=lambda el: len(el.text_content()))
+    # The element whose direct <p> children hold the most text.
+    best, best_score = None, 0
+    for el in root.iter("div", "section", "td", "main"):
+        score = sum(len(p.text_content()) for p in el.iterchildren("p"))
+        if _BODY_WORDS.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+            score *= 1.5
+        if score > best_score:
+            best, best_score = el, score
+    if best is not None:
+        return best
+    found = root.xpath("//body")
+    return found[0] if found else root
+
+
+def _lines_of(element) -> list[str]:
+    """Text with a line break at every block boundary, headings kept as their own lines."""
+    parts: list[str] = []
+
+    def walk(el) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        block = tag in _BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if el.text and tag not in ("script", "style"):
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append("\n")
+
+    walk(element)
+    text = _NEWLINES.sub("\n", "".join(parts))
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def _text_of(element) -> str:
+    return " ".join(_lines_of(element))

@@ -1,0 +1,130 @@
+"""Shared fixtures. Keep this file small: one section per area, fixtures documented.
+
+Telegram layer (tests/test_bot_*.py, tests/test_e2e_bot.py):
+    make_bot_config(data_dir, answers={...}, limits={...}, **telegram)  a Config over the
+                 repo's config.yaml and corpus/ with a temp data_dir and changed settings
+    api          a fresh Bot API stand-in (tests/botapi_standin.py), no sockets; on teardown
+                 every text the bot sent must pass bot.render.check_telegram_html
+    make_bot     await make_bot(config=None, **telegram_changes): the real Application from
+                 bot.app.build_application over a real Library, its HTTP layer replaced by
+                 RecordingRequest(api); initialized, and shut down after the test
+    bot_app      await make_bot() with defaults (owners=[999]); library = its Library
+    feed         await feed(update_dict): de_json + bot_app.process_update
+    process      process(application, update_dict) for any other application
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+
+# -- Telegram layer ------------------------------------------------------------------------------
+
+def make_bot_config(data_dir: Path, *, answers: dict | None = None, **telegram_changes: Any):
+    """The repo's config.yaml (segmentation words, corpus/), a temp data_dir, changed settings."""
+    from bot.config import load_config
+
+    config = load_config(REPO / "config.yaml")
+    limits = telegram_changes.pop("limits", {})
+    telegram = dataclasses.replace(
+        config.telegram,
+        limits=dataclasses.replace(config.telegram.limits, **limits),
+        **telegram_changes,
+    )
+    return dataclasses.replace(config, data_dir=str(data_dir), telegram=telegram,
+                               answers=dataclasses.replace(config.answers, **(answers or {})))
+
+
+def sent_html_problems(api) -> list[str]:
+    """Every text the bot sent or edited, checked as Telegram HTML (bot.render's validator)."""
+    from bot.render import check_telegram_html
+
+    problems = list(api.html_errors)
+    for call in list(api.calls):
+        texts = []
+        if call.method in ("sendMessage", "editMessageText"):
+            texts.append(call.params.get("text"))
+        if call.method == "answerInlineQuery":
+            texts += [r["input_message_content"]["message_text"] for r in call.params.get("results") or []]
+        for text in texts:
+            try:
+                check_telegram_html(str(text))
+            except ValueError as exc:
+                problems.append(f"{call.method}: {exc}: {str(text)[:80]!r}")
+    return problems
+
+
+@pytest.fixture
+def api():
+    """A fresh stand-in; after the test, everything the bot sent must be valid Telegram HTML."""
+    from botapi_standin import BotAPI
+
+    stand_in = BotAPI()
+    yield stand_in
+    problems = sent_html_problems(stand_in)
+    assert not problems, problems
+
+
+@pytest.fixture
+async def make_bot(tmp_path, api):
+    """make_bot(config=None, **telegram_changes) -> an initialized Application on ``api``.
+
+    Each call opens its own Library on the config (default: make_bot_config(tmp_path/"data",
+    owners=[999])); two calls on the same data_dir emulate a restart.
+    """
+    from botapi_standin import RecordingRequest
+
+    from bot.app import build_application
+    from bot.library import Library
+
+    made = []
+
+    async def make(config=None, **telegram_changes):
+        telegram_changes.setdefault("owners", [999])
+        config = config or make_bot_config(tmp_path / "data", **telegram_changes)
+        library = Library.open(config)
+        application = build_application(config, library, api.token, request=RecordingRequest(api),
+                                        get_updates_request=RecordingRequest(api))
+        await application.initialize()
+        made.append((application, library))
+        return application
+
+    yield make
+    for application, library in made:
+        await application.shutdown()
+        library.close()
+
+
+@pytest.fixture
+async def bot_app(make_bot):
+    return await make_bot()
+
+
+@pytest.fixture
+def library(bot_app):
+    return bot_app.bot_data.library
+
+
+async def process(application, update: dict) -> None:
+    """Feed one update dict to an Application, as its update fetcher would."""
+    from telegram import Update
+
+    await application.process_update(Update.de_json(update, application.bot))
+
+
+@pytest.fixture
+def feed(bot_app) -> Callable[[dict], Awaitable[None]]:
+    async def feed(update: dict) -> None:
+        await process(bot_app, update)
+
+    return feed
