@@ -52,6 +52,8 @@ class BotData:
     # Inline queries arrive while the user types: a separate, larger budget.
     inline_limiter: QuestionLimiter = field(default_factory=lambda: QuestionLimiter(30, 60))
     admins: AdminCheck | None = None
+    # Writes a changed large index to disk now and then; started in post_init.
+    flush_task: "asyncio.Task[None] | None" = None
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
@@ -110,6 +112,7 @@ def build_application(config: Config, library: "Library", token: str, *,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(True)
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
     )
     if base_url:
         builder = builder.base_url(base_url)
@@ -160,11 +163,21 @@ async def _post_init(application: Application) -> None:
             await application.bot.set_my_commands(menus[name], scope=scope)
         except TelegramError as exc:
             log.warning("could not set the %s command menu: %s", name, exc)
-    application.create_task(_flush_index_periodically(application), name="flush-index")
+    # A plain asyncio task: PTB's create_task warns before the application is running.
+    application.bot_data.flush_task = asyncio.get_running_loop().create_task(
+        _flush_index_periodically(application), name="flush-index")
     log.info("bot @%s ready", application.bot.username)
 
 
 INDEX_FLUSH_SECONDS = 10
+
+
+async def _post_shutdown(application: Application) -> None:
+    """Stops the periodic index flush and writes the index one last time."""
+    task = application.bot_data.flush_task
+    if task is not None:
+        task.cancel()
+    await asyncio.to_thread(application.bot_data.library.flush)
 
 
 async def _flush_index_periodically(application: Application) -> None:
