@@ -63,6 +63,10 @@ _ADD_BATCH = 50_000
 _MAX_SEGMENTS = 8
 # Small segments are folded into the main one once they hold this share of its postings.
 _MERGE_INTO_MAIN_SHARE = 0.25
+# A query term with more postings than 1/_DENSE_SHARE of all documents (and _DENSE_MIN) is
+# summed in an array over every document rather than merged by sorting.
+_DENSE_SHARE = 16
+_DENSE_MIN = 1024
 # Tombstones are purged (positions renumbered) once this share of positions is dead.
 _PURGE_DEAD_SHARE = 0.25
 
@@ -230,6 +234,13 @@ def _count_terms(term_ids: np.ndarray, doc_positions: np.ndarray, first: int, n_
     return ((unique // n_docs).astype(np.int32), (unique % n_docs + first).astype(np.int32), tfs)
 
 
+@dataclass(frozen=True)
+class _QueryTerm:
+    factor: float       # idf × how often the query has the term
+    docs: np.ndarray    # positions holding the term, ascending
+    tfs: np.ndarray     # its frequency in each
+
+
 class _Names:
     """A table of strings (scopes, groups) and the int32 code of each."""
 
@@ -276,8 +287,9 @@ class BM25Index:
         self._segments: list[_Segment] = []
         self._n_live = 0
         self._total_len = 0
-        # Statistics cache, dropped by every change.
+        # Caches dropped by every change: idf, documents sorted by group.
         self._idf: np.ndarray | None = None
+        self._by_group: tuple[np.ndarray, np.ndarray] | None = None
         # Scratch space for summing the scores of several query terms (guarded by the lock).
         self._accumulator = np.zeros(0, dtype=np.float64)
         self._touched = np.zeros(0, dtype=bool)
@@ -424,6 +436,7 @@ class BM25Index:
 
     def _changed(self) -> None:
         self._idf = None
+        self._by_group = None
 
     def _maintain(self) -> None:
         """Keep queries cheap: merge small segments, purge tombstones when they pile up."""
@@ -471,6 +484,7 @@ class BM25Index:
         self._alive = np.ones(len(keep), dtype=bool)
         self._segments = [segment] if segment is not None and len(keep) else []
         self._position_of = None
+        self._by_group = None
 
     # -- search --------------------------------------------------------------------------
 
@@ -488,57 +502,138 @@ class BM25Index:
         with self._lock:
             if k <= 0 or self._n_live == 0:
                 return []
-            vocab = self._vocab
-            counts = Counter(vocab.get(t) for t in query_tokens)
+            counts = Counter(self._vocab.get(t) for t in query_tokens)
             counts.pop(None, None)
-            if not counts:
-                return []
             idf, avgdl = self._statistics()
-            chunks: list[tuple[np.ndarray, np.ndarray]] = []
+            terms = []
             for term, times in counts.items():
-                weight = idf[term] * times
-                for segment in self._segments:
-                    docs, tfs = segment.postings(term)
-                    if len(docs):
-                        chunks.append((docs, weight * okapi_term_weight(
-                            tfs, self._doc_len[docs], avgdl)))
-            if not chunks:
+                docs, tfs = self._term_postings(term)
+                if len(docs):
+                    terms.append(_QueryTerm(float(idf[term] * times), docs, tfs))
+            if not terms:
                 return []
-            positions, scores = self._sum_chunks(chunks)
-            keep = self._alive[positions]
-            if scopes is not None:
-                keep &= np.isin(self._scope[positions], self._scopes.known_codes(scopes))
+            scope_codes = None if scopes is None else self._scopes.known_codes(scopes)
             if groups is not None:
-                keep &= np.isin(self._group[positions], self._groups.known_codes(groups))
-            positions, scores = top_k(positions[keep], scores[keep], k)
+                positions = self._group_positions(self._groups.known_codes(groups))
+                positions = positions[self._allowed(positions, scope_codes)]
+                scores, matched = self._score_candidates(positions, terms, avgdl)
+                positions, scores = positions[matched], scores[matched]
+            else:
+                positions, scores = self._max_score(terms, k, avgdl, scope_codes)
+            positions, scores = top_k(positions, scores, k)
             ids, group_codes, group_names = self._ids, self._group, self._groups.names
             return [Hit(ids[p], float(s), group_names[group_codes[p]])
                     for p, s in zip(positions.tolist(), scores.tolist())]
 
-    def _sum_chunks(self, chunks: list[tuple[np.ndarray, np.ndarray]]
-                    ) -> tuple[np.ndarray, np.ndarray]:
-        """Sum per-document contributions; positions are unique within each chunk."""
-        if len(chunks) == 1:
-            return chunks[0]
-        total = sum(len(d) for d, _ in chunks)
-        if total * 8 < len(self._ids):
-            # Few matches: sorting them is cheaper than scanning an array of every document.
-            positions = np.concatenate([d for d, _ in chunks])
-            scores = np.concatenate([s for _, s in chunks])
-            unique, inverse = np.unique(positions, return_inverse=True)
-            return unique, np.bincount(inverse, weights=scores, minlength=len(unique))
+    def _term_postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
+        """A term's postings over all segments; positions ascend (segments hold increasing
+        positions)."""
+        parts = [p for p in (s.postings(term) for s in self._segments) if len(p[0])]
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return np.zeros(0, np.int32), np.zeros(0, np.uint8)
+        return (np.concatenate([d for d, _ in parts]),
+                np.concatenate([t.astype(np.int32) for _, t in parts]))
+
+    def _allowed(self, positions: np.ndarray, scope_codes: np.ndarray | None) -> np.ndarray:
+        keep = self._alive[positions]
+        if scope_codes is not None:
+            keep &= np.isin(self._scope[positions], scope_codes)
+        return keep
+
+    def _weights(self, term: "_QueryTerm", at: np.ndarray | slice, positions: np.ndarray,
+                 avgdl: float) -> np.ndarray:
+        return term.factor * okapi_term_weight(term.tfs[at], self._doc_len[positions], avgdl)
+
+    def _max_score(self, terms: list["_QueryTerm"], k: int, avgdl: float,
+                   scope_codes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Exact top-k candidates with MaxScore pruning.
+
+        Terms are taken by falling upper bound (idf·count·(k1+1): the tf part of BM25 stays
+        below k1+1). Once the k-th best partial score beats what all remaining terms could
+        add together, no document outside the candidates can reach the top k: the remaining
+        (common, long) terms are only looked up for the candidates, never scanned. Every
+        returned score is complete, and equal to the reference's."""
+        prunable = all(t.factor > 0 for t in terms)  # a negative idf could lower a score
+        terms = sorted(terms, key=lambda t: (-t.factor, len(t.docs)))
+        bounds = np.array([t.factor * (K1 + 1) for t in terms] + [0.0])
+        remaining = np.cumsum(bounds[::-1])[::-1]  # remaining[i]: most terms i.. can add
+        positions = np.zeros(0, dtype=np.int32)
+        scores = np.zeros(0, dtype=np.float64)
+        dense_above = max(len(self._ids) // _DENSE_SHARE, _DENSE_MIN)
+        for i, term in enumerate(terms):
+            if prunable and len(positions) >= k:
+                threshold = np.partition(scores, len(scores) - k)[len(scores) - k]
+                if threshold > remaining[i]:
+                    hopeful = scores + remaining[i] >= threshold
+                    positions, scores = positions[hopeful], scores[hopeful]
+                    extra, _ = self._score_candidates(positions, terms[i:], avgdl)
+                    return positions, scores + extra
+            if len(term.docs) + len(positions) > dense_above:
+                return self._dense_scores(positions, scores, terms[i:], avgdl, scope_codes)
+            keep = self._allowed(term.docs, scope_codes)
+            docs = term.docs[keep]
+            weights = self._weights(term, keep, docs, avgdl)
+            if len(positions):
+                merged, inverse = np.unique(np.concatenate([positions, docs]), return_inverse=True)
+                scores = np.bincount(inverse, weights=np.concatenate([scores, weights]),
+                                     minlength=len(merged))
+                positions = merged
+            else:
+                positions, scores = docs, weights
+        return positions, scores
+
+    def _score_candidates(self, positions: np.ndarray, terms: list["_QueryTerm"],
+                          avgdl: float) -> tuple[np.ndarray, np.ndarray]:
+        """Scores of the given (sorted) positions over ``terms`` by binary search in the
+        postings, and which positions hold at least one of the terms."""
+        scores = np.zeros(len(positions), dtype=np.float64)
+        matched = np.zeros(len(positions), dtype=bool)
+        if not len(positions):
+            return scores, matched
+        for term in terms:
+            docs = term.docs
+            if len(docs) <= len(positions):  # look the postings up among the candidates
+                at = np.minimum(np.searchsorted(positions, docs), len(positions) - 1)
+                hit = positions[at] == docs
+                where, found = at[hit], np.flatnonzero(hit)
+            else:  # look the candidates up in the postings
+                at = np.minimum(np.searchsorted(docs, positions), len(docs) - 1)
+                hit = docs[at] == positions
+                where, found = np.flatnonzero(hit), at[hit]
+            scores[where] += self._weights(term, found, positions[where], avgdl)
+            matched[where] = True
+        return scores, matched
+
+    def _dense_scores(self, positions: np.ndarray, scores: np.ndarray, terms: list["_QueryTerm"],
+                      avgdl: float, scope_codes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Sum long postings in an array over all documents (cheaper than sorting them)."""
         if len(self._accumulator) < len(self._ids):
             self._accumulator = np.zeros(len(self._ids), dtype=np.float64)
             self._touched = np.zeros(len(self._ids), dtype=bool)
         accumulator, touched = self._accumulator, self._touched
-        for docs, scores in chunks:
-            accumulator[docs] += scores
-            touched[docs] = True
-        positions = np.flatnonzero(touched)
-        scores = accumulator[positions]
-        accumulator[positions] = 0.0
-        touched[positions] = False
-        return positions, scores
+        accumulator[positions] = scores
+        touched[positions] = True
+        for term in terms:
+            accumulator[term.docs] += self._weights(term, slice(None), term.docs, avgdl)
+            touched[term.docs] = True
+        found = np.flatnonzero(touched)
+        totals = accumulator[found]
+        accumulator[found] = 0.0
+        touched[found] = False
+        keep = self._allowed(found, scope_codes)
+        return found[keep], totals[keep]
+
+    def _group_positions(self, group_codes: np.ndarray) -> np.ndarray:
+        """Sorted positions of the documents of the given groups (dead ones included)."""
+        if self._by_group is None:
+            order = np.argsort(self._group, kind="stable").astype(np.int32)
+            self._by_group = (order, self._group[order])
+        order, sorted_codes = self._by_group
+        parts = [order[np.searchsorted(sorted_codes, c):np.searchsorted(sorted_codes, c, side="right")]
+                 for c in group_codes.tolist()]
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int32)
 
     # -- persistence ---------------------------------------------------------------------
 

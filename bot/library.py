@@ -105,6 +105,12 @@ class _ArticleCache:
     def forget(self, article_id: str) -> None:
         self._items.pop(article_id, None)
 
+    def article_ids(self, scopes: Collection[str] | None = None) -> list[str]:
+        """The ids of the articles in scope (lets "who wrote this?" find a lone article)."""
+        if scopes is None:
+            return list(self._store.ids())
+        return [article_id for scope in scopes for article_id in self._store.ids(scope)]
+
 
 class Library:
     """Articles in, answers out. Thread-safe: one lock around every change and question."""

@@ -95,11 +95,19 @@ def _labels(lang: str) -> dict[str, str]:
 # -- escaping and sizes -----------------------------------------------------------------
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+# C0/C1 control characters other than tab and newline (a terminal escape sequence in an
+# article must not reach the user's terminal or Telegram); removed, not escaped.
+_CONTROLS = {c: None for c in [*range(0, 9), 11, 12, *range(14, 32), 127, *range(128, 160)]}
 
 
 def escape(text: str) -> str:
-    """Escape text for Telegram HTML: ``& < > "`` only (the entities Telegram knows)."""
-    return text.translate(_ESCAPES)
+    """Escape text for Telegram HTML: ``& < > "`` only (the entities Telegram knows);
+    control characters other than tab and newline are dropped."""
+    return text.translate(_CONTROLS).translate(_ESCAPES)
+
+
+def _printable(text: str) -> str:
+    return text.translate(_CONTROLS)
 
 
 def utf16_len(text: str) -> int:
@@ -183,7 +191,7 @@ def attribution_plain(article: Article, *, lang: str = "zh-hans") -> str:
         parts.append(article.url.strip())
     if not parts:
         parts = [_labels(lang)["unknown_source"]]
-    return "— " + " · ".join(parts)
+    return _printable("— " + " · ".join(parts))
 
 
 def attribution_html(article: Article, *, lang: str = "zh-hans") -> str:
@@ -256,7 +264,7 @@ def highlight_html(text: str, spans: Iterable[Sequence[int]]) -> str:
 
 
 def highlight_plain(text: str, spans: Iterable[Sequence[int]]) -> str:
-    return _marked(text, spans, PLAIN_MARK, PLAIN_MARK)
+    return _marked(text, spans, PLAIN_MARK, PLAIN_MARK, _printable)
 
 
 def _quote_html(answer: "Answer", lang: str, limit: int) -> str:
@@ -266,7 +274,7 @@ def _quote_html(answer: "Answer", lang: str, limit: int) -> str:
     spans = list(answer.highlights)
 
     def build(text: str, marks: Sequence[tuple[int, int]]) -> str:
-        body = highlight_html(text, marks) if text.strip() else escape("…")
+        body = highlight_html(text, marks) if _printable(text).strip() else escape("…")
         return f"<blockquote>{body}</blockquote>\n{attribution}"
 
     block = build(excerpt, spans)
@@ -321,7 +329,8 @@ def render_plain(answers: "AnswerSet", *, lang: str = "zh-hans") -> str:
     if not answers.answers:
         question = " ".join((answers.question or "").split())
         tips = "\n".join("  - " + t for t in labels["tips"].split("\n"))
-        return labels["no_answer_plain"].format(question=question) + "\n" + labels["try"] + "\n" + tips
+        return _printable(labels["no_answer_plain"].format(question=question)) + "\n" + \
+            labels["try"] + "\n" + tips
     blocks = []
     for number, answer in enumerate(answers.answers, 1):
         text = highlight_plain(answer.excerpt or "", answer.highlights)

@@ -128,3 +128,19 @@ def feed(bot_app) -> Callable[[dict], Awaitable[None]]:
         await process(bot_app, update)
 
     return feed
+
+
+# -- Hypothesis profiles (tests/test_properties*.py) ---------------------------------------------
+# "ci" (chosen when CI=true): 10,000 examples per property, no deadline (a 2-core CI box is
+# slow and noisy). "dev" (the default): 300 examples. HYPOTHESIS_PROFILE=<name> overrides both.
+# Tests that pin their own ``max_examples`` with @settings keep it (huge inputs, few examples).
+
+import os as _os
+
+from hypothesis import settings as _hypothesis_settings
+
+_hypothesis_settings.register_profile("ci", max_examples=10_000, deadline=None, print_blob=True)
+_hypothesis_settings.register_profile("dev", max_examples=300, deadline=None)
+_hypothesis_settings.load_profile(
+    _os.environ.get("HYPOTHESIS_PROFILE")
+    or ("ci" if _os.environ.get("CI", "").lower() in ("true", "1", "yes") else "dev"))

@@ -66,6 +66,12 @@ def assert_matches_reference(index: SearchIndex, live: dict[str, IndexDoc], quer
         assert set(got) <= set(live)
         scores = [hit.score for hit in hits]
         assert scores == sorted(scores, reverse=True)
+        matching = sorted((s for i, s in zip(ids, expected) if set(query) & set(live[i].tokens)),
+                          reverse=True)
+        for k in (1, 3, 10):  # small k: the pruned search must keep exactly the best k
+            top = index.search(query, k)
+            assert [h.score for h in top] == pytest.approx(matching[:k], abs=1e-6)
+            assert all(got[h.doc_id] == pytest.approx(h.score, abs=1e-9) for h in top)
 
 
 def test_default_backend_satisfies_the_protocol():
@@ -119,6 +125,34 @@ def test_scores_equal_bm25okapi_after_removals_additions_and_replacements(real_d
     assert_matches_reference(index, live, queries)
     assert all(doc_id in index for doc_id in live)
     assert not any(doc_id in index for doc_id in doomed)
+
+
+@pytest.mark.parametrize("path", ["dense", "pruned"])
+def test_every_scoring_path_matches_the_reference(real_docs, monkeypatch, path):
+    """The small fixture would always take the sparse path: force the others."""
+    import bot.index as index_module
+
+    calls = {"dense": 0, "candidates": 0}
+    dense, candidates = BM25Index._dense_scores, BM25Index._score_candidates
+
+    def counting_dense(self, *args):
+        calls["dense"] += 1
+        return dense(self, *args)
+
+    def counting_candidates(self, *args):
+        calls["candidates"] += 1
+        return candidates(self, *args)
+
+    monkeypatch.setattr(BM25Index, "_dense_scores", counting_dense)
+    monkeypatch.setattr(BM25Index, "_score_candidates", counting_candidates)
+    if path == "dense":
+        monkeypatch.setattr(index_module, "_DENSE_MIN", 0)
+        monkeypatch.setattr(index_module, "_DENSE_SHARE", 10**9)
+    index = build_index(real_docs)
+    index.remove([d.doc_id for d in real_docs[::7]])
+    live = {d.doc_id: d for i, d in enumerate(real_docs) if i % 7}
+    assert_matches_reference(index, live, queries_from(real_docs, random.Random(5), 30))
+    assert calls["dense" if path == "dense" else "candidates"] > 0
 
 
 def test_duplicate_ids_within_one_add_keep_the_last(real_docs):

@@ -306,3 +306,17 @@ def test_rendered_messages_are_always_valid(excerpts, title, data, per_message):
     for m in messages:
         check_telegram_html(m)
         assert m.count("<blockquote>") <= per_message
+
+
+def test_control_characters_never_reach_the_terminal_or_telegram():
+    text = "两江新区\x1b[2J\x07将\x00建设。"
+    answer = quote(cqcb(title="标题\x1b[31m"), excerpt=text, highlights=[(0, 4)])
+    plain = render_plain(AnswerSet("q\x1b", [answer]))
+    assert "\x1b" not in plain and "\x07" not in plain and "\x00" not in plain
+    assert "**两江新区**[2J将建设。" in plain
+    [message] = render_html(AnswerSet("q", [answer]))
+    check_telegram_html(message)
+    assert "\x1b" not in message and "\x00" not in message
+    [message] = render_html(AnswerSet("q", [quote(excerpt="\x1b\x00", highlights=[])]))
+    assert message.startswith("<blockquote>…</blockquote>")
+    assert "\x1b" not in render_plain(AnswerSet("问\x1b题", []))
