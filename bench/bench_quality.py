@@ -31,12 +31,14 @@ SETS = [  # (label, file, convert contexts to simplified, target recall@1)
 ]
 VARIANTS = {
     # name: Segmenter keyword arguments
-    "default (search mode + char tokens, single-char query words)": {},
-    "cut (no search mode) + char tokens": {"search_mode": False},
-    "search mode, no char tokens": {"char_tokens": False},
+    "default: search mode, char tokens, short-question chars": {},
+    "cut instead of cut_for_search": {"search_mode": False},
+    "no char tokens at all": {"char_tokens": False},
     "cut, no char tokens": {"search_mode": False, "char_tokens": False},
-    "search mode + char tokens for every query word": {"query_chars": "all"},
-    "default, jieba engine": {"engine": "jieba"},
+    "query chars: one-character words of every question": {"query_chars": "single"},
+    "query chars: every word of every question": {"query_chars": "all"},
+    "query chars: none": {"query_chars": "none"},
+    "default, jieba.Tokenizer engine instead of rjieba": {"engine": "jieba"},
 }
 
 
@@ -92,7 +94,7 @@ def main() -> int:
             report = evaluate_squad([path], segmenter=segmenter, convert_contexts_to_simplified=convert)
             r = report.recall
             verdict = "meets target" if r[1] >= target else "BELOW target"
-            print(f"   {variant:62s} r@1 {r[1]:.4f}  r@3 {r[3]:.4f}  r@5 {r[5]:.4f}  "
+            print(f"   {variant:55s} r@1 {r[1]:.4f}  r@3 {r[3]:.4f}  r@5 {r[5]:.4f}  "
                   f"mrr@10 {report.mrr_at_10:.4f}  median {report.median_query_ms:.2f} ms "
                   f"({r[1] - ref_r1:+.4f} vs reference; {verdict})")
     return 0

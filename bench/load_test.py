@@ -30,11 +30,14 @@ What is measured:
   loopback; it excludes the time the update waited in the stand-in before the bot polled.
 * wall time: from queueing the 1,000 updates to the last first-reply.
 * start-up: from starting the process to "ready" (the three setMyCommands calls of post_init
-  done and the first getUpdates answered). With the 100k corpus the first start parses and
-  indexes the corpus into a fresh data_dir; a second start on the same data_dir (index loaded
-  from disk) is measured separately.
-* memory: VmHWM (RSS high-water mark) of the bot process from /proc/<pid>/status, at ready
-  and after the load (and VmRSS after the load).
+  done and the first getUpdates request arrived: the bot is polling). With the 100k corpus the first start parses and
+  indexes the corpus into a fresh data_dir; then the bot is stopped and started again on the
+  same data_dir (index loaded from disk), measured separately, and that process takes the load.
+* idle latency: before the burst, 20 of the questions one at a time from one more private chat
+  (the same measure without a queue).
+* memory: VmHWM (RSS high-water mark) from /proc/<pid>/status: of the first-started process at
+  ready (indexing included), and of the process that took the load, after it (VmRSS too).
+  CPU seconds of the bot process during the burst from /proc/<pid>/stat.
 
 Throttling: the temp config sets telegram.limits.questions_per_window to 100,000 (the per-user
 question budget never triggers). PTB's AIORateLimiter (30 requests/s overall, 20 messages/min
@@ -176,7 +179,7 @@ class BotProcess:
                                         cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout: float) -> float:
-        """Seconds from start to ready: 3 setMyCommands done and a getUpdates answered."""
+        """Seconds from start to ready: 3 setMyCommands done and the first getUpdates arrived."""
         api = self.server.api
         menus = len(api.calls_of("setMyCommands"))
         polls = api.polls
@@ -235,6 +238,8 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     kinds: dict[str, int] = field(default_factory=dict)
     messages: int = 0
+    idle: list[float] = field(default_factory=list)
+    cpu: float = 0.0
     log_problems: list[str] = field(default_factory=list)
 
 
@@ -300,27 +305,66 @@ def classify(text: str) -> str:
     return "other"
 
 
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, from /proc/<pid>/stat (0 when gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def idle_latencies(api: BotAPI, questions: list[str], timeout: float) -> list[float]:
+    """One question at a time from one private chat: latency without a queue (warm-up too)."""
+    user = api.user(690_001, "Idle")
+    chat = api.private(user)
+    out = []
+    for question in questions:
+        update = api.text_update(chat, user, question)
+        message_id = update["message"]["message_id"]
+        call = api.wait_for(lambda: next((c for c in api.sent(690_001)
+                                          if (c.params.get("reply_parameters") or {}).get("message_id") == message_id),
+                                         None), timeout)
+        handed = api.handed_out.get(update["update_id"])
+        if handed is not None:
+            out.append(call.at - handed)
+    return out
+
+
 def run_load(name: str, corpus: list[str], questions: list[str], *, chats: int, rate_limiter: bool,
-             reply_timeout: float, startup_timeout: float, paragraphs: int | None, restart: bool) -> Result:
+             reply_timeout: float, startup_timeout: float, paragraphs: int | None, restart: bool,
+             idle: int = 20) -> Result:
+    """First start (indexing); with ``restart``, stop and start again on the same data_dir (index
+    from disk) and load that process — the one whose memory under load is reported."""
     result = Result(name, paragraphs=paragraphs, total=len(questions))
     with tempfile.TemporaryDirectory(prefix="loadtest-") as tmp, StandinServer(BotAPI(TOKEN)) as server:
         directory = Path(tmp)
         bot = BotProcess(server, write_config(directory, corpus), directory / "bot.log", rate_limiter)
         api = server.api
         try:
-            print(f"[{name}] starting the bot (first start{', indexing the corpus' if paragraphs else ''}) …",
-                  flush=True)
+            print(f"[{name}] first start{' (parses and indexes the corpus)' if paragraphs else ''} …", flush=True)
             bot.start()
             result.startup = bot.wait_ready(startup_timeout)
             result.hwm_ready = proc_status(bot.process.pid).get("VmHWM", 0)
-            print(f"[{name}] ready in {result.startup:.1f} s; queueing {len(questions)} questions "
-                  f"from {chats} chats", flush=True)
+            print(f"[{name}] ready in {result.startup:.1f} s, VmHWM {result.hwm_ready / 1024:.0f} MB", flush=True)
+            if restart:
+                bot.stop()
+                bot.start()
+                result.restart = bot.wait_ready(startup_timeout)
+                result.hwm_restart = proc_status(bot.process.pid).get("VmHWM", 0)
+                print(f"[{name}] restart (index from disk): ready in {result.restart:.1f} s, "
+                      f"VmHWM {result.hwm_restart / 1024:.0f} MB", flush=True)
+            result.idle = idle_latencies(api, questions[:idle], timeout=30)
+            print(f"[{name}] {len(result.idle)} questions one at a time: p50 "
+                  f"{pct(result.idle, 50) * 1000:.0f} ms; now queueing {len(questions)} questions "
+                  f"from {chats} chats at once", flush=True)
             before = len(api.sent())
+            cpu0 = cpu_seconds(bot.process.pid)
             t0 = time.monotonic()
             asked = queue_questions(api, questions, chats)
             deadline = t0 + reply_timeout
             found: dict[int, object] = {}
-            next_note = t0 + 10
+            next_note = t0 + 15
             while time.monotonic() < deadline:
                 found = first_replies(api, asked)
                 if len(found) == len(asked):
@@ -330,9 +374,10 @@ def run_load(name: str, corpus: list[str], questions: list[str], *, chats: int, 
                 if time.monotonic() >= next_note:
                     print(f"[{name}]   {len(found)}/{len(asked)} answered after "
                           f"{time.monotonic() - t0:.0f} s", flush=True)
-                    next_note += 10
+                    next_note += 15
                 time.sleep(0.1)
             status = proc_status(bot.process.pid)
+            result.cpu = cpu_seconds(bot.process.pid) - cpu0
             result.hwm_after, result.rss_after = status.get("VmHWM", 0), status.get("VmRSS", 0)
             result.answered = len(found)
             by_update = {a.update_id: a for a in asked}
@@ -346,14 +391,8 @@ def run_load(name: str, corpus: list[str], questions: list[str], *, chats: int, 
             result.messages = len(api.sent()) - before
             missing = [by_update[u].question for u in by_update if u not in found]
             if missing:
-                print(f"[{name}] NOT answered ({len(missing)}), e.g. {missing[:3]}", flush=True)
-            bot.stop()
-            if restart:
-                print(f"[{name}] restarting on the same data_dir (index from disk) …", flush=True)
-                bot.start()
-                result.restart = bot.wait_ready(startup_timeout)
-                result.hwm_restart = proc_status(bot.process.pid).get("VmHWM", 0)
-                bot.stop()
+                print(f"[{name}] NOT answered within {reply_timeout:.0f} s: {len(missing)}, "
+                      f"e.g. {missing[:3]}", flush=True)
         finally:
             bot.stop()
             text = bot.log_path.read_text(encoding="utf-8", errors="replace") if bot.log_path.exists() else ""
@@ -377,33 +416,37 @@ def pct(values: list[float], q: float) -> float:
 
 def report(results: list[Result], rate_limiter: bool) -> None:
     print()
-    print("Throttling: per-user question budget 100,000/60 s (never triggers); "
-          f"PTB AIORateLimiter {'ON (30 req/s overall, 20 msg/min per group)' if rate_limiter else 'OFF (TELEGRAM_RATE_LIMITER=off)'}; "
-          "the stand-in never throttles.")
-    print("Latency = update handed out by getUpdates -> first reply's sendMessage at the stand-in.")
-    header = (f"{'corpus':<22}{'replies':>10}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'wall s':>8}"
-              f"{'q/s':>7}{'start s':>9}{'restart s':>10}{'HWM ready MB':>14}{'HWM after MB':>14}")
-    print(header)
+    print("Throttling: per-user question budget 100,000 per 60 s (never triggers); PTB AIORateLimiter "
+          + ("ON (30 requests/s overall, 20 messages/min per group)" if rate_limiter
+             else "OFF (TELEGRAM_RATE_LIMITER=off)") + "; the stand-in never throttles or answers 429.")
+    print("Latency = update handed out by getUpdates -> the first reply's sendMessage arriving at the stand-in "
+          "(queueing inside the bot included).")
+    print(f"{'corpus':<9}{'replies':>10}{'burst p50':>10}{'p95':>8}{'max':>8}{'idle p50':>9}{'p95':>7}"
+          f"{'wall':>7}{'q/s':>6}{'cpu':>7}{'start':>7}{'restart':>8}{'HWM start':>10}{'HWM load':>9}{'RSS':>6}")
+    print(f"{'':<9}{'':>10}{'s':>10}{'s':>8}{'s':>8}{'ms':>9}{'ms':>7}{'s':>7}{'':>6}{'s':>7}{'s':>7}{'s':>8}"
+          f"{'MB':>10}{'MB':>9}{'MB':>6}")
     for r in results:
-        p50, p95 = pct(r.latencies, 50) * 1000, pct(r.latencies, 95) * 1000
-        print(f"{r.name:<22}{f'{r.answered}/{r.total}':>10}{p50:>9.0f}{p95:>9.0f}"
-              f"{max(r.latencies, default=float('nan')) * 1000:>9.0f}{r.wall:>8.1f}"
-              f"{r.answered / r.wall if r.wall else float('nan'):>7.1f}{r.startup:>9.1f}"
-              f"{(f'{r.restart:.1f}' if r.restart is not None else '-'):>10}"
-              f"{r.hwm_ready / 1024:>14.0f}{r.hwm_after / 1024:>14.0f}")
+        print(f"{r.name:<9}{f'{r.answered}/{r.total}':>10}{pct(r.latencies, 50):>10.2f}{pct(r.latencies, 95):>8.2f}"
+              f"{max(r.latencies, default=float('nan')):>8.2f}{pct(r.idle, 50) * 1000:>9.0f}"
+              f"{pct(r.idle, 95) * 1000:>7.0f}{r.wall:>7.1f}{r.answered / r.wall if r.wall else float('nan'):>6.1f}"
+              f"{r.cpu:>7.1f}{r.startup:>7.1f}{(f'{r.restart:.1f}' if r.restart is not None else '-'):>8}"
+              f"{r.hwm_ready / 1024:>10.0f}{r.hwm_after / 1024:>9.0f}{r.rss_after / 1024:>6.0f}")
+    print("  HWM start = VmHWM of the first-started process at ready (indexing included); HWM load = VmHWM "
+          "of the process that took the load (the restarted one when there is a restart), after the load.")
     for r in results:
         kinds = ", ".join(f"{k}: {v}" for k, v in sorted(r.kinds.items()))
-        print(f"  {r.name}: first replies by kind — {kinds}; sendMessage calls in all {r.messages}; "
-              f"mean latency {statistics.fmean(r.latencies) * 1000 if r.latencies else float('nan'):.0f} ms; "
-              f"VmRSS after {r.rss_after / 1024:.0f} MB"
-              + (f"; HWM after restart {r.hwm_restart / 1024:.0f} MB" if r.hwm_restart else ""))
+        print(f"  {r.name}: first replies — {kinds}; sendMessage calls {r.messages}; mean burst latency "
+              f"{statistics.fmean(r.latencies) if r.latencies else float('nan'):.2f} s; bot CPU during the burst "
+              f"{r.cpu:.1f} s ({r.cpu / r.answered * 1000 if r.answered else float('nan'):.0f} ms/question)"
+              + (f"; VmHWM after restart {r.hwm_restart / 1024:.0f} MB" if r.hwm_restart else ""))
         for problem in r.log_problems:
             print(f"  {r.name}: PROBLEM: {problem}")
-    if len(results) == 2 and all(r.latencies and r.wall for r in results):
-        a, b = results
-        print(f"Ratios {b.name} / {a.name}: p50 ×{pct(b.latencies, 50) / pct(a.latencies, 50):.2f}, "
-              f"p95 ×{pct(b.latencies, 95) / pct(a.latencies, 95):.2f}, wall ×{b.wall / a.wall:.2f}, "
-              f"HWM after ×{b.hwm_after / max(a.hwm_after, 1):.2f}, start-up ×{b.startup / max(a.startup, 1e-9):.1f}")
+    if len(results) >= 2 and all(r.latencies and r.wall for r in results):
+        a, b = results[0], results[-1]
+        print(f"Ratios {b.name} / {a.name}: burst p50 ×{pct(b.latencies, 50) / pct(a.latencies, 50):.1f}, "
+              f"burst p95 ×{pct(b.latencies, 95) / pct(a.latencies, 95):.1f}, idle p50 "
+              f"×{pct(b.idle, 50) / pct(a.idle, 50):.1f}, wall ×{b.wall / a.wall:.1f}, "
+              f"HWM under load ×{b.hwm_after / max(a.hwm_after, 1):.1f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -413,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=1000)
     parser.add_argument("--chats", type=int, default=200)
     parser.add_argument("--rate-limiter", choices=("on", "off"), default="off")
-    parser.add_argument("--reply-timeout", type=float, default=240.0)
+    parser.add_argument("--reply-timeout", type=float, default=290.0)
     parser.add_argument("--startup-timeout", type=float, default=240.0)
     parser.add_argument("--corpus-file", type=Path, default=None,
                         help="where to build/keep the 100k corpus (default: a temp file)")

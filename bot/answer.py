@@ -478,7 +478,9 @@ class Answerer:
                          scopes: list[str] | None, within: str | None) -> Answer | None:
         article: Article | None = None
         score = 0.0
-        if within:
+        # an id holding a lone surrogate names no stored article (and the store cannot even
+        # encode it to look): unknown, as any other id not found
+        if within and not re.search("[\ud800-\udfff]", within):
             article = self.articles.get(within)
         if article is None and rest_tokens:
             cand = self._first_candidate(self._hits(rest_tokens, scopes, None))

@@ -23,15 +23,16 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackContext, ContextTypes, Defaults, ExtBot
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from .access import AdminCheck
 from .config import Config, Secrets
 from .errors import ConfigError
 from .messages import t
 from .ratelimit import QuestionLimiter
+from .transport import RetryingRequest
 
 if TYPE_CHECKING:
     from .library import Library
@@ -118,10 +119,12 @@ def build_application(config: Config, library: "Library", token: str, *,
         builder = builder.base_url(base_url)
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
-    if request is not None:
-        builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    # PTB's HTTP layer wrapped so a 429/5xx or a refused connection is retried with backoff
+    # (bot/transport.py); tests inject their own request objects instead.
+    builder = builder.request(request if request is not None else RetryingRequest(
+        HTTPXRequest(connection_pool_size=256)))
+    builder = builder.get_updates_request(get_updates_request if get_updates_request is not None
+                                          else RetryingRequest(HTTPXRequest(connection_pool_size=1)))
     if rate_limiter:
         # ≈30 messages/s overall and 20/min per group; one retry on a RetryAfter.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=1))
@@ -211,7 +214,10 @@ def redact_logs(*secrets: str | None) -> None:
     if not root.handlers:
         logging.basicConfig(level=logging.INFO)
     for handler in root.handlers:
-        if not isinstance(handler.formatter, RedactingFormatter):
+        if isinstance(handler.formatter, RedactingFormatter):
+            # Already wrapped (an earlier run() in this process): add the new secrets too.
+            handler.formatter.secrets += [v for v in values if v not in handler.formatter.secrets]
+        else:
             handler.setFormatter(RedactingFormatter(handler.formatter, values))
 
 
@@ -250,6 +256,16 @@ def run(config: Config, secrets: Secrets) -> None:
                                     allowed_updates=updates, drop_pending_updates=False)
         else:
             application.run_polling(allowed_updates=updates, drop_pending_updates=False)
+    except InvalidToken:
+        # PTB's own message quotes the token ("The token `…` was rejected by the server").
+        raise ConfigError("TELEGRAM_BOT_TOKEN was rejected by the Bot API (revoked or mistyped?)") from None
+    except TelegramError as exc:
+        # Start-up failures (getMe, setWebhook) end the process: one line, secrets removed.
+        text = str(exc)
+        for secret in (secrets.bot_token, secrets.webhook_secret):
+            if secret:
+                text = text.replace(secret, "<redacted>")
+        raise ConfigError(f"the Bot API failed at start-up: {exc.__class__.__name__}: {text}") from None
     finally:
         library.close()
 

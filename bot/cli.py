@@ -4,6 +4,8 @@
     python -m bot ask "QUESTION" [--top N] [--per-article M] [--json]
     python -m bot search --corpus CORPUS.jsonl --queries QUERIES.jsonl [--top K]
     python -m bot eval --squad FILE.json [FILE2.json ...]
+    python -m bot check
+    python -m bot backup FILE.sqlite3
     python -m bot run
 """
 
@@ -108,6 +110,24 @@ def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from .library import check_data
+
+    ok, lines = check_data(config)
+    for line in lines:
+        out.write(line + "\n")
+    return 0 if ok else 1
+
+
+def cmd_backup(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from .library import STORE_FILE
+    from .store import ArticleStore
+
+    articles = ArticleStore.backup(config.data_path / STORE_FILE, Path(args.destination))
+    out.write(f"backed up {articles} articles to {args.destination} (integrity checked)\n")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from .app import run
 
@@ -154,6 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("eval", help="recall@1/3/5 and MRR@10 on SQuAD-style files")
     p.add_argument("--squad", required=True, nargs="+", metavar="FILE.json")
     p.set_defaults(handler=cmd_eval)
+
+    p = commands.add_parser("check", help="health of the data directory: store integrity, index, "
+                            "writability (read-only; safe while the bot runs)")
+    p.set_defaults(handler=cmd_check)
+
+    p = commands.add_parser("backup", help="consistent copy of the article store (safe while the bot runs)")
+    p.add_argument("destination", metavar="FILE.sqlite3")
+    p.set_defaults(handler=cmd_backup)
 
     p = commands.add_parser("run", help="run the Telegram bot (token from TELEGRAM_BOT_TOKEN)")
     p.set_defaults(handler=cmd_run)

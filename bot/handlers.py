@@ -39,7 +39,7 @@ from telegram.ext import (
 )
 
 from . import buttons
-from .errors import ArticleError, BotError, QuestionError
+from .errors import ArticleError, BotError, QuestionError, StoreError
 from .messages import esc, pick_language, t
 from .models import SHARED_SCOPE, Article, chat_scope
 from .render import attribution_html, render_html, utf16_len
@@ -91,9 +91,13 @@ def _msg_key(chat_id: int, message_id: int) -> str:
 
 
 async def remember(context: "BotContext", message: Message, **state: Any) -> None:
-    """Keep what a bot message answered/quoted, for its buttons and reply follow-ups."""
-    await asyncio.to_thread(context.library.store.set_meta, _msg_key(message.chat_id, message.message_id),
-                            json.dumps(state, ensure_ascii=False))
+    """Keep what a bot message answered/quoted, for its buttons and reply follow-ups.
+    Best effort: on a full disk the answer has been sent already; only its buttons expire."""
+    try:
+        await asyncio.to_thread(context.library.store.set_meta, _msg_key(message.chat_id, message.message_id),
+                                json.dumps(state, ensure_ascii=False))
+    except StoreError as exc:
+        log.warning("button state of message %s not kept: %s", message.message_id, exc)
 
 
 def recall(context: "BotContext", chat_id: int, message_id: int) -> dict[str, Any] | None:
@@ -588,11 +592,19 @@ async def store_articles(update: Update, context: "BotContext", articles: list[A
     limit = context.config.telegram.limits.max_articles_per_chat
     room = max(0, limit - context.library.count_articles(scope))
     added = []
-    for article in articles[:room]:
-        added.append(await asyncio.to_thread(context.library.add_article, article, scope))
+    not_saved = 0
+    for position, article in enumerate(articles[:room]):
+        try:
+            added.append(await asyncio.to_thread(context.library.add_article, article, scope))
+        except StoreError as exc:  # disk full, read-only or damaged store: nothing half-stored
+            log.error("/add in chat %s not saved: %s", chat.id, exc)
+            not_saved = len(articles[:room]) - position
+            break
     lines = [describe_article(a, lang) for a in added[:5]]
     if len(added) > 5:
         lines.append(t("added_more", lang, count=len(added) - 5))
+    if not_saved:
+        lines.append(t("add_not_saved", lang, count=not_saved))
     if len(articles) > room:
         lines.append(t("add_full", lang, limit=limit))
     await reply(message, "\n\n".join(lines))

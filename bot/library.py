@@ -5,12 +5,27 @@ Everything that answers questions — the CLI, the Telegram bot, the benchmarks 
 is the source of truth; the index is derived from it and rebuilt whenever the corpus digest
 it was saved with differs from the store's (a crash mid-write, a corrupt file, a new
 version), so the worst a broken index costs is a rebuild, never an article.
+
+Nothing here ever deletes or moves user data. When the data directory cannot be used as it
+is, the library keeps answering from what it has and says why in the log:
+
+* read-only data directory (or full disk at start-up): the store is copied into memory
+  through a read-only connection, the index is loaded or built in memory and never saved;
+* damaged store file: the rows that can still be read are copied into memory (the shared
+  corpus is re-read from its files), the file is left exactly as it is;
+* in both cases ``writable`` is False and adding or removing articles raises ``StoreError``
+  with the reason; chat settings cannot be saved either;
+* a write that fails (disk full) raises ``StoreError`` and changes nothing: the store's
+  transaction is rolled back and the index is only touched after the store committed;
+* an index that cannot be saved stays in memory (logged once); it is rebuilt from the store
+  at the next start.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator
@@ -19,12 +34,12 @@ from pathlib import Path
 
 from .answer import Answerer, AnswerSet
 from .config import Config
-from .errors import ArticleError, BotError, IndexError_
+from .errors import ArticleError, BotError, IndexError_, StoreError
 from .index import IndexDoc, SearchIndex, build_index, load_index
 from .models import SHARED_SCOPE, Article, Paragraph, paragraph_id
 from .parsing import parse_file
 from .segment import Segmenter
-from .store import ArticleStore
+from .store import ArticleStore, StoreCorrupt, StoreReadOnly
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +81,31 @@ def _fingerprint(files: list[Path]) -> str:
         digest.update(str(file).encode("utf-8", "surrogateescape"))
         digest.update(hashlib.sha256(file.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def open_store(path: Path) -> ArticleStore:
+    """The article store at ``path``, or an in-memory stand-in when the file cannot be used
+    as it is (read-only, damaged); the file itself is never changed in that case."""
+    try:
+        return ArticleStore(path)
+    except StoreReadOnly as exc:
+        log.error("%s; answering from a read-only copy in memory, articles cannot be added "
+                  "or removed until the data directory is writable again", exc)
+        problem = "the data directory is read-only or full"
+        if path.exists():
+            try:
+                return ArticleStore.read_only_copy(path, problem)
+            except StoreCorrupt as corrupt:
+                log.error("%s", corrupt)
+                return ArticleStore.salvage(path, "the article store is damaged")
+            except BotError as unreadable:
+                log.error("%s; answering from the shared corpus only", unreadable)
+        return ArticleStore.memory(path, problem)
+    except StoreCorrupt as exc:
+        log.error("%s; the file is left untouched (restore it from a backup). Answering from "
+                  "the records that can still be read and the shared corpus; articles cannot "
+                  "be added or removed meanwhile", exc)
+        return ArticleStore.salvage(path, "the article store is damaged")
 
 
 def with_article_id(article: Article, new_id: str) -> Article:
@@ -124,6 +164,7 @@ class Library:
         # Indexes up to this many paragraphs are saved after every change; larger ones on flush().
         self.eager_save_limit = 50_000
         self._dirty = False
+        self._save_error: str | None = None
         self._lock = threading.RLock()
         self._articles = _ArticleCache(store)
         self._answerer = Answerer(index, segmenter, self._articles, config.retrieval, config.answers)
@@ -134,15 +175,35 @@ class Library:
     def open(cls, config: Config, *, sync_corpus: bool = True) -> "Library":
         """Open the store, bring the shared corpus up to date, load or rebuild the index."""
         data = config.data_path
-        store = ArticleStore(data / STORE_FILE)
+        store = open_store(data / STORE_FILE)
         segmenter = Segmenter.from_config(config.segmentation, base_dir=config.base_dir)
         problems: list[str] = []
         if sync_corpus:
-            problems = sync_shared_corpus(store, config.corpus_paths)
-        index = _load_or_rebuild_index(data / INDEX_DIR, store, segmenter)
+            try:
+                problems = sync_shared_corpus(store, config.corpus_paths)
+            except StoreError as exc:
+                # e.g. the disk filled up: the transaction rolled back, the stored corpus stands.
+                log.error("could not bring the shared corpus up to date (%s); answering from "
+                          "the articles already stored", exc)
+        index = _load_or_rebuild_index(data / INDEX_DIR, store, segmenter, save=store.persistent)
         library = cls(config, store, segmenter, index)
         library.problems = problems
         return library
+
+    @property
+    def writable(self) -> bool:
+        """False when the store is an in-memory stand-in (see the module docstring)."""
+        return self.store.persistent
+
+    @property
+    def degraded(self) -> str | None:
+        """Why articles cannot be added or removed now, or None."""
+        return self.store.problem
+
+    def _check_writable(self) -> None:
+        if not self.store.persistent:
+            raise StoreError(f"articles cannot be added or removed now: {self.store.problem}; "
+                             "nothing was changed")
 
     def close(self) -> None:
         with self._lock:
@@ -170,13 +231,14 @@ class Library:
     def add_article(self, article: Article, scope: str) -> Article:
         """Store then index an article; returns it as stored (its id may be namespaced)."""
         with self._lock:
+            self._check_writable()
             owner = self.store.scope_of(article.id)
             if owner is not None and owner != scope:
                 # The same text already belongs to another chat or the shared corpus: keep
                 # both, each under its own id, so removing one never removes the other.
                 suffix = hashlib.sha1(scope.encode()).hexdigest()[:6]
                 article = with_article_id(article, f"{article.id}-{suffix}")
-            self.store.put(article, scope)
+            self.store.put(article, scope)  # StoreError (disk full…): rolled back, index untouched
             self._articles.forget(article.id)
             self.index.remove_group(article.id)
             self.index.add(index_docs(article, scope, self.segmenter))
@@ -186,6 +248,7 @@ class Library:
     def remove_article(self, article_id: str, scope: str) -> bool:
         """Remove an article of that scope from store and index; False if there is none."""
         with self._lock:
+            self._check_writable()
             if not self.store.remove(article_id, scope):
                 return False
             self._articles.forget(article_id)
@@ -224,14 +287,23 @@ class Library:
     def flush(self) -> None:
         """Write the index to disk if it changed since it was last written."""
         with self._lock:
-            if not self._dirty:
-                return
+            if not self._dirty or not self.store.persistent:
+                return  # an in-memory store's index is never written over the one on disk
             try:
                 self.index.save(self.config.data_path / INDEX_DIR,
-                                meta={"corpus_digest": self.store.digest()})
+                                meta=index_meta(self.store.digest(), self.segmenter))
                 self._dirty = False
+                if self._save_error is not None:
+                    log.info("the search index is saved again")
+                self._save_error = None
             except (OSError, BotError) as exc:
-                log.error("could not save the search index (%s); it will be rebuilt on restart", exc)
+                # Logged once per kind of failure (the file name differs every time): flush
+                # runs every few seconds and after every change.
+                kind = f"{exc.__class__.__name__}:{getattr(exc, 'errno', None) or exc}"
+                if kind != self._save_error:
+                    log.error("could not save the search index (%s); answering from memory, "
+                              "it will be rebuilt from the store on restart", exc)
+                self._save_error = kind
 
 
 def sync_shared_corpus(store: ArticleStore, paths: list[Path]) -> list[str]:
@@ -244,6 +316,9 @@ def sync_shared_corpus(store: ArticleStore, paths: list[Path]) -> list[str]:
     fingerprint = _fingerprint(files)
     if store.get_meta("corpus_fingerprint") == fingerprint:
         return []
+    # A configured path that is missing (an unmounted volume, a typo) is not a request to
+    # forget its articles: nothing is removed, and the next start looks again.
+    missing = [str(path) for path in paths if not path.exists()]
     problems: list[str] = []
     articles: dict[str, Article] = {}
     for file in files:
@@ -255,34 +330,98 @@ def sync_shared_corpus(store: ArticleStore, paths: list[Path]) -> list[str]:
             log.warning("corpus file skipped: %s", exc)
     current = store.ids(SHARED_SCOPE)
     stale = [article_id for article_id in current if article_id not in articles]
+    if stale and missing:
+        log.warning("corpus path(s) %s missing: keeping %d shared articles not found elsewhere",
+                    ", ".join(missing), len(stale))
+        stale = []
     if stale:
         store.remove_many(stale)
     changed = [(a, SHARED_SCOPE) for a in articles.values() if store.get(a.id) != a]
     if changed:
         store.put_many(changed)
-    store.set_meta("corpus_fingerprint", fingerprint)
+    if not missing:
+        store.set_meta("corpus_fingerprint", fingerprint)
     log.info("shared corpus: %d articles from %d files (%d changed, %d removed)",
              len(articles), len(files), len(changed), len(stale))
     return problems
 
 
-def _load_or_rebuild_index(directory: Path, store: ArticleStore, segmenter: Segmenter) -> SearchIndex:
+def index_meta(corpus_digest: str, segmenter: Segmenter) -> dict[str, str]:
+    """What a saved index must match to be used: the exact corpus, and the tokenizer (a new
+    stopword or user word changes the tokens of text already indexed)."""
+    return {"corpus_digest": corpus_digest, "tokenizer": segmenter.signature}
+
+
+def _load_or_rebuild_index(directory: Path, store: ArticleStore, segmenter: Segmenter, *,
+                           save: bool = True) -> SearchIndex:
+    """The index on disk if it was built from exactly the stored corpus with the same
+    tokenizer (its manifest's checksums verified by ``load``), else a fresh one built from
+    the store (and saved)."""
     digest = store.digest()
+    expected = index_meta(digest, segmenter)
     try:
         if not directory.exists():
             raise FileNotFoundError(directory)
         index = load_index(directory)
-        if index.meta.get("corpus_digest") == digest:
+        if all(index.meta.get(key) == value for key, value in expected.items()):
             return index
-        log.info("the index on disk is of another corpus; rebuilding")
+        log.info("the index on disk is of another corpus or tokenizer; rebuilding")
     except FileNotFoundError:
         log.info("no index yet; building it")
     except IndexError_ as exc:
         log.warning("the index on disk cannot be used (%s); rebuilding", exc)
     index = build_index(doc for article, scope in store.iter_all()
                         for doc in index_docs(article, scope, segmenter))
+    log.info("index built: %d paragraphs", len(index))
+    if not save:
+        log.warning("the index is kept in memory only (%s)", store.problem)
+        index.meta = expected
+        return index
     try:
-        index.save(directory, meta={"corpus_digest": digest})
+        index.save(directory, meta=expected)
     except (OSError, BotError) as exc:
         log.error("could not save the rebuilt index (%s); answering from memory", exc)
     return index
+
+
+def check_data(config: Config) -> tuple[bool, list[str]]:
+    """Read-only health report of the data directory (``python -m bot check``): the store's
+    integrity and contents, whether the index on disk matches it, whether it is writable.
+    Safe while the bot runs. False when the store is missing or damaged."""
+    data = config.data_path
+    path = data / STORE_FILE
+    if not path.exists():
+        return False, [f"store: {path} does not exist (the bot creates it at its first start)"]
+    integrity = ArticleStore.integrity(path)
+    if integrity != "ok":
+        return False, [f"store: {path} is DAMAGED ({integrity}). The bot still answers from what "
+                       "it can read but refuses /add and /remove; stop it, move the file aside and "
+                       "restore the last backup (see README, Operations)."]
+    import sqlite3
+
+    source = ArticleStore.open_readable(path)
+    try:
+        scopes = dict(source.execute("SELECT scope, COUNT(*) FROM articles GROUP BY scope").fetchall())
+        meta = dict(source.execute("SELECT key, value FROM meta WHERE key IN "
+                                   "('corpus_digest', 'schema_version')").fetchall())
+    except sqlite3.Error as exc:
+        return False, [f"store: {path} cannot be read: {exc}"]
+    finally:
+        source.close()
+    digest = meta.get("corpus_digest", f"{0:032x}")
+    shared = scopes.pop("shared", 0)
+    lines = [f"store: ok, {shared + sum(scopes.values())} articles ({shared} shared, "
+             f"{sum(scopes.values())} in {len(scopes)} chats), schema {meta.get('schema_version')}"]
+    try:
+        index = load_index(data / INDEX_DIR)
+        expected = index_meta(digest, Segmenter.from_config(config.segmentation, base_dir=config.base_dir))
+        if all(index.meta.get(key) == value for key, value in expected.items()):
+            lines.append(f"index: ok, {len(index)} paragraphs, built from exactly the stored corpus")
+        else:
+            lines.append("index: stale (built from another corpus or tokenizer); rebuilt at the next start")
+    except IndexError_ as exc:
+        lines.append(f"index: unusable ({exc}); rebuilt at the next start")
+    writable = os.access(data, os.W_OK) and os.access(path, os.W_OK)
+    lines.append("data directory: writable" if writable else
+                 "data directory: READ-ONLY: the bot answers but refuses /add and /remove")
+    return True, lines

@@ -189,6 +189,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-hant": "無法讀取這篇文章：{error}",
         "en": "Could not read that article: {error}",
     },
+    "add_not_saved": {
+        "zh-hans": "未能保存（{count} 篇）：机器人的存储现在无法写入（磁盘已满或只读）。已有的文章不受影响；请稍后再试。",
+        "zh-hant": "未能儲存（{count} 篇）：機器人的儲存現在無法寫入（磁碟已滿或唯讀）。已有的文章不受影響；請稍後再試。",
+        "en": "Not saved ({count}): the bot's storage cannot be written right now (disk full or "
+              "read-only). Articles already stored are not affected; please try again later.",
+    },
     "added": {
         "zh-hans": "已添加：<b>{title}</b>\n来源：{source}\n记者：{reporters}\n日期：{date}\nID：<code>{id}</code>",
         "zh-hant": "已添加：<b>{title}</b>\n來源：{source}\n記者：{reporters}\n日期：{date}\nID：<code>{id}</code>",

@@ -90,6 +90,7 @@ def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None
                is_html: bool = False) -> Article:
     """One article from its text (plain, front-matter or HTML); given metadata wins."""
     given = validated_metadata(metadata or {}, origin)
+    text = _without_lone_surrogates(text)
     if not is_html:
         front, text = _split_front_matter(text, origin)
         given = {**validated_metadata(front, origin), **given}
@@ -202,7 +203,8 @@ def _parse_record(record: Any, where: str) -> Article:
         raise ParseError(f"must be a JSON object, got {type(record).__name__}", origin=where)
     record_id = record.get("id")
     if record_id is not None and not isinstance(record_id, bool) and isinstance(record_id, (str, int)):
-        where = f"{where} (id {record_id})"
+        # error messages are one line: an id with line breaks is shown with spaces
+        where = f"{where} (id {' '.join(_without_lone_surrogates(str(record_id)).split())})"
     text = record.get("text")
     if not isinstance(text, str):
         got = "nothing" if text is None else type(text).__name__
@@ -214,6 +216,15 @@ def _parse_record(record: Any, where: str) -> Article:
         raise ParseError(str(exc).removeprefix(f"{where}: "), origin=where) from None
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(text: str) -> str:
+    """JSON can spell half an emoji (``"\\ud83d"``); such a code point is no character, and
+    UTF-8 (the store, Telegram, hashing) cannot encode it: dropped."""
+    return _LONE_SURROGATE.sub("", text) if _LONE_SURROGATE.search(text) else text
+
+
 def validated_metadata(record: Mapping, where: str | None) -> dict[str, Any]:
     """The known metadata keys of a record / front matter / caller's mapping, type-checked:
     strings for id/title/source/date/url…, a list of strings (or one string listing names)
@@ -223,12 +234,15 @@ def validated_metadata(record: Mapping, where: str | None) -> dict[str, Any]:
     if record_id is not None:
         if isinstance(record_id, bool) or not isinstance(record_id, (str, int)):
             raise ParseError(f"'id' must be a string, got {type(record_id).__name__}", origin=where)
-        if str(record_id).strip():
-            metadata["id"] = str(record_id).strip()
+        record_id = _without_lone_surrogates(str(record_id)).strip()
+        if record_id:
+            metadata["id"] = record_id
     for key in _STRING_FIELDS:
         value = record.get(key)
         if value is not None and not isinstance(value, str):
             raise ParseError(f"'{key}' must be a string, got {type(value).__name__}", origin=where)
+        if value is not None:
+            value = _without_lone_surrogates(value)
         if value is not None and value.strip():
             metadata[key] = value
     for key in _LIST_FIELDS:
@@ -239,6 +253,7 @@ def validated_metadata(record: Mapping, where: str | None) -> dict[str, Any]:
             value = [v for v in re.split(r"[、，,;；\s]+", value) if v]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ParseError(f"'{key}' must be a list of strings or a string", origin=where)
+        value = [_without_lone_surrogates(v) for v in value]
         if value:
             metadata[key] = value
     return metadata
@@ -540,14 +555,17 @@ def _fallback_paragraphs(paragraphs: list[tuple[str, str]], facts: _Facts,
     if paragraphs:
         return [("paragraph", text) for _, text in paragraphs]
     title = facts.original_title or given.get("title") or facts.title
-    return [("paragraph", collapse_spaces(normalize_chars(title)))] if title else []
+    title = collapse_spaces(normalize_chars(title)) if title else ""
+    # a title of zero-width characters only is no paragraph
+    return [("paragraph", title)] if title else []
 
 
 def _given_list(given: dict, key: str) -> list[str]:
     value = given.get(key)
     if isinstance(value, str):
         value = [v for v in re.split(r"[、，,;；\s]+", value) if v]
-    return [normalize_chars(v).strip() for v in value or [] if isinstance(v, str) and v.strip()]
+    names = (normalize_chars(v).strip() for v in value or [] if isinstance(v, str))
+    return [name for name in names if name]  # "\u200b" is no name
 
 
 def _resolve_date(given: dict, facts: _Facts, evidence_text: str,

@@ -96,13 +96,16 @@ def _labels(lang: str) -> dict[str, str]:
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 # C0/C1 control characters other than tab and newline (a terminal escape sequence in an
-# article must not reach the user's terminal or Telegram); removed, not escaped.
-_CONTROLS = {c: None for c in [*range(0, 9), 11, 12, *range(14, 32), 127, *range(128, 160)]}
+# article must not reach the user's terminal or Telegram); removed, not escaped. Lone
+# surrogates too (a question or JSON field holding half an emoji): no UTF-8/UTF-16 can
+# carry them, so a message holding one could not even be measured or sent.
+_CONTROLS = {c: None for c in [*range(0, 9), 11, 12, *range(14, 32), 127, *range(128, 160),
+                               *range(0xD800, 0xE000)]}
 
 
 def escape(text: str) -> str:
     """Escape text for Telegram HTML: ``& < > "`` only (the entities Telegram knows);
-    control characters other than tab and newline are dropped."""
+    control characters other than tab and newline, and lone surrogates, are dropped."""
     return text.translate(_CONTROLS).translate(_ESCAPES)
 
 

@@ -9,10 +9,10 @@ One pipeline for both sides, so a question meets the paragraphs on equal terms:
    ``cut_for_search`` mode (long words also yield their dictionary sub-words:
    中华人民共和国 → 中华, 华人, 人民, 共和, 共和国, …), measured better than plain ``cut``;
 3. stopwords (function words, question words), punctuation and whitespace dropped;
-4. the CJK characters of the kept words, each also as its own ``CHAR_MARK``-prefixed
-   token, so a one-character question (知) finds the words that contain it (知道). A question's
-   one-character words are also asked as characters. See bench/README.md for the measured
-   effect on retrieval quality.
+4. index side: the CJK characters of the kept words, each also as its own
+   ``CHAR_MARK``-prefixed token; question side: the characters of a *short* question's words,
+   so a one-character question (知) finds the words that contain it (知道). See
+   bench/README.md for the measured effect on quality and speed.
 
 Engines: ``rjieba`` (jieba-rs, ~20× faster) when importable, else a private
 ``jieba.Tokenizer`` (never the global one). With HMM off both give identical tokens for the
@@ -26,7 +26,7 @@ import re
 from importlib import resources
 from pathlib import Path
 from itertools import chain
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import opencc
 
@@ -36,8 +36,11 @@ from .errors import ConfigError
 
 # Prefix of character tokens: keeps 知 (the character inside a word) apart from 知 (a
 # one-character word), so words still score as words.
-CHAR_MARK = "\u00b7"  # ·, which normalisation never leaves inside a kept token
+# ·: jieba cuts it off as punctuation, so no word token can start with it.
+CHAR_MARK = "\u00b7"
 
+# A question of at most this many words also asks for the characters of its words.
+SHORT_QUERY_WORDS = 2
 # Bump when the pipeline changes in a way settings do not show (part of ``signature``).
 _TOKENIZER_VERSION = 1
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -124,14 +127,18 @@ class Segmenter:
     """Normalisation + jieba + stopwords; the one tokenizer of index and questions.
 
     ``engine`` ("rjieba" / "jieba", default: rjieba when installed), ``search_mode``
-    (cut_for_search rather than cut) and ``char_tokens`` exist for the differential test and
-    the quality benchmark; the defaults are the measured best.
+    (cut_for_search rather than cut), ``char_tokens`` (index side) and ``query_chars``
+    ("short": a short question's characters; "single": the characters of one-character
+    question words; "all"; "none") exist for the differential test and the quality
+    benchmark; the defaults are the measured best (bench/README.md).
     """
 
     def __init__(self, *, user_words: Iterable[str] = (), user_dict_file: str | Path | None = None,
                  extra_stopwords: Iterable[str] = (), engine: str | None = None,
-                 search_mode: bool = True, char_tokens: bool = True, query_chars: str = "single",
+                 search_mode: bool = True, char_tokens: bool = True, query_chars: str = "short",
                  user_word_freqs: dict[str, int] | None = None) -> None:
+        if query_chars not in ("short", "single", "all", "none"):
+            raise ValueError(f"query_chars must be short, single, all or none, not {query_chars!r}")
         self._t2s = opencc.OpenCC("t2s.json")
         self._aligned_chars: dict[str, str] = {}
         # extra stopwords go through the same normalisation as the text they are compared with
@@ -143,10 +150,10 @@ class Segmenter:
         self.query_chars = query_chars
         # A piece of jieba's cut → the tokens it gives. Pieces repeat a lot: looking them up
         # (C-level map over a dict) is what makes segmentation run at several MB/s.
-        self._words_of = _PieceCache(lambda piece: self._analyse(piece)[0])
+        self._analysed = _PieceCache(self._analyse)
+        self._words_of = _PieceCache(lambda piece: self._analysed[piece][0])
         self._index_tokens_of = _PieceCache(
-            lambda piece: sum(self._analyse(piece), ()) if self.char_tokens else self._analyse(piece)[0])
-        self._query_tokens_of = _PieceCache(self._query_piece)
+            lambda piece: sum(self._analysed[piece], ()) if self.char_tokens else self._analysed[piece][0])
         #: user words as added (normalised) with their frequency: lets another engine be given
         #: exactly the same dictionary (the differential test does this).
         self.user_word_freqs: dict[str, int] = {}
@@ -209,9 +216,21 @@ class Segmenter:
         return list(chain.from_iterable(map(self._index_tokens_of.__getitem__, self._cut(text))))
 
     def query_tokens(self, text: str) -> list[str]:
-        """Question side: the words, and (``char_tokens``) each one-character CJK word also
-        as a character token, so it matches the words containing it (知 → 知道)."""
-        return list(chain.from_iterable(map(self._query_tokens_of.__getitem__, self._cut(text))))
+        """Question side: the words; and (``char_tokens``) for a short question (at most
+        ``SHORT_QUERY_WORDS`` words) also their characters, so 知 finds 知道. Longer
+        questions do not need them (measured: recall unchanged) and their one-character
+        words' characters are common enough to make a search at 1M paragraphs 5× slower."""
+        analysed = list(map(self._analysed.__getitem__, self._cut(text)))
+        words = [w for piece_words, _ in analysed for w in piece_words]
+        mode = self.query_chars
+        if not self.char_tokens or mode == "none" or (mode == "short" and len(words) > SHORT_QUERY_WORDS):
+            return words
+        if mode == "single":
+            chars = [c for piece_words, piece_chars in analysed if len(piece_chars) == 1
+                     and len(piece_words) == 1 and len(piece_words[0]) == 1 for c in piece_chars]
+        else:  # "all", or a short question
+            chars = [c for _, piece_chars in analysed for c in piece_chars]
+        return words + chars
 
     def _cut(self, text: str) -> list[str]:
         return self._engine.cut(self.normalize(text))
@@ -232,13 +251,6 @@ class Segmenter:
         chars = [CHAR_MARK + c for c in piece if _CJK.match(c) and c not in self.stopwords]
         return tuple(words), tuple(chars)
 
-    def _query_piece(self, piece: str) -> tuple[str, ...]:
-        words, chars = self._analyse(piece)
-        if self.char_tokens and (len(piece) == 1 or self.query_chars == "all"):
-            # a one-character question word also asks for the words containing it (知 → 知道)
-            return words + chars
-        return words
-
     @property
     def signature(self) -> str:
         """Changes whenever the same text would give other tokens (settings, stopwords, user
@@ -254,12 +266,12 @@ class Segmenter:
 class _PieceCache(dict):
     """piece → tokens, computed on first sight; bounded (it is only a shortcut)."""
 
-    def __init__(self, compute: Callable[[str], tuple[str, ...]], limit: int = 300_000):
+    def __init__(self, compute: Callable[[str], Any], limit: int = 300_000):
         super().__init__()
         self._compute = compute
         self._limit = limit
 
-    def __missing__(self, piece: str) -> tuple[str, ...]:
+    def __missing__(self, piece: str) -> Any:
         tokens = self._compute(piece)
         if len(self) >= self._limit:
             self.clear()

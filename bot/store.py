@@ -4,15 +4,29 @@ SQLite in WAL mode with one transaction per write, so a process killed at any mo
 leaves either the whole article or none of it; an acknowledged ``put`` is on disk
 (``synchronous=FULL``). The search index is derived data rebuilt from this store, never
 the other way round.
+
+When the file cannot be used as it is, the store never moves, repairs or deletes it:
+
+* ``StoreReadOnly`` (read-only data directory or file): ``ArticleStore.read_only_copy``
+  opens it with ``mode=ro`` and copies it into memory, so questions are answered from
+  everything it holds;
+* ``StoreCorrupt`` (not a database, malformed pages): ``ArticleStore.salvage`` copies the
+  rows that can still be read into memory.
+
+Such an in-memory store has ``persistent`` False and ``problem`` saying why; the library
+refuses to add or remove articles on it, and chat settings cannot be saved.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 import sqlite3
 import threading
 import time
+import urllib.parse
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
@@ -22,7 +36,9 @@ from typing import Literal
 from .errors import StoreError
 from .models import Article
 
-SCHEMA_VERSION = 1
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2  # 2: articles.source, .date, .paragraphs (summary columns)
 
 CorpusChoice = Literal["both", "shared", "own"]
 
@@ -38,6 +54,46 @@ class ChatSettings:
 
     def with_changes(self, **changes: object) -> "ChatSettings":
         return replace(self, **changes)
+
+
+class StoreReadOnly(StoreError):
+    """The store exists but cannot be written (read-only directory, file or file system)."""
+
+
+class StoreCorrupt(StoreError):
+    """The file is not a usable SQLite database (garbage, truncated, malformed pages)."""
+
+
+_CORRUPT_MARKERS = ("not a database", "malformed", "corrupt", "encrypted")
+# A full disk at start-up is treated like a read-only directory: answer, refuse writes.
+# So is an I/O error opening it (e.g. no room for the -wal file): a read-only copy never writes.
+_READONLY_MARKERS = ("readonly", "read-only", "unable to open database file", "disk is full",
+                     "disk i/o error")
+
+#: meta keys describing the articles table; recomputed, never copied, when salvaging.
+_DERIVED_META = ("schema_version", "corpus_digest", "corpus_fingerprint")
+
+
+def _write_problem(exc: sqlite3.Error) -> str:
+    """A short, human description of a failed write."""
+    text = str(exc)
+    if "full" in text:
+        return "the disk is full (database or disk is full)"
+    if "readonly" in text:
+        return "the data directory is read-only"
+    return text
+
+
+def _lookup_value(value: object) -> object:
+    """A looked-up key SQLite cannot encode (a lone surrogate, as in the JSON ``"\\ud800"``)
+    matches nothing stored (every stored text is valid UTF-8): it is passed as a BLOB, which
+    never equals a TEXT, instead of failing with UnicodeEncodeError."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogatepass")
+    return value
 
 
 _SCHEMA = """
@@ -65,49 +121,312 @@ CREATE TABLE IF NOT EXISTS meta (
 class ArticleStore:
     """Articles by scope, chat settings and small key/value facts, in SQLite."""
 
+    #: False for an in-memory copy (read-only directory, damaged file): nothing reaches disk.
+    persistent: bool = True
+    #: Why the store is not persistent (one line for logs and replies), else None.
+    problem: str | None = None
+
     def __init__(self, path: Path):
         self.path = Path(path)
         self._lock = threading.RLock()
+        self._db: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # The bot is single-process; the lock serialises the event loop and worker threads.
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA busy_timeout=5000")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.executescript(_SCHEMA)
-            self._check_version()
-            self._db.execute("PRAGMA quick_check").fetchone()
+            self._prepare()
+            self._probe_write()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the article store {self.path}: {exc}") from None
+            self._close_quietly()
+            raise self._open_error(exc) from None
         except OSError as exc:
-            raise StoreError(f"cannot create the data directory for {self.path}: {exc.strerror}") from None
+            self._close_quietly()
+            raise StoreReadOnly(f"cannot create the data directory for {self.path}: {exc.strerror}") from None
+
+    def _open_error(self, exc: sqlite3.DatabaseError) -> StoreError:
+        text = str(exc)
+        message = f"cannot open the article store {self.path}: {text}"
+        if any(marker in text.lower() for marker in _CORRUPT_MARKERS):
+            return StoreCorrupt(message)
+        writable_dir = os.access(self.path.parent, os.W_OK)
+        writable_file = not self.path.exists() or os.access(self.path, os.W_OK)
+        if any(marker in text.lower() for marker in _READONLY_MARKERS) or not (writable_dir and writable_file):
+            return StoreReadOnly(message)
+        return StoreError(message)
+
+    def _close_quietly(self) -> None:
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+
+    def _prepare(self) -> None:
+        """Schema, version (migrating older stores) and a quick integrity check."""
+        assert self._db is not None
+        self._db.executescript(_SCHEMA)
+        self._check_version()
+        row = self._db.execute("PRAGMA quick_check").fetchone()
+        if row is None or row[0] != "ok":
+            raise sqlite3.DatabaseError(f"database disk image is malformed (quick_check: {row and row[0]})")
+
+    def _probe_write(self) -> None:
+        """Fail now, not at the first /add, when the file or its directory is read-only."""
+        assert self._db is not None
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("INSERT INTO meta VALUES ('write_probe', '1') "
+                             "ON CONFLICT(key) DO UPDATE SET value=excluded.value")
+        finally:
+            if self._db.in_transaction:  # SQLite has rolled back by itself after SQLITE_FULL
+                self._db.execute("ROLLBACK")
+
+    # -- degraded modes: an in-memory copy, the file left untouched --------------------------
+
+    @classmethod
+    def _in_memory(cls, path: Path, problem: str) -> "ArticleStore":
+        store = cls.__new__(cls)
+        store.path = Path(path)
+        store._lock = threading.RLock()
+        store._db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        store.persistent = False
+        store.problem = problem
+        return store
+
+    @classmethod
+    def memory(cls, path: Path, problem: str) -> "ArticleStore":
+        """An empty in-memory store standing in for ``path`` (which is not touched)."""
+        store = cls._in_memory(path, problem)
+        store._prepare()
+        return store
+
+    @staticmethod
+    def _connect_read_only(path: Path, *, immutable: bool = False) -> sqlite3.Connection:
+        uri = "file:" + urllib.parse.quote(str(Path(path).resolve())) + "?mode=ro"
+        if immutable:
+            uri += "&immutable=1"
+        return sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+
+    @classmethod
+    def open_readable(cls, path: Path) -> sqlite3.Connection:
+        """A read-only connection: ``mode=ro``, or ``immutable`` when the ``-shm`` file cannot
+        be created (read-only directory after a clean shutdown, which leaves no ``-wal``)."""
+        connection = cls._connect_read_only(path)
+        try:
+            connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return connection
+        except sqlite3.OperationalError as exc:
+            connection.close()
+            # WAL without a -shm it may create: "unable to open database file" or "attempt
+            # to write a readonly database", depending on which file is missing
+            if not any(marker in str(exc) for marker in ("unable to open", "readonly")):
+                raise
+            return cls._connect_read_only(path, immutable=True)
+
+    @classmethod
+    def read_only_copy(cls, path: Path, problem: str) -> "ArticleStore":
+        """Everything the store holds, copied into memory through a ``mode=ro`` connection.
+
+        A WAL database needs its ``-shm`` file; when that cannot be created (read-only
+        directory after a clean shutdown) the file is opened ``immutable``, which is exact
+        because a clean shutdown leaves no ``-wal`` behind."""
+        store = cls._in_memory(path, problem)
+        last: sqlite3.Error | None = None
+        for immutable in (False, True):
+            source = None
+            try:
+                source = cls._connect_read_only(path, immutable=immutable)
+                source.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                source.backup(store._db)
+                break
+            except sqlite3.Error as exc:
+                last = exc
+            finally:
+                if source is not None:
+                    source.close()
+        else:
+            store._db.close()
+            raise StoreError(f"cannot read the article store {path}: {last}")
+        wal = Path(f"{path}-wal")
+        if immutable and wal.exists() and wal.stat().st_size:
+            log.warning("%s: its -wal file cannot be read without write access; the latest "
+                        "changes may be missing from this read-only copy", path)
+        try:
+            store._db.execute("PRAGMA journal_mode=MEMORY")
+            store._prepare()
+        except sqlite3.DatabaseError as exc:
+            store._db.close()
+            raise StoreCorrupt(f"cannot open the article store {path}: {exc}") from None
+        return store
+
+    @classmethod
+    def salvage(cls, path: Path, problem: str) -> "ArticleStore":
+        """An in-memory store holding the rows of ``path`` that can still be read (maybe none).
+        The damaged file is only ever opened read-only."""
+        store = cls.memory(path, problem)
+        try:
+            source = cls._connect_read_only(path, immutable=True)
+        except sqlite3.Error:
+            return store
+        copied = {"articles": 0, "chat_settings": 0, "meta": 0}
+        queries = {
+            "articles": ("SELECT id, scope, added, data FROM articles",
+                         "INSERT OR IGNORE INTO articles(id, scope, added, source, date, paragraphs, data) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)"),
+            "chat_settings": ("SELECT chat_id, data FROM chat_settings",
+                              "INSERT OR IGNORE INTO chat_settings VALUES (?, ?)"),
+            "meta": ("SELECT key, value FROM meta", "INSERT OR IGNORE INTO meta VALUES (?, ?)"),
+        }
+        try:
+            for table, (select, insert) in queries.items():
+                try:
+                    cursor = source.execute(select)
+                    for _ in range(10_000_000):  # bounded: a damaged b-tree could loop
+                        try:
+                            row = cursor.fetchone()
+                        except sqlite3.Error:
+                            break
+                        if row is None:
+                            break
+                        if table == "articles":
+                            row = cls._with_summary(row)
+                            if row is None:
+                                continue
+                        elif table == "meta" and row[0] in _DERIVED_META:
+                            continue
+                        store._db.execute(insert, row)
+                        copied[table] += 1
+                except sqlite3.Error:
+                    continue
+        finally:
+            source.close()
+        with store._transaction() as db:
+            store._set_digest(db, store._recompute_digest(db))
+        log.warning("salvaged from %s: %d articles, %d chat settings, %d other records",
+                    path, copied["articles"], copied["chat_settings"], copied["meta"])
+        return store
+
+    @classmethod
+    def backup(cls, path: Path, destination: Path) -> int:
+        """A consistent copy of the store at ``path`` (safe while the bot runs: SQLite's
+        online backup through a read-only connection), written to ``destination`` atomically
+        and integrity-checked; returns the number of articles in the copy."""
+        destination = Path(destination)
+        if destination.exists():
+            raise StoreError(f"{destination} exists; not overwriting it")
+        temporary = destination.with_name(destination.name + ".partial")
+        try:
+            source = cls.open_readable(path)
+            try:
+                copy = sqlite3.connect(temporary)
+                try:
+                    source.backup(copy)
+                    check = copy.execute("PRAGMA integrity_check").fetchone()[0]
+                    articles = copy.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+                finally:
+                    copy.close()
+            finally:
+                source.close()
+            if check != "ok":
+                raise StoreError(f"the copy of {path} fails its integrity check: {check}")
+            os.replace(temporary, destination)
+            return articles
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot back up {path}: {exc}") from None
+        finally:
+            temporary.unlink(missing_ok=True)
+
+    @classmethod
+    def integrity(cls, path: Path) -> str:
+        """SQLite's full ``integrity_check`` of the file, read-only: "ok" or the problems."""
+        try:
+            source = cls.open_readable(path)
+            try:
+                rows = source.execute("PRAGMA integrity_check").fetchall()
+            finally:
+                source.close()
+        except sqlite3.Error as exc:
+            return str(exc)
+        return "; ".join(str(r[0]) for r in rows[:5])
+
+    @staticmethod
+    def _with_summary(row: tuple) -> tuple | None:
+        """(id, scope, added, data) → the insert row with the summary columns; None if unreadable."""
+        article_id, scope, added, data = row
+        try:
+            article = Article.from_json(json.loads(data))
+        except (TypeError, ValueError, KeyError):
+            return None
+        return (article_id, scope, added, article.source, article.date, len(article.body), data)
+
+    def _recompute_digest(self, db: sqlite3.Connection) -> int:
+        value = 0
+        for article_id, scope, data in db.execute("SELECT id, scope, data FROM articles"):
+            value ^= self._row_hash(article_id, scope, data)
+        return value
 
     def _check_version(self) -> None:
+        assert self._db is not None
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if row is None:
             self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif row[0] == "1":
+            self._migrate_from_1()
         elif row[0] != str(SCHEMA_VERSION):
             raise StoreError(f"{self.path} has schema version {row[0]}, this bot reads {SCHEMA_VERSION}")
 
+    def _migrate_from_1(self) -> None:
+        """Version 1 had no summary columns: add and fill them, in one transaction."""
+        assert self._db is not None
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            columns = {r[1] for r in db.execute("PRAGMA table_info(articles)")}
+            for name, kind in (("source", "TEXT"), ("date", "TEXT"), ("paragraphs", "INTEGER NOT NULL DEFAULT 0")):
+                if name not in columns:
+                    db.execute(f"ALTER TABLE articles ADD COLUMN {name} {kind}")
+            rows = db.execute("SELECT id, scope, added, data FROM articles").fetchall()
+            for row in rows:
+                full = self._with_summary(row)
+                if full is not None:
+                    db.execute("UPDATE articles SET source=?, date=?, paragraphs=? WHERE id=?",
+                               (full[3], full[4], full[5], full[0]))
+            db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        log.info("%s: migrated the article store from schema 1 to %d", self.path, SCHEMA_VERSION)
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """All of the block's writes or none. SQLite rolls back by itself on some errors
+        (SQLITE_FULL): the explicit rollback is then skipped, and the first error is reported."""
         with self._lock:
+            db = self._db
             try:
-                self._db.execute("BEGIN IMMEDIATE")
+                db.execute("BEGIN IMMEDIATE")
                 try:
-                    yield self._db
+                    yield db
+                    db.execute("COMMIT")
                 except BaseException:
-                    self._db.execute("ROLLBACK")
+                    if db.in_transaction:
+                        try:
+                            db.execute("ROLLBACK")
+                        except sqlite3.Error:
+                            pass
                     raise
-                self._db.execute("COMMIT")
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot write the article store {self.path}: {exc}") from None
+                raise StoreError(f"cannot write the article store {self.path}: {_write_problem(exc)}") from None
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock:
             try:
-                return self._db.execute(sql, params).fetchall()
+                return self._db.execute(sql, tuple(_lookup_value(v) for v in params)).fetchall()
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot read the article store {self.path}: {exc}") from None
 
@@ -240,6 +559,8 @@ class ArticleStore:
         return ChatSettings(**data)
 
     def save_chat_settings(self, chat_id: int, settings: ChatSettings) -> None:
+        if not self.persistent:
+            raise StoreError(f"chat settings cannot be saved now: {self.problem}")
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO chat_settings VALUES (?, ?) ON CONFLICT(chat_id) DO UPDATE SET data=excluded.data",
@@ -257,4 +578,4 @@ class ArticleStore:
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            self._close_quietly()

@@ -30,6 +30,8 @@ _BLOCK_TAGS = {"p", "div", "section", "article", "li", "h1", "h2", "h3", "h4", "
                "blockquote", "pre", "tr", "table", "ul", "ol", "dd", "dt", "figcaption",
                "figure", "br", "hr", "main"}
 _NEWLINES = re.compile(r"[ \t\r\f\v]*\n[\s]*")
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml\b[^>]*>")
+_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass
@@ -53,6 +55,12 @@ def looks_like_html(text: str) -> bool:
 
 def parse_page(markup: str) -> Page:
     """Article lines + page metadata. Never raises on broken markup (empty Page instead)."""
+    # lxml refuses a str that opens with an XML declaration naming an encoding (XHTML pages
+    # do): the text is already decoded, so the declaration says nothing any more.
+    markup = _XML_DECLARATION.sub("", markup, count=1)
+    # Control characters (and U+FFFE/U+FFFF) cannot live in an lxml tree: setting them as
+    # text raises ValueError. They carry nothing a reader sees.
+    markup = _XML_INCOMPATIBLE.sub(" ", markup)
     try:
         root = lxml.html.document_fromstring(markup)
     except (etree.ParserError, ValueError):

@@ -12,6 +12,10 @@ The client side (``BotAPI.user``, ``.group``, ``.text_update``, ``.press`` …) 
 as a user would cause them, queues them for ``getUpdates`` and reads back what the bot sent.
 Everything is guarded by one lock, so many chats can be driven concurrently (load tests).
 
+Faults, for reliability tests: ``api.inject(method, status=429, retry_after=1)`` /
+``status=502, times=2`` / ``drop=True`` fails the next calls without carrying them out;
+``server.go_down()`` refuses connections and cuts the open ones until ``server.come_back()``.
+
 What it checks like Telegram does: HTML parse mode (only Telegram's tags, balanced, known
 entities), message length (4096 UTF-16 units after entity parsing), callback_data ≤ 64
 bytes, inline results ≤ 50 with ids ≤ 64 bytes, message ids per chat for edits.
@@ -142,6 +146,28 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
+@dataclass
+class Fault:
+    """An injected failure (``BotAPI.inject``): the next ``times`` calls of ``method`` (None:
+    any method but getUpdates, unless named) fail without being carried out — HTTP ``status``
+    (429 with ``retry_after``; 500/502/503…), or, when ``drop``, the HTTP transport closes the
+    connection without answering (RecordingRequest raises NetworkError)."""
+
+    method: str | None
+    status: int = 502
+    retry_after: int | None = None
+    drop: bool = False
+    times: int = 1
+    hits: int = 0
+
+    def matches(self, method: str) -> bool:
+        return self.times > 0 and (self.method == method or (self.method is None and method != "getUpdates"))
+
+
+class DroppedConnection(Exception):
+    """Raised by ``BotAPI.call`` for a ``drop`` fault; the transports hang up."""
+
+
 class BotAPI:
     """The emulated Bot API: state, method implementations, and the client (user) side."""
 
@@ -162,11 +188,12 @@ class BotAPI:
         self.files: dict[str, tuple[str, bytes]] = {}     # file_id -> (file_path, data)
         self.html_errors: list[str] = []
         self.failures: dict[str, APIError] = {}    # method -> error to return (error injection)
+        self.faults: list[Fault] = []             # injected transient failures (inject())
         self.commands: dict[str, list[dict]] = {}
         self.closed = False
         self._users: dict[int, dict] = {}
         # Load tests: when each update was first handed out by getUpdates (monotonic clock),
-        # and how many getUpdates calls were answered. Bookkeeping only; no behaviour change.
+        # and how many getUpdates calls have arrived (a bot polling is ready). Bookkeeping only.
         self.handed_out: dict[int, float] = {}
         self.polls = 0
 
@@ -176,6 +203,23 @@ class BotAPI:
         """Run one Bot API method; returns (HTTP status, JSON body). Recorded once finished."""
         record = Call(method, params)
         try:
+            fault = self._take_fault(method)
+            if fault is not None:
+                if fault.drop:
+                    record.error = "dropped"
+                    self._record(method, params, record)
+                    raise DroppedConnection(method)
+                if fault.status == 429:
+                    record.error = f"Too Many Requests: retry after {fault.retry_after}"
+                    body = {"ok": False, "error_code": 429, "description": record.error,
+                            "parameters": {"retry_after": fault.retry_after}}
+                else:
+                    record.error = {500: "Internal Server Error", 502: "Bad Gateway",
+                                    503: "Service Unavailable", 504: "Gateway Timeout"}.get(
+                                        fault.status, f"Error {fault.status}")
+                    body = {"ok": False, "error_code": fault.status, "description": record.error}
+                self._record(method, params, record)
+                return fault.status, body
             if method in self.failures:
                 raise self.failures[method]
             handler = getattr(self, "_m_" + method, None)
@@ -188,6 +232,10 @@ class BotAPI:
             if "parse entities" in exc.description or "too long" in exc.description:
                 self.html_errors.append(f"{method}: {exc.description}")
             status, body = exc.code, {"ok": False, "error_code": exc.code, "description": exc.description}
+        self._record(method, params, record)
+        return status, body
+
+    def _record(self, method: str, params: dict[str, Any], record: Call) -> None:
         if method != "getUpdates":
             with self.cond:
                 self.calls.append(record)
@@ -196,7 +244,28 @@ class BotAPI:
                 except (TypeError, ValueError):
                     pass
                 self.cond.notify_all()
-        return status, body
+
+    # -- fault injection ---------------------------------------------------------------------
+
+    def inject(self, method: str | None = None, *, status: int = 502, retry_after: int | None = None,
+               drop: bool = False, times: int = 1) -> Fault:
+        """Make the next ``times`` calls of ``method`` fail (see ``Fault``); returns the fault,
+        whose ``hits`` counts the calls it failed."""
+        if status == 429 and retry_after is None:
+            retry_after = 1
+        fault = Fault(method, status, retry_after, drop, times)
+        with self.cond:
+            self.faults.append(fault)
+        return fault
+
+    def _take_fault(self, method: str) -> Fault | None:
+        with self.cond:
+            for fault in self.faults:
+                if fault.matches(method):
+                    fault.times -= 1
+                    fault.hits += 1
+                    return fault
+        return None
 
     def file_bytes(self, file_path: str) -> bytes | None:
         for path, data in self.files.values():
@@ -219,6 +288,7 @@ class BotAPI:
         limit = int(p.get("limit") or 100)
         deadline = time.monotonic() + timeout
         with self.cond:
+            self.polls += 1
             if offset:
                 self.pending = [u for u in self.pending if u["update_id"] >= offset]
             while not self.pending and not self.closed:
@@ -230,7 +300,6 @@ class BotAPI:
             now = time.monotonic()
             for update in batch:
                 self.handed_out.setdefault(update["update_id"], now)
-            self.polls += 1
             return batch
 
     def _m_deleteWebhook(self, p: dict) -> bool:
@@ -574,7 +643,12 @@ class RecordingRequest(BaseRequest):
             data = self.api.file_bytes(urllib.parse.unquote(path.split("/", 3)[-1]))
             return (200, data) if data is not None else (404, b"Not Found")
         params = request_data.parameters if request_data is not None else {}
-        status, body = self.api.call(path.rsplit("/", 1)[-1], dict(params))
+        try:
+            status, body = self.api.call(path.rsplit("/", 1)[-1], dict(params))
+        except DroppedConnection:
+            from telegram.error import NetworkError
+
+            raise NetworkError("stand-in: connection dropped without an answer") from None
         return status, json.dumps(body).encode()
 
 
@@ -638,7 +712,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(401, json.dumps({"ok": False, "error_code": 401,
                                          "description": "Unauthorized"}).encode())
             return
-        status, body = api.call(path[len(prefix):], self._params())
+        try:
+            status, body = api.call(path[len(prefix):], self._params())
+        except DroppedConnection:
+            self.close_connection = True  # hang up without a status line
+            return
         self._reply(status, json.dumps(body, ensure_ascii=False).encode())
 
     do_GET = do_POST = _route
@@ -655,6 +733,9 @@ class StandinServer(ThreadingHTTPServer):
         self.api = api or BotAPI()
         super().__init__((host, port), _Handler)
         self._thread: threading.Thread | None = None
+        self._connections: set = set()
+        self._connections_lock = threading.Lock()
+        self.down = False
 
     @property
     def base_url(self) -> str:
@@ -672,6 +753,43 @@ class StandinServer(ThreadingHTTPServer):
             return
         super().handle_error(request, client_address)
 
+    # -- outages: the port stops listening and open connections are reset -------------------
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def go_down(self) -> None:
+        """The API becomes unreachable: connections are refused, open ones are cut."""
+        import socket
+
+        self.shutdown()
+        self.socket.close()
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.down = True
+
+    def come_back(self) -> None:
+        """Listen again on the same port."""
+        import socket
+
+        self.socket = socket.socket(self.address_family, self.socket_type)
+        self.server_bind()
+        self.server_activate()
+        self.down = False
+        self.start()
+
     def start(self) -> "StandinServer":
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="botapi-standin", daemon=True)
@@ -680,7 +798,8 @@ class StandinServer(ThreadingHTTPServer):
 
     def stop(self) -> None:
         self.api.close()
-        self.shutdown()
+        if not self.down:
+            self.shutdown()
         self.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)

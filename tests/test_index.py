@@ -331,3 +331,12 @@ def test_scores_are_float64_exact_for_large_term_frequencies():
     got = {h.doc_id: h.score for h in index.search(["w", "v"], 3)}
     assert got["long"] == pytest.approx(expected[0], abs=1e-9)
     assert np.isclose(got["short"], expected[1])
+
+
+def test_any_python_string_round_trips_through_save(tmp_path):
+    odd = "a\ud800"  # a lone surrogate, as a broken client may send
+    index = build_index([IndexDoc(odd, ["词", "x\udc00"], "chat:\ud800", "g\ud800")])
+    index.save(tmp_path / "i", meta={"note": "\ud800"})
+    loaded = load_index(tmp_path / "i")
+    assert [(h.doc_id, h.group) for h in loaded.search(["x\udc00"], 1, scopes={"chat:\ud800"})] == [(odd, "g\ud800")]
+    assert loaded.meta == {"note": "\ud800"}
