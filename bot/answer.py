@@ -232,7 +232,7 @@ def format_metadata(article: Article, fields: Sequence[str], lang: str = "zh-han
 
 
 def _is_fragment(text: str) -> bool:
-    chars = sum(ch.isalnum() for ch in text)
+    chars = sum(map(str.isalnum, text))
     return chars < MIN_QUOTE_CHARS or (chars < MIN_UNENDED_CHARS
                                        and not _SENTENCE_END_RE.search(text))
 
@@ -324,17 +324,25 @@ class Answerer:
 
     # -- quotes ----------------------------------------------------------------------------
 
-    def _hits(self, tokens: Sequence[str], scopes: list[str] | None,
-              groups: list[str] | None) -> list:
-        """Every hit scoring at least min_score (pages grow until one ends below it)."""
+    def _best(self, tokens: Sequence[str], scopes: list[str] | None, groups: list[str] | None,
+              per_article: int, want: int, terms: "_Terms") -> list[_Candidate]:
+        """The ``want`` best quotable paragraphs, asking the index for as few hits as will do.
+
+        Starts with a small page of hits and widens it only when the choice could depend on
+        hits beyond the page: most questions are settled by the first 64, and building
+        thousands of hits for a common word cost more than the search itself.
+        """
         k = FIRST_PAGE
         min_score = self.retrieval.min_score
         while True:
             hits = self.index.search(tokens, k, scopes=scopes, groups=groups)
-            if len(hits) < k or hits[-1].score < min_score or k >= MAX_HITS:
-                break
+            more_beyond = len(hits) == k and k < MAX_HITS and hits[-1].score >= min_score
+            usable = [h for h in hits if h.score >= min_score and h.score > 0]
+            chosen = self._diversify(usable, per_article, want, terms,
+                                     floor=hits[-1].score if more_beyond else None)
+            if chosen is not None:
+                return chosen
             k = min(k * 4, MAX_HITS)
-        return [h for h in hits if h.score >= min_score and h.score > 0]
 
     def _candidate(self, hit, cache: dict[str, Article | None]) -> _Candidate | None:
         """The hit as a quotable body paragraph, or None (unknown article, heading, empty)."""
@@ -362,9 +370,9 @@ class Answerer:
                 within: str | None, per_article: int, want: int) -> list[_Candidate]:
         chosen: list[_Candidate] = []
         if within:
-            chosen = self._diversify(self._hits(tokens, scopes, [within]), per_article, want, terms)
+            chosen = self._best(tokens, scopes, [within], per_article, want, terms)
         if not chosen:  # nothing in that article (or none given): the whole scope
-            chosen = self._diversify(self._hits(tokens, scopes, None), per_article, want, terms)
+            chosen = self._best(tokens, scopes, None, per_article, want, terms)
         return chosen
 
     def _has_a_word(self, cand: _Candidate, terms: "_Terms") -> bool:
@@ -413,12 +421,16 @@ class Answerer:
         return False
 
     def _diversify(self, hits: Sequence, per_article: int, want: int,
-                   terms: "_Terms") -> list[_Candidate]:
+                   terms: "_Terms", floor: float | None = None) -> list[_Candidate] | None:
         """Greedy over the hits (best first): repeatedly take the article whose best remaining
         hit has the highest effective score (score × DIVERSITY_DECAY ** quotes already taken
         from that article; ties: the earlier hit), skipping headings, capped articles and
         near-duplicates. Articles are loaded only for hits that reach the top, so a question
-        matching thousands of paragraphs costs about ``want`` article look-ups."""
+        matching thousands of paragraphs costs about ``want`` article look-ups.
+
+        ``floor``: the hits are only the best page and unseen ones score at most this. The
+        choice is then certain only while the next pick's effective score is at least the
+        floor (an unseen hit ties behind every seen one); None asks for a wider page."""
         queues: dict[str, deque[tuple[int, Any]]] = {}
         for order, hit in enumerate(hits):
             queues.setdefault(hit.group, deque()).append((order, hit))
@@ -427,8 +439,12 @@ class Answerer:
         taken: dict[str, int] = {}
         chosen: list[_Candidate] = []
         cache: dict[str, Article | None] = {}
-        while heap and len(chosen) < want:
-            _, _, group = heapq.heappop(heap)
+        while len(chosen) < want:
+            if not heap:
+                return None if floor is not None else chosen
+            key, _, group = heapq.heappop(heap)
+            if floor is not None and -key < floor:
+                return None
             queue = queues[group]
             _, hit = queue.popleft()
             cand = self._candidate(hit, cache)
@@ -483,7 +499,9 @@ class Answerer:
         if within and not re.search("[\ud800-\udfff]", within):
             article = self.articles.get(within)
         if article is None and rest_tokens:
-            cand = self._first_candidate(self._hits(rest_tokens, scopes, None))
+            hits = self.index.search(rest_tokens, FIRST_PAGE, scopes=scopes)
+            cand = self._first_candidate(
+                [h for h in hits if h.score >= self.retrieval.min_score and h.score > 0])
             if cand is not None:
                 article, score = cand.article, cand.score
         if article is None:

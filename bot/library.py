@@ -127,7 +127,7 @@ def index_docs(article: Article, scope: str, segmenter: Segmenter) -> Iterator[I
 class _ArticleCache:
     """Recently used articles, so answering does not re-read JSON from SQLite each time."""
 
-    def __init__(self, store: ArticleStore, size: int = 512):
+    def __init__(self, store: ArticleStore, size: int = 4096):
         self._store = store
         self._size = size
         self._items: OrderedDict[str, Article | None] = OrderedDict()

@@ -123,6 +123,27 @@ def _make_engine(name: str | None) -> _JiebaEngine | _RjiebaEngine:
         return _JiebaEngine()
 
 
+class _AlignedTable(dict):
+    """A ``str.translate`` table filled on first use: code point → the character normalised
+    on its own (kept as is when that gives nothing or several characters). Translating in C
+    is what makes ``aligned`` cheap enough to run over every candidate paragraph."""
+
+    LIMIT = 100_000
+
+    def __init__(self, normalize: Callable[[str], str]):
+        super().__init__()
+        self._normalize = normalize
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        mapped = self._normalize(char)
+        if len(mapped) != 1:
+            mapped = char.lower() if len(char.lower()) == 1 else char
+        if len(self) < self.LIMIT:
+            self[code] = mapped
+        return mapped
+
+
 class Segmenter:
     """Normalisation + jieba + stopwords; the one tokenizer of index and questions.
 
@@ -140,7 +161,7 @@ class Segmenter:
         if query_chars not in ("short", "single", "all", "none"):
             raise ValueError(f"query_chars must be short, single, all or none, not {query_chars!r}")
         self._t2s = opencc.OpenCC("t2s.json")
-        self._aligned_chars: dict[str, str] = {}
+        self._aligned_chars = _AlignedTable(self.normalize)
         # extra stopwords go through the same normalisation as the text they are compared with
         self.stopwords = load_stopwords(self.normalize(w).strip() for w in extra_stopwords)
         self.search_mode = search_mode
@@ -190,18 +211,7 @@ class Segmenter:
         """``text`` normalised character by character, same length: position i of the result
         is character i of ``text`` normalised (for finding query words in an excerpt).
         A character that normalises to nothing or to several characters is kept as is."""
-        cache = self._aligned_chars
-        out = []
-        for char in text:
-            mapped = cache.get(char)
-            if mapped is None:
-                mapped = self.normalize(char)
-                if len(mapped) != 1:
-                    mapped = char.lower() if len(char.lower()) == 1 else char
-                if len(cache) < 100_000:
-                    cache[char] = mapped
-            out.append(mapped)
-        return "".join(out)
+        return text.translate(self._aligned_chars)
 
     # -- tokens --------------------------------------------------------------------------
 

@@ -521,3 +521,33 @@ def test_a_match_on_a_lone_character_is_no_answer(sample_answerer, answerer):
     # a question of one-character words still finds them
     single = sample_answerer.ask("谁说")
     assert all("说" in a.paragraph for a in single.answers)
+
+
+# -- asking the index for few hits -------------------------------------------------------------
+
+def test_small_pages_of_hits_choose_exactly_what_all_hits_would(seg, monkeypatch):
+    """The answerer starts from a page of hits and widens it only when needed: whatever the
+    page size, the quotes chosen (with per-article caps and duplicates) are the same."""
+    import bot.answer as answer_module
+
+    rng = __import__("random").Random(7)
+    words = ["两江新区", "天府新区", "科技创新", "协同发展", "产业集群", "数字经济", "人工智能", "成渝地区"]
+    articles = []
+    for a in range(30):
+        paragraphs = []
+        for p in range(6):
+            picked = rng.sample(words, 3)
+            text = f"第{a}篇第{p}段：{picked[0]}与{picked[1]}携手推进{picked[2]}建设，编号{a * 10 + p}。"
+            paragraphs.append(Paragraph(f"art{a}#{p}", text))
+        articles.append(Article(id=f"art{a}", title=f"标题{a}", paragraphs=paragraphs))
+    answerer = make_answerer(seg, articles, retrieval=RetrievalConfig(min_score=0.0))
+    questions = ["两江新区科技创新", "人工智能产业集群", "成渝地区数字经济协同发展"]
+    monkeypatch.setattr(answer_module, "FIRST_PAGE", 10_000)
+    expected = [[a.paragraph_id for a in answerer.ask(q, top=12, per_article=2).answers]
+                for q in questions]
+    for first_page in (1, 2, 5):
+        monkeypatch.setattr(answer_module, "FIRST_PAGE", first_page)
+        got = [[a.paragraph_id for a in answerer.ask(q, top=12, per_article=2).answers]
+               for q in questions]
+        assert got == expected
+    assert all(len(ids) == 12 for ids in expected)

@@ -42,6 +42,7 @@ from bot.parsing import parse_bytes, parse_text
 from bot.render import MAX_MESSAGE_UNITS, check_telegram_html, render_html, render_plain
 
 REPO = Path(__file__).resolve().parent.parent
+MB = 1_000_000
 
 #: Examples per property from the profile (tests/conftest.py: dev 300, ci 10,000). The main
 #: property of each target runs that many; the side properties of a target run a share of it
@@ -472,9 +473,106 @@ def test_a_parsed_article_is_quoted_as_text_never_as_markup(text):
     assert shown == [p.text for p in article.body]
 
 
+def _join_broken_lines_reference(lines, *, keep_apart=lambda line: False):
+    """bot.cleaning.join_broken_lines as it was before it was made linear (quadratic)."""
+    from bot.cleaning import _continues, _stands_alone
+
+    joined: list[str] = []
+    for line in lines:
+        if joined and _continues(joined[-1], line) and not _stands_alone(joined[-1]) \
+                and not _stands_alone(line) and not keep_apart(joined[-1]) and not keep_apart(line):
+            joined[-1] += line
+        else:
+            joined.append(line)
+    return joined
+
+
+@scaled(0.1)
+@given(st.lists(st.one_of(st.sampled_from(NEWS + ["的", "和", "，", "》好", "他说“", "图片x.jpg", "免责",
+                                                  "声明：", "——", "上一篇", "王", "磊"]),
+                          st.text(min_size=1, max_size=8)).filter(str.strip).map(str.strip),
+                max_size=30))
+def test_joining_broken_lines_is_unchanged_by_the_linear_rewrite(lines):
+    from bot.cleaning import join_broken_lines
+    from bot.parsing import _is_credit_line
+
+    assert join_broken_lines(lines) == _join_broken_lines_reference(lines)
+    assert join_broken_lines(lines, keep_apart=_is_credit_line) == \
+        _join_broken_lines_reference(lines, keep_apart=_is_credit_line)
+
+
+def _drop_chrome_reference(root) -> None:
+    """bot.webpage._drop_chrome as it was before it was made linear (quadratic)."""
+    from bot.webpage import _CHROME_TAGS, _has_chrome_word
+
+    doomed = [el for el in root.iter(*_CHROME_TAGS)]
+    doomed += [el for el in root.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body")
+               and _has_chrome_word(el)]
+    doomed += [el for el in root.iter() if not isinstance(el.tag, str)]
+    for el in doomed:
+        parent = el.getparent()
+        if parent is not None:
+            if el.tail and el.tail.strip():
+                previous = el.getprevious()
+                if previous is not None:
+                    previous.tail = (previous.tail or "") + el.tail
+                else:
+                    parent.text = (parent.text or "") + el.tail
+            parent.remove(el)
+
+
+@scaled(0.1)
+@given(st.lists(st.one_of(st.sampled_from(TAGS + ["<span class=\"share\">", "</span>", "<nav>", "</nav>",
+                                                  "<div class=\"related\">", "<aside>", "</aside>"]),
+                          st.sampled_from(NEWS), st.text(max_size=3)), max_size=25).map("".join))
+@example('<div><p>开头</p><script></script>两江新区<!--x--> 新区<nav>菜单</nav>尾巴</div>')
+def test_dropping_page_chrome_is_unchanged_by_the_linear_rewrite(markup):
+    from unittest import mock
+
+    from bot import webpage
+
+    page = webpage.parse_page(markup)
+    with mock.patch.object(webpage, "_drop_chrome", _drop_chrome_reference):
+        assert webpage.parse_page(markup) == page
+
+
+@pytest.mark.parametrize("make", [
+    lambda n: "<html><body><div><p>开头</p>" + "<script></script>两江新区建设。" * n + "</div></body></html>",
+    lambda n: "<p>开头</p>" + "<!--x-->两江。" * n,
+    lambda n: "<p>开头</p>" + '<span class="share">x</span>两江。' * n,
+], ids=["script-tails", "comment-tails", "chrome-class-tails"])
+def test_a_megabyte_page_of_dropped_chrome_parses_in_linear_time(make):
+    """Every dropped element (script, comment, share widget) with text after it: each tail
+    was appended to one growing string, quadratic (1.5 MB took 44 s)."""
+    import time
+
+    markup = make(MB // 40)
+    start = time.perf_counter()
+    [article] = parse_bytes(markup.encode(), name="page.html")
+    elapsed = time.perf_counter() - start
+    assert_article_invariants(article)
+    assert "两江" in article.body[-1].text
+    assert elapsed < 15, f"{elapsed:.1f} s"
+
+
+@pytest.mark.parametrize("unit", ["两江新区，\n", "的\n", "他说“\n", "》好\n"])
+def test_a_megabyte_of_broken_lines_parses_in_linear_time(unit):
+    """Lines that all continue each other (ending in ，, opening a quote, function words)
+    are joined into one paragraph; that was quadratic: 1.28 MB of `两江新区，` lines took 93 s
+    (a DoS through /add). Now about a second; the bound leaves room for a slow CI box."""
+    import time
+
+    data = (unit * (MB // len(unit.encode()))).encode()
+    start = time.perf_counter()
+    [article] = parse_bytes(data, name="broken.txt")
+    elapsed = time.perf_counter() - start
+    assert_article_invariants(article)
+    assert len(article.body) == 1 and len(article.body[0].text) > MB // 6
+    assert elapsed < 15, f"{elapsed:.1f} s"
+
+
 # -- huge inputs (few examples) ---------------------------------------------------------------
 
-MB = 1_000_000
 NEWS_PARAGRAPH = "下一步，两江新区、天府新区将依托两江协同创新区和成都科学城等创新平台，共同建设西部科技创新中心。"
 
 
