@@ -104,7 +104,8 @@ def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from .segment import Segmenter
 
     segmenter = Segmenter.from_config(config.segmentation, base_dir=config.base_dir)
-    report = evaluate_squad([Path(p) for p in args.squad], segmenter=segmenter)
+    report = evaluate_squad([Path(p) for p in args.squad], segmenter=segmenter,
+                            convert_contexts_to_simplified=args.contexts_to_simplified)
     for line in report.lines():
         out.write(line + "\n")
     return 0
@@ -173,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("eval", help="recall@1/3/5 and MRR@10 on SQuAD-style files")
     p.add_argument("--squad", required=True, nargs="+", metavar="FILE.json")
+    p.add_argument("--contexts-to-simplified", action="store_true",
+                   help="convert the contexts (not the questions) to simplified characters first, "
+                        "to measure traditional questions against a simplified corpus")
     p.set_defaults(handler=cmd_eval)
 
     p = commands.add_parser("check", help="health of the data directory: store integrity, index, "
