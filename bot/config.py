@@ -7,6 +7,7 @@ token and the webhook secret come from the environment only (see ``Secrets``).
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
@@ -30,7 +31,8 @@ def _int_at_least(low: int) -> Callable[[Any], str | None]:
 
 def _number_at_least(low: float) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < low:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value) or value < low:
             return f"must be a number >= {low}"
         return None
 
@@ -38,6 +40,7 @@ def _number_at_least(low: float) -> Callable[[Any], str | None]:
 
 
 def _fraction(value: Any) -> str | None:
+    # NaN fails the comparison too.
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
         return "must be a number between 0 and 1"
     return None

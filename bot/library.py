@@ -27,6 +27,7 @@ import hashlib
 import logging
 import os
 import threading
+from itertools import count
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -34,9 +35,10 @@ from pathlib import Path
 
 from .answer import Answerer, AnswerSet
 from .config import Config
-from .errors import ArticleError, BotError, IndexError_, StoreError
+from .errors import ArticleError, BotError, IndexError_, ParseError, StoreError
 from .index import IndexDoc, SearchIndex, build_index, load_index
-from .models import SHARED_SCOPE, Article, Paragraph, paragraph_id
+from .models import (MAX_ARTICLE_ID_LENGTH, SHARED_SCOPE, Article, Paragraph, article_id_problem,
+                     paragraph_id)
 from .parsing import parse_file
 from .segment import Segmenter
 from .store import ArticleStore, StoreCorrupt, StoreReadOnly
@@ -115,6 +117,26 @@ def with_article_id(article: Article, new_id: str) -> Article:
         for p in article.paragraphs
     ]
     return replace(article, id=new_id, paragraphs=paragraphs)
+
+
+def claim_id(store: ArticleStore, article: Article, scope: str) -> Article:
+    """The article under an id that is free or already this scope's.
+
+    The same text can belong to the shared corpus and to several chats (ids are content
+    hashes, or chosen by whoever wrote the file): each scope keeps its own copy under its own
+    id, so removing one never removes another, and no chat can take over another's id.
+    """
+    owner = store.scope_of(article.id)
+    if owner is None or owner == scope:
+        return article
+    stem = article.id[: MAX_ARTICLE_ID_LENGTH - 7]
+    for attempt in count():
+        suffix = hashlib.sha1(f"{scope}\x00{attempt}".encode()).hexdigest()[:6]
+        candidate = f"{stem}-{suffix}"
+        owner = store.scope_of(candidate)
+        if owner is None or owner == scope:
+            return with_article_id(article, candidate)
+    raise AssertionError("unreachable")
 
 
 def index_docs(article: Article, scope: str, segmenter: Segmenter) -> Iterator[IndexDoc]:
@@ -232,12 +254,10 @@ class Library:
         """Store then index an article; returns it as stored (its id may be namespaced)."""
         with self._lock:
             self._check_writable()
-            owner = self.store.scope_of(article.id)
-            if owner is not None and owner != scope:
-                # The same text already belongs to another chat or the shared corpus: keep
-                # both, each under its own id, so removing one never removes the other.
-                suffix = hashlib.sha1(scope.encode()).hexdigest()[:6]
-                article = with_article_id(article, f"{article.id}-{suffix}")
+            problem = article_id_problem(article.id)
+            if problem:
+                raise ParseError(f"{problem}: {article.id!r}", origin=article.origin)
+            article = claim_id(self.store, article, scope)
             self.store.put(article, scope)  # StoreError (disk full…): rolled back, index untouched
             self._articles.forget(article.id)
             self.index.remove_group(article.id)
@@ -324,6 +344,7 @@ def sync_shared_corpus(store: ArticleStore, paths: list[Path]) -> list[str]:
     for file in files:
         try:
             for article in parse_file(file):
+                article = claim_id(store, article, SHARED_SCOPE)
                 articles.setdefault(article.id, article)
         except ArticleError as exc:
             problems.append(str(exc))
@@ -344,6 +365,17 @@ def sync_shared_corpus(store: ArticleStore, paths: list[Path]) -> list[str]:
     log.info("shared corpus: %d articles from %d files (%d changed, %d removed)",
              len(articles), len(files), len(changed), len(stale))
     return problems
+
+
+def _indexable(store: ArticleStore) -> Iterator[tuple[Article, str]]:
+    """The stored articles the index can hold; one stored by an older version under an id
+    that is no longer allowed is logged and left out (and left in the store), never fatal."""
+    for article, scope in store.iter_all():
+        problem = article_id_problem(article.id)
+        if problem:
+            log.error("article %r in %s is not searchable: %s", article.id, scope, problem)
+            continue
+        yield article, scope
 
 
 def index_meta(corpus_digest: str, segmenter: Segmenter) -> dict[str, str]:
@@ -370,7 +402,7 @@ def _load_or_rebuild_index(directory: Path, store: ArticleStore, segmenter: Segm
         log.info("no index yet; building it")
     except IndexError_ as exc:
         log.warning("the index on disk cannot be used (%s); rebuilding", exc)
-    index = build_index(doc for article, scope in store.iter_all()
+    index = build_index(doc for article, scope in _indexable(store)
                         for doc in index_docs(article, scope, segmenter))
     log.info("index built: %d paragraphs", len(index))
     if not save:

@@ -37,6 +37,24 @@ def paragraph_id(article_id: str, position: int) -> str:
     return f"{article_id}#{position}"
 
 
+MAX_ARTICLE_ID_LENGTH = 64
+
+
+def article_id_problem(article_id: object) -> str | None:
+    """Why a string cannot be an article id, or None when it can.
+
+    Ids travel in paragraph ids (``id#n``), button data (``|``-separated, 64 bytes) and log
+    lines, so they are short and free of separators, spaces and control characters.
+    """
+    if not isinstance(article_id, str) or not article_id:
+        return "an article id must be a non-empty string"
+    if len(article_id) > MAX_ARTICLE_ID_LENGTH:
+        return f"an article id must be at most {MAX_ARTICLE_ID_LENGTH} characters"
+    if any(ch in "#|" or ch.isspace() or not ch.isprintable() for ch in article_id):
+        return "an article id may not contain spaces, control characters, '#' or '|'"
+    return None
+
+
 @dataclass(frozen=True)
 class Contributor:
     """Someone credited beside the reporters: 实习生, 通讯员 …"""

@@ -459,6 +459,9 @@ class ArticleStore:
             data = json.dumps(article.to_json(), ensure_ascii=False)
             old = db.execute("SELECT scope, data FROM articles WHERE id=?", (article.id,)).fetchone()
             if old is not None:
+                if old[0] != scope:
+                    # Replacing across scopes would take an article away from its chat.
+                    raise StoreError(f"article {article.id} belongs to {old[0]}, not {scope}")
                 digest ^= self._row_hash(article.id, old[0], old[1])
             db.execute(
                 "INSERT INTO articles(id, scope, added, source, date, paragraphs, data) "
@@ -575,6 +578,17 @@ class ArticleStore:
         with self._transaction() as db:
             db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                        (key, value))
+
+    def prune_meta(self, prefix: str, keep: int) -> int:
+        """Delete all but the ``keep`` most recently created meta rows whose key starts with
+        ``prefix`` (e.g. the state of old buttons); returns how many were deleted."""
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with self._transaction() as db:
+            return db.execute(
+                "DELETE FROM meta WHERE key LIKE ? ESCAPE '\\' AND rowid NOT IN "
+                "(SELECT rowid FROM meta WHERE key LIKE ? ESCAPE '\\' ORDER BY rowid DESC LIMIT ?)",
+                (pattern, pattern, keep),
+            ).rowcount
 
     def close(self) -> None:
         with self._lock:

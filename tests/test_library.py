@@ -147,3 +147,59 @@ def test_a_large_index_is_saved_on_flush_and_a_missed_flush_costs_a_rebuild_not_
     with caplog.at_level(logging.INFO, logger="bot.library"):
         Library.open(config).close()
     assert not any("build" in r.getMessage() for r in caplog.records)
+
+
+def test_an_article_id_that_cannot_be_indexed_is_refused_before_anything_is_stored(config):
+    from bot.errors import ParseError
+
+    article = parse_text(CHAT_ARTICLE, metadata={"id": "ok-id"})
+    bad = replace(article, id="x\ny")
+    with Library.open(config) as library:
+        before = library.store.digest()
+        with pytest.raises(ParseError, match="may not contain"):
+            library.add_article(bad, chat_scope(1))
+        assert library.store.digest() == before
+    with Library.open(config) as library:  # and the next start is fine
+        assert quoted_texts(library.ask(QUESTION))
+
+
+def test_a_stored_article_with_a_bad_id_is_left_out_of_the_index_not_fatal(config, caplog):
+    from bot.library import STORE_FILE
+    from bot.store import ArticleStore
+
+    Library.open(config).close()
+    store = ArticleStore(config.data_path / STORE_FILE)
+    store.put(replace(parse_text(CHAT_ARTICLE), id="old\nid"), chat_scope(1))  # an older version's row
+    store.close()
+    with caplog.at_level(logging.ERROR, logger="bot.library"):
+        with Library.open(config) as library:
+            assert quoted_texts(library.ask(QUESTION))
+            assert library.get_article("old\nid") is not None  # kept, never deleted
+    assert any("not searchable" in r.getMessage() for r in caplog.records)
+
+
+def test_the_corpus_sync_never_takes_an_article_away_from_a_chat(config):
+    text = CHAT_ARTICLE
+    with Library.open(config) as library:
+        mine = library.add_article(parse_text(text), chat_scope(-100))
+    (config.corpus_paths[0] / "same-story.txt").write_text(text, encoding="utf-8")
+    with Library.open(config) as library:
+        assert library.scope_of(mine.id) == chat_scope(-100)
+        assert [a.id for a in library.list_articles(chat_scope(-100))] == [mine.id]
+        shared_ids = [a.id for a in library.list_articles(SHARED_SCOPE, limit=10)]
+        assert len(shared_ids) == 2 and mine.id not in shared_ids
+        assert library.remove_article(mine.id, chat_scope(-100))
+        assert library.count_articles(SHARED_SCOPE) == 2
+
+
+def test_a_chosen_id_cannot_take_over_another_chats_article(config):
+    article = parse_text(CHAT_ARTICLE)
+    with Library.open(config) as library:
+        first = library.add_article(article, chat_scope(1))
+        second = library.add_article(article, chat_scope(2))
+        assert second.id != first.id
+        # chat 3 chooses the id chat 2's copy got: it gets yet another id
+        third = library.add_article(replace(article, id=second.id), chat_scope(3))
+        assert len({first.id, second.id, third.id}) == 3
+        assert [library.scope_of(i) for i in (first.id, second.id, third.id)] == \
+            [chat_scope(1), chat_scope(2), chat_scope(3)]

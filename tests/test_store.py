@@ -110,3 +110,19 @@ def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path):
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="cannot open the article store"):
         ArticleStore(path)
+
+
+def test_put_never_moves_an_article_to_another_scope(store):
+    store.put(article("a1"), "chat:1")
+    with pytest.raises(StoreError, match="belongs to chat:1"):
+        store.put(article("a1", "别的正文。"), "chat:2")
+    assert store.scope_of("a1") == "chat:1" and store.get("a1") == article("a1")
+
+
+def test_prune_meta_keeps_the_newest_rows_of_a_prefix_only(store):
+    for n in range(10):
+        store.set_meta(f"msg:1:{n}", str(n))
+    store.set_meta("msg_other", "kept")
+    assert store.prune_meta("msg:", 3) == 7
+    assert [store.get_meta(f"msg:1:{n}") for n in range(10)] == [None] * 7 + ["7", "8", "9"]
+    assert store.get_meta("msg_other") == "kept"
