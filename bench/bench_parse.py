@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/bench_parse.py [--runs N] [--data PATH]
 
-Every record goes through ``parse_bytes`` as a one-line JSONL file would (the path a user's
+First, hostile uploads that used to be quadratic or exponential are timed against 1 MB of
+ordinary text. Then every record goes through ``parse_bytes`` as a one-line JSONL file would (the path a user's
 upload takes), so the figures include JSON decoding. Exits 0 with a message when the dataset
 is not there (a machine without ../shared), 1 when any article fails to parse.
 """
@@ -25,11 +26,50 @@ from bot.parsing import parse_bytes  # noqa: E402
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "news_articles.jsonl"
 
 
+MB = 1_000_000
+SAMPLE = ROOT / "corpus" / "cqcb-2020-04-12-chuanyu-innovation.txt"
+# Inputs that were quadratic (or exponential) before: one small upload could stall the bot.
+ADVERSARIAL = {
+    "1 MB of '两江新区，' lines (line joining)": ("broken.txt", lambda: ("两江新区，\n" * (MB // 16)).encode()),
+    "1 MB page of <script> tails (chrome removal)": (
+        "page.html", lambda: ("<html><body><div><p>开头</p>" + "<script></script>两江新区建设。" * (MB // 40)
+                              + "</div></body></html>").encode()),
+    "YAML alias bomb, 12 levels (front matter)": ("bomb.md", lambda: (
+        "\n".join(["---", "a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+                  + [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 12)])
+        + "\n---\n正文内容，两江新区和天府新区将共同建设西部科技创新中心。").encode()),
+}
+
+
+def time_parse(data: bytes, name: str, runs: int = 3) -> float:
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        try:
+            parse_bytes(data, name=name)
+        except ArticleError:
+            pass
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def adversarial() -> None:
+    """Seconds for each hostile input, and its ratio to 1 MB of ordinary article text."""
+    reference = (SAMPLE.read_bytes() * (MB // SAMPLE.stat().st_size + 1))[:MB]
+    reference = reference[: reference.rfind(b"\n")]
+    base = time_parse(reference, "ordinary.txt")
+    print(f"adversarial inputs (median of 3; reference: 1 MB of the sample article, {base:.2f} s):")
+    for label, (name, make) in ADVERSARIAL.items():
+        seconds = time_parse(make(), name)
+        print(f"  {label:48s} {seconds:6.2f} s  ({seconds / base:.2f}x the reference)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    adversarial()
     data_path = args.data
     if not data_path.exists():
         fallback = Path("/work/shared/data/news_articles.jsonl")

@@ -80,7 +80,7 @@ def _build_char_table() -> dict[int, str | None]:
     # str.splitlines breaks at read as spaces.
     for code in [*range(0x00, 0x09), *range(0x0E, 0x1C), 0x1F, *range(0x7F, 0xA0)]:
         table[code] = None
-    for code in (0x1C, 0x1D, 0x1E, 0x85):
+    for code in (0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029):
         table[code] = " "
     # The rest of the radicals block (U+2E80 REPEAT, unassigned U+2E9A and U+2EF4–U+2EFF)
     # stands for no ideograph: it is extraction debris, dropped like zero-width characters.

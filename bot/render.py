@@ -376,8 +376,12 @@ def check_telegram_html(message: str, *, max_units: int = MAX_MESSAGE_UNITS) -> 
     (no blockquote in a blockquote, no link in a link, nothing inside code/pre but code in
     pre); no raw ``<`` or ``>`` in text; ``&`` only as ``&amp; &lt; &gt; &quot;`` (numeric
     entities are legal for Telegram but never produced here, so refused); a link's href is
-    http(s); visible text non-empty; 1..``max_units`` UTF-16 code units of HTML.
+    http(s); visible text non-empty; 1..``max_units`` UTF-16 code units of HTML; no lone
+    surrogate (it could not be encoded to be sent).
     """
+    surrogate = re.search("[\ud800-\udfff]", message)
+    if surrogate:  # (utf16_len would raise UnicodeEncodeError, not ValueError)
+        raise ValueError(f"lone surrogate at {surrogate.start()}: not valid Unicode text")
     units = utf16_len(message)
     if not 1 <= units <= max_units:
         raise ValueError(f"message is {units} UTF-16 units long (allowed 1..{max_units})")

@@ -45,6 +45,10 @@ class Page:
     url: str | None = None
     source: str | None = None
     breadcrumb: str | None = None
+    # The text lines just outside the body element: a header block above it (`<div
+    # class="info">2022-07-01 09:00 来源：某某日报</div>`), credits below it. For metadata only.
+    above: list[str] = field(default_factory=list)
+    below: list[str] = field(default_factory=list)
 
 
 def looks_like_html(text: str) -> bool:
@@ -76,7 +80,27 @@ def parse_page(markup: str) -> Page:
     if body is None:
         return page
     page.lines = _lines_of(body)
+    page.above, page.below = _context_lines(root, body)
     return page
+
+
+_CONTEXT_ABOVE = 6   # lines above the body read for its date, source and credits
+_CONTEXT_BELOW = 4   # lines below it read for credits (责任编辑 …)
+_BODY_MARK = "\x00"  # cannot occur in the text: control characters were replaced above
+
+
+def _context_lines(root, body) -> tuple[list[str], list[str]]:
+    """The lines of the page nearest above and below the body element."""
+    found = root.xpath("//body")
+    page_body = found[0] if found else root
+    if body is page_body or body is root:
+        return [], []
+    lines = _lines_of(page_body, placeholder=body)
+    try:
+        at = lines.index(_BODY_MARK)
+    except ValueError:
+        return [], []
+    return lines[max(0, at - _CONTEXT_ABOVE): at], lines[at + 1: at + 1 + _CONTEXT_BELOW]
 
 
 def _meta(root, *names: str) -> str | None:
@@ -157,11 +181,15 @@ def _pick_body(root):
     return found[0] if found else root
 
 
-def _lines_of(element) -> list[str]:
-    """Text with a line break at every block boundary, headings kept as their own lines."""
+def _lines_of(element, *, placeholder=None) -> list[str]:
+    """Text with a line break at every block boundary, headings kept as their own lines.
+    ``placeholder`` (an element inside) stands as one line ``_BODY_MARK`` instead of its text."""
     parts: list[str] = []
 
     def walk(el) -> None:
+        if el is placeholder:
+            parts.append(f"\n{_BODY_MARK}\n")
+            return
         tag = el.tag if isinstance(el.tag, str) else ""
         block = tag in _BLOCK_TAGS
         if block:

@@ -9,8 +9,11 @@ Telegram layer (tests/test_bot_*.py, tests/test_e2e_bot.py):
                  bot.app.build_application over a real Library, its HTTP layer replaced by
                  RecordingRequest(api); initialized, and shut down after the test
     bot_app      await make_bot() with defaults (owners=[999]); library = its Library
-    feed         await feed(update_dict): de_json + bot_app.process_update
-    process      process(application, update_dict) for any other application
+    feed         await feed(update_dict): de_json + bot_app.process_update; fails the test when
+                 a handler raised (the error handler would otherwise hide it), unless
+                 ``expect_error=True``
+    process      process(application, update_dict) for any other application (same check for
+                 applications made by make_bot)
 """
 
 from __future__ import annotations
@@ -95,12 +98,20 @@ async def make_bot(tmp_path, api):
         library = Library.open(config)
         application = build_application(config, library, api.token, request=RecordingRequest(api),
                                         get_updates_request=RecordingRequest(api))
+        errors: list[BaseException] = []
+
+        async def record(update: object, context: Any) -> None:
+            errors.append(context.error)
+
+        application.add_error_handler(record)
+        _HANDLER_ERRORS[id(application)] = errors
         await application.initialize()
         made.append((application, library))
         return application
 
     yield make
     for application, library in made:
+        _HANDLER_ERRORS.pop(id(application), None)
         await application.shutdown()
         library.close()
 
@@ -115,17 +126,30 @@ def library(bot_app):
     return bot_app.bot_data.library
 
 
-async def process(application, update: dict) -> None:
-    """Feed one update dict to an Application, as its update fetcher would."""
+#: exceptions raised by handlers, per application made by make_bot (id(application) -> list)
+_HANDLER_ERRORS: dict[int, list[BaseException]] = {}
+
+
+async def process(application, update: dict, *, expect_error: bool = False) -> None:
+    """Feed one update dict to an Application, as its update fetcher would.
+
+    For applications made by ``make_bot``, a handler exception (which the bot's error handler
+    logs and swallows) fails the test, unless ``expect_error`` is set.
+    """
     from telegram import Update
 
+    errors = _HANDLER_ERRORS.get(id(application))
+    before = len(errors) if errors is not None else 0
     await application.process_update(Update.de_json(update, application.bot))
+    if errors is not None and not expect_error:
+        raised = errors[before:]
+        assert not raised, f"a handler raised: {raised[0]!r}"
 
 
 @pytest.fixture
-def feed(bot_app) -> Callable[[dict], Awaitable[None]]:
-    async def feed(update: dict) -> None:
-        await process(bot_app, update)
+def feed(bot_app) -> Callable[..., Awaitable[None]]:
+    async def feed(update: dict, *, expect_error: bool = False) -> None:
+        await process(bot_app, update, expect_error=expect_error)
 
     return feed
 
@@ -133,7 +157,8 @@ def feed(bot_app) -> Callable[[dict], Awaitable[None]]:
 # -- Hypothesis profiles (tests/test_properties*.py) ---------------------------------------------
 # "ci" (chosen when CI=true): 10,000 examples per property, no deadline (a 2-core CI box is
 # slow and noisy). "dev" (the default): 300 examples. HYPOTHESIS_PROFILE=<name> overrides both.
-# Tests that pin their own ``max_examples`` with @settings keep it (huge inputs, few examples).
+# Tests that pin their own ``max_examples`` with @settings keep it (huge inputs, few examples;
+# side properties in test_properties.py run a share of the profile's count, see ``scaled``).
 
 import os as _os
 

@@ -143,6 +143,35 @@ def blockquotes(message: str) -> list[str]:
             for inner in re.findall(r"<blockquote>(.*?)</blockquote>", message, re.S)]
 
 
+@pytest.mark.parametrize("message", [
+    "", " \n ", "<b></b>", "x" * 4097, "两" * 4096 + "x", "😀" * 2049, "a\ud800b",
+    "<b>x", "x</b>", "<b>x</i>", "<b><i>x</b></i>", "<script>x</script>", "<p>x</p>", "<br>",
+    "a & b", "&nbsp;x", "&#39;x", "&amp", "x > y", "x < y", "<b x</b>", '<b class="c">x</b>',
+    '<a href="javascript:alert(1)">x</a>', "<a>x</a>", '<a href="https://x.cn/ y">x</a>',
+    '<a href="https://a.cn/"><a href="https://b.cn/">x</a></a>',
+    "<blockquote><blockquote>x</blockquote></blockquote>", "<code><b>x</b></code>",
+    '<a href="https://x.cn/" href="https://y.cn/">x</a>', "</blockquote>x",
+])
+def test_the_strict_validator_refuses_what_telegram_refuses(message):
+    with pytest.raises(AssertionError):
+        strict_telegram_html(message)
+
+
+def test_the_renderers_validator_refuses_a_lone_surrogate_with_a_value_error():
+    # it raised UnicodeEncodeError, which callers catching ValueError (tests/conftest.py) miss
+    with pytest.raises(ValueError):
+        check_telegram_html("a\ud800b")
+
+
+@pytest.mark.parametrize("message", [
+    "x", "两" * 4096, "😀" * 2048, "<b>粗</b> &lt;b&gt; &amp;amp; &quot;", "<blockquote>引文</blockquote>\n— 来源",
+    '<a href="https://x.cn/?a=1&amp;b=&quot;2&quot;">标题</a>', "<pre><code>x</code></pre>",
+    "<blockquote expandable><b>x</b></blockquote>", "\u202e👨‍👩‍👧\u0301",
+])
+def test_the_strict_validator_accepts_valid_telegram_html(message):
+    assert strict_telegram_html(message)
+
+
 # ------------------------------------------------------------------------------------------
 # Strategies
 # ------------------------------------------------------------------------------------------
@@ -330,6 +359,8 @@ _RADICAL_BLOCK = re.compile("[\u2e80-\u2eff]")
 #: Zero-width characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM/ZWNBSP, soft hyphen).
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: Control characters (line breaks included: a paragraph is one line of text).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def assert_article_invariants(article: Article) -> None:
@@ -346,6 +377,7 @@ def assert_article_invariants(article: Article) -> None:
         assert p.text == p.text.strip(), f"whitespace around {p.text!r}"
         assert not _RADICAL_BLOCK.search(p.text), f"CJK radical left in {p.text!r}"
         assert not _ZERO_WIDTH.search(p.text), f"zero-width character left in {p.text!r}"
+        assert not _CONTROL.search(p.text), f"control character left in {p.text!r}"
     # what the parser returns can be stored (SQLite/JSON, UTF-8) and read back unchanged
     data = json.dumps(article.to_json(), ensure_ascii=False)
     data.encode("utf-8")
@@ -390,6 +422,17 @@ def parse_or_refuse(data: bytes, name: str, **kwargs) -> list[Article] | None:
           '</body></html>'.encode(), "a.xhtml"))
 # U+2E80 (REPEAT) and unassigned code points of the radicals block were left in paragraphs
 @example(("⺀测试\u2e9a段落\u2eff内容。".encode(), "a.txt"))
+# JSON and YAML nested thousands deep: RecursionError escaped json.loads / yaml.safe_load
+@example((b"[" * 100_000 + b"]" * 100_000, "a.json"))
+@example((b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "a.jsonl"))
+@example((b'{"a":' * 50_000 + b"1" + b"}" * 50_000, "a"))
+@example((b"---\ntitle: " + b"[" * 5_000 + b"]" * 5_000 + b"\n---\nbody text.", "a.md"))
+@example((b"---\ntitle: " + b"{a: " * 3_000 + b"1" + b"}" * 3_000 + b"\n---\nbody text.", "a.md"))
+# U+2028 inside an HTML paragraph (only text files are split at it) stayed in the paragraph
+@example(("两江新区\u2028<".encode(), "page.html"))
+# control characters in a page's text: lxml raised ValueError setting them as text
+@example((b"<html><body><p>\xe4\xb8\xa4\xe6\xb1\x9f</p><script>x</script>\x1f\xe6\x96\xb0\xe5\x8c\xba</body></html>",
+          "a.html"))
 @example((b"", "a.txt"))
 @example((b"\x00" * 10, "a.txt"))
 @example(("中文新聞段落，記者報道。".encode("big5"), "a.txt"))
@@ -428,6 +471,10 @@ metadata = st.one_of(
 @example(text="来源：新华社", meta={"title": "\u200b"}, is_html=False)
 @example(text="正文内容很多很多。", meta={"id": "\ud800"}, is_html=False)
 @example(text="\ud83d两江新区和天府新区将共同建设西部科技创新中心。", meta=None, is_html=False)
+# a zero-width reporter name became an empty name
+@example(text="两江新区和天府新区将共同建设西部科技创新中心。", meta={"reporters": "\u200b"}, is_html=False)
+@example(text="两江新区和天府新区将共同建设西部科技创新中心。", meta={"reporters": ["\u200b", "严薇"]},
+         is_html=True)
 def test_parse_text_returns_an_article_or_a_clear_error(text, meta, is_html):
     try:
         article = parse_text(text, metadata=meta, origin="消息", is_html=is_html)
@@ -455,6 +502,8 @@ hostile_paragraph = st.lists(
 @given(hostile_paragraph)
 @example("他说<b>加粗</b>然后</blockquote><script>alert(1)</script>，价格&amp;税费。")
 @example("两江新区将共同建设西部科技创新中心。\n" + FAKE_CREDIT)
+@example("\x08")  # a paragraph of one backspace: kept by the parser, shown as "…"
+@example("两江新区\x1b[31m将共同建设\x00西部科技创新中心。")
 def test_a_parsed_article_is_quoted_as_text_never_as_markup(text):
     """Parse a plain-text article holding markup, quote each of its paragraphs: the message
     is valid HTML, and unescaping the quote gives back the paragraph's own text."""
@@ -541,34 +590,51 @@ def test_dropping_page_chrome_is_unchanged_by_the_linear_rewrite(markup):
     lambda n: "<p>开头</p>" + "<!--x-->两江。" * n,
     lambda n: "<p>开头</p>" + '<span class="share">x</span>两江。' * n,
 ], ids=["script-tails", "comment-tails", "chrome-class-tails"])
-def test_a_megabyte_page_of_dropped_chrome_parses_in_linear_time(make):
+def test_a_megabyte_page_of_dropped_chrome_parses(make):
     """Every dropped element (script, comment, share widget) with text after it: each tail
-    was appended to one growing string, quadratic (1.5 MB took 44 s)."""
-    import time
-
+    was appended to one growing string, quadratic (1.5 MB took 44 s). Its time is measured
+    by bench/bench_parse.py (adversarial inputs), not here."""
     markup = make(MB // 40)
-    start = time.perf_counter()
     [article] = parse_bytes(markup.encode(), name="page.html")
-    elapsed = time.perf_counter() - start
     assert_article_invariants(article)
     assert "两江" in article.body[-1].text
-    assert elapsed < 15, f"{elapsed:.1f} s"
 
 
 @pytest.mark.parametrize("unit", ["两江新区，\n", "的\n", "他说“\n", "》好\n"])
-def test_a_megabyte_of_broken_lines_parses_in_linear_time(unit):
+def test_a_megabyte_of_broken_lines_parses(unit):
     """Lines that all continue each other (ending in ，, opening a quote, function words)
     are joined into one paragraph; that was quadratic: 1.28 MB of `两江新区，` lines took 93 s
-    (a DoS through /add). Now about a second; the bound leaves room for a slow CI box."""
-    import time
-
+    (a DoS through /add). Its time is measured by bench/bench_parse.py, not here."""
     data = (unit * (MB // len(unit.encode()))).encode()
-    start = time.perf_counter()
     [article] = parse_bytes(data, name="broken.txt")
-    elapsed = time.perf_counter() - start
     assert_article_invariants(article)
     assert len(article.body) == 1 and len(article.body[0].text) > MB // 6
-    assert elapsed < 15, f"{elapsed:.1f} s"
+
+
+@pytest.mark.parametrize("use", ["", "reporters: *a11\n", "title: *a11\n"])
+def test_front_matter_alias_bombs_are_not_expanded(use):
+    """A 700-byte Markdown file whose front matter nests YAML aliases nine wide, twelve deep
+    (9¹² strings if copied out): at eight levels the old parser took 14 s and 1.1 GB, so
+    expanding these twelve would exhaust the machine's memory long before finishing."""
+    lines = ["---", "a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 12)]
+    data = ("\n".join(lines) + "\n" + use + "---\n正文内容，两江新区和天府新区将共同建设西部科技创新中心。").encode()
+    articles = parse_or_refuse(data, "bomb.md")
+    if use:
+        assert articles is None  # a list of lists is no title or reporter list: refused
+    else:
+        assert articles and articles[0].body[0].text.startswith("正文内容")
+
+
+def test_an_xhtml_page_with_an_xml_declaration_is_read():
+    # lxml refuses a str opening with an encoding declaration: the page used to give
+    # "no article text left after cleaning"
+    page = ('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml">'
+            "<head><title>川渝创新</title></head><body><p>两江新区和天府新区将共同建设西部科技创新中心。</p>"
+            "</body></html>")
+    [article] = parse_bytes(page.encode(), name="page.xhtml")
+    assert [p.text for p in article.body] == ["两江新区和天府新区将共同建设西部科技创新中心。"]
+    assert article.title == "川渝创新"
 
 
 # -- huge inputs (few examples) ---------------------------------------------------------------
@@ -617,6 +683,10 @@ HOSTILE_ARTICLE = (
 )
 
 
+#: Ids of the library fixture's articles, for ``within_article`` (known once it is opened).
+KNOWN_IDS: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
     """One Library over the bundled corpus (opened once: it costs time), plus one chat article
@@ -629,7 +699,8 @@ def library(tmp_path_factory):
                                                     "source": '<a href="javascript:x">来源</a>',
                                                     "url": "https://example.com/a?x=1&y=\"2\""},
                          origin="hostile.txt")
-    library.add_article(article, CHAT)
+    KNOWN_IDS["hostile"] = library.add_article(article, CHAT).id
+    KNOWN_IDS["shared"] = library.list_articles("shared")[0].id
     yield library
     library.close()
 
@@ -647,19 +718,24 @@ question_text = st.lists(st.one_of(st.sampled_from(QUESTION_WORDS), st.sampled_f
        per_article=st.one_of(st.none(), st.integers(-1, 3)),
        offset=st.integers(-1, 6),
        scopes=st.sampled_from([None, ["shared"], [CHAT], ["shared", CHAT], [], ["chat:0"], "shared"]),
-       within=st.one_of(st.none(), st.sampled_from(["a", "", "\ud800", "nope#1"])),
+       within=st.one_of(st.none(), st.sampled_from(["a", "", "\ud800", "nope#1", "hostile", "shared"])),
        lang=st.sampled_from(["zh-hans", "zh-hant", "en", "xx"]),
        per_message=st.integers(1, 4))
 @example(question="两江\ud800新区", top=None, per_article=None, offset=0, scopes=None, within=None,
          lang="zh-hans", per_message=3)  # crashed in OpenCC (UnicodeEncodeError)
 @example(question="\udfff", top=None, per_article=None, offset=0, scopes=None, within=None,
          lang="en", per_message=3)  # the no-answer reply held the lone surrogate
+@example(question="记者是谁", top=None, per_article=None, offset=0, scopes=None, within="\ud800",
+         lang="zh-hans", per_message=1)  # the store could not encode the id to look it up
+@example(question="这篇文章的记者是谁？", top=None, per_article=None, offset=0, scopes=None,
+         within="hostile", lang="zh-hant", per_message=1)
 @example(question="加粗 script 量子", top=5, per_article=2, offset=0, scopes=[CHAT], within=None,
          lang="zh-hans", per_message=1)
 @example(question="\x00", top=None, per_article=None, offset=0, scopes=None, within=None,
          lang="zh-hans", per_message=3)
 def test_questions_get_answers_or_a_question_error_and_valid_replies(
         library, question, top, per_article, offset, scopes, within, lang, per_message):
+    within = KNOWN_IDS.get(within, within)
     try:
         answers = library.ask(question, scopes=scopes, top=top, per_article=per_article,
                               within_article=within, offset=offset)
@@ -680,8 +756,14 @@ def test_questions_get_answers_or_a_question_error_and_valid_replies(
     for shown, answer in zip(quoted, quotes):
         # the article's own characters, as text (hostile markup included), never markup
         assert shown == answer.excerpt or not answer.excerpt.strip()
+        assert all(0 <= a < b <= len(answer.excerpt) for a, b in answer.highlights)
         if answer.kind == "quote":
-            assert answer.excerpt.strip() and answer.paragraph is not None
+            # a quote is a body paragraph of its article, and the excerpt is cut from it
+            paragraph = answer.article.paragraph(answer.paragraph_id)
+            assert paragraph is not None and paragraph.kind == "paragraph"
+            assert answer.paragraph == paragraph.text and answer.excerpt.strip()
+            for part in answer.excerpt.split("…"):
+                assert part.strip() in paragraph.text
     plain = render_plain(answers, lang=lang)
     assert isinstance(plain, str) and plain.strip()
 
