@@ -42,7 +42,7 @@ CHAR_MARK = "\u00b7"
 # A question of at most this many words also asks for the characters of its words.
 SHORT_QUERY_WORDS = 2
 # Bump when the pipeline changes in a way settings do not show (part of ``signature``).
-_TOKENIZER_VERSION = 1
+_TOKENIZER_VERSION = 2  # 2: normalize_chars drops control characters and lone surrogates
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _USER_DICT_LINE = re.compile(r"^(.+?)(?: ([0-9]+))?(?: ([a-z]+))?$")  # as jieba's load_userdict
 
