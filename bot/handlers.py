@@ -1,7 +1,9 @@
 """Telegram handlers: thin wrappers that turn updates into ``Library`` calls and replies.
 
 State that buttons and follow-ups need is kept in the store's meta table keyed by chat and
-message id (``msg:<chat id>:<message id>``), never per user, so it survives restarts.
+message id (``msg:<chat id>:<message id>``), never per user, so it survives restarts; the
+oldest rows are pruned now and then (``KEEP_MSG_ROWS``, ``KEEP_CB_ROWS``). Store reads and
+writes that may wait on SQLite run in a thread (``asyncio.to_thread``), never on the loop.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ from . import buttons
 from .errors import ArticleError, BotError, QuestionError, StoreError
 from .messages import esc, pick_language, t
 from .models import SHARED_SCOPE, Article, chat_scope
-from .render import attribution_html, render_html, utf16_len
+from .render import attribution_html, format_date, render_html, utf16_len
+from .store import ArticleStore, ChatSettings
 
 if TYPE_CHECKING:
     from .app import BotApplication, BotContext
@@ -58,6 +61,15 @@ INLINE_RESULTS = 10
 INLINE_CACHE_SECONDS = 30
 ADMIN_COMMANDS = ("add", "remove", "list", "settings")
 GROUPS = (Chat.GROUP, Chat.SUPERGROUP)
+
+# The meta table gets a ``msg:`` row per message the bot sends (what it answered, for its
+# buttons and reply follow-ups) and a ``cb:`` row per spilled button. Without pruning it grows
+# for ever; a message whose row is pruned only loses its buttons ("expired"), so keeping the
+# newest rows is enough: 50,000 messages is weeks of a busy bot, spilled buttons are rarer.
+# Pruning costs one indexed DELETE, so it runs every PRUNE_EVERY writes, not on each one.
+PRUNE_EVERY = 500
+KEEP_MSG_ROWS = 50_000
+KEEP_CB_ROWS = 20_000
 
 
 # -- small helpers -------------------------------------------------------------------------
@@ -82,26 +94,50 @@ def scopes_for(context: "BotContext", chat: Chat) -> set[str]:
 
 
 def per_message_for(context: "BotContext", chat_id: int) -> int:
+    """Quotes per answer message in this chat (its setting, else the configured default)."""
     settings = context.library.store.chat_settings(chat_id)
     return settings.per_message or context.config.answers.per_message
 
 
 def _msg_key(chat_id: int, message_id: int) -> str:
+    """The meta key holding the state of one bot message."""
     return f"msg:{chat_id}:{message_id}"
 
 
-async def remember(context: "BotContext", message: Message, **state: Any) -> None:
-    """Keep what a bot message answered/quoted, for its buttons and reply follow-ups.
+def _write_meta(store: ArticleStore, rows: dict[str, str], prune: bool) -> None:
+    """Write meta rows; with ``prune``, drop all but the newest msg:/cb: rows (in a thread)."""
+    for key, value in rows.items():
+        store.set_meta(key, value)
+    if prune:
+        removed = store.prune_meta("msg:", KEEP_MSG_ROWS) + store.prune_meta("cb:", KEEP_CB_ROWS)
+        if removed:
+            log.info("pruned %d old button-state rows", removed)
+
+
+async def keep_meta(context: "BotContext", rows: dict[str, str]) -> None:
+    """Write button state off the event loop, pruning old rows every PRUNE_EVERY writes.
     Best effort: on a full disk the answer has been sent already; only its buttons expire."""
+    if not rows:
+        return
+    data = context.bot_data
+    data.meta_writes += len(rows)
+    prune = data.meta_writes >= PRUNE_EVERY
+    if prune:
+        data.meta_writes = 0
     try:
-        await asyncio.to_thread(context.library.store.set_meta, _msg_key(message.chat_id, message.message_id),
-                                json.dumps(state, ensure_ascii=False))
+        await asyncio.to_thread(_write_meta, context.library.store, rows, prune)
     except StoreError as exc:
-        log.warning("button state of message %s not kept: %s", message.message_id, exc)
+        log.warning("button state not kept: %s", exc)
 
 
-def recall(context: "BotContext", chat_id: int, message_id: int) -> dict[str, Any] | None:
-    raw = context.library.store.get_meta(_msg_key(chat_id, message_id))
+async def remember(context: "BotContext", message: Message, **state: Any) -> None:
+    """Keep what a bot message answered/quoted, for its buttons and reply follow-ups."""
+    await keep_meta(context, {_msg_key(message.chat_id, message.message_id): json.dumps(state, ensure_ascii=False)})
+
+
+async def recall(context: "BotContext", chat_id: int, message_id: int) -> dict[str, Any] | None:
+    """The state remembered for a bot message, or None (never answered, or pruned)."""
+    raw = await asyncio.to_thread(context.library.store.get_meta, _msg_key(chat_id, message_id))
     return json.loads(raw) if raw else None
 
 
@@ -119,6 +155,7 @@ async def reply(message: Message, text: str, *, markup: InlineKeyboardMarkup | N
 async def send(context: "BotContext", chat_id: int, text: str, *,
                markup: InlineKeyboardMarkup | None = None, reply_to: int | None = None,
                thread_id: int | None = None) -> Message:
+    """Send an HTML message (link previews off) to a chat, optionally as a reply / in a topic."""
     return await context.bot.send_message(
         chat_id, text, parse_mode=HTML, link_preview_options=NO_PREVIEW, reply_markup=markup,
         message_thread_id=thread_id,
@@ -127,7 +164,23 @@ async def send(context: "BotContext", chat_id: int, text: str, *,
 
 
 def _bot_username(context: "BotContext") -> str:
+    """The bot's username (without @)."""
     return context.bot.username or "bot"
+
+
+def parse_command(text: str | None) -> tuple[str, str]:
+    """(command name, addressed bot) of a ``/command[@bot] ...`` text, both lower case;
+    ("", "") when the text is not a command."""
+    text = (text or "").strip()
+    if not text.startswith("/"):
+        return "", ""
+    name, _, target = text.split(maxsplit=1)[0][1:].partition("@")
+    return name.lower(), target.lower()
+
+
+def _for_another_bot(context: "BotContext", target: str) -> bool:
+    """True when a command names a bot (``/cmd@other``) that is not this one."""
+    return bool(target) and target != _bot_username(context).lower()
 
 
 def _command_rest(message: Message) -> str:
@@ -141,6 +194,7 @@ def _command_rest(message: Message) -> str:
 
 
 def _is_reply_to_bot(context: "BotContext", message: Message) -> Message | None:
+    """The bot's message this one replies to, or None."""
     replied = message.reply_to_message
     if replied and replied.from_user and replied.from_user.id == context.bot.id:
         return replied
@@ -161,10 +215,12 @@ def _strip_mention(context: "BotContext", message: Message) -> tuple[bool, str]:
 
 
 def _from_inline(context: "BotContext", message: Message) -> bool:
+    """True for a message posted through this bot's inline mode (never answered again)."""
     return bool(message.via_bot and message.via_bot.id == context.bot.id)
 
 
 async def _is_admin(update: Update, context: "BotContext") -> bool:
+    """True when the update's sender may administer its chat (see AdminCheck)."""
     chat, message = update.effective_chat, update.effective_message
     assert chat is not None
     linked = context.library.store.chat_settings(chat.id).linked_chat_id
@@ -188,14 +244,22 @@ async def ask(update: Update, context: "BotContext", question: str, *, within: s
     if len(question) > limit:
         await reply(message, t("too_long", lang, limit=limit))
         return
-    who = user.id if user else chat.id
-    wait = context.limiter.hit(who)
+    wait = context.limiter.hit(_asker(message, user, chat))
     if wait:
         await reply(message, t("rate_limited", lang, seconds=context.limiter.seconds_text(wait)))
         return
     await send_answers(context, chat, lang, question, within=within, offset=0,
                        reply_to=message.message_id, thread_id=message.message_thread_id
                        if message.is_topic_message else None)
+
+
+def _asker(message: Message, user: Any, chat: Chat) -> int:
+    """Whose question budget a message spends: anonymous admins and channel identities all
+    send as one shared placeholder account (GroupAnonymousBot, Channel_Bot), so the chat they
+    post as (``sender_chat``) is the asker; otherwise the user."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id
+    return user.id if user else chat.id
 
 
 async def send_answers(context: "BotContext", chat: Chat, lang: str, question: str, *,
@@ -222,7 +286,8 @@ async def send_answers(context: "BotContext", chat: Chat, lang: str, question: s
         if answer.article.id not in articles:
             articles.append(answer.article.id)
     next_offset = offset + len(shown.answers)
-    markup = answer_keyboard(context, lang, articles, more_offset=next_offset if len(answers) > per_message else None)
+    markup = await answer_keyboard(context, lang, articles,
+                                   more_offset=next_offset if len(answers) > per_message else None)
     state = {"q": question, "w": within, "a": articles[0] if articles else None, "o": next_offset}
     for number, html in enumerate(pages):
         last = number == len(pages) - 1
@@ -231,10 +296,11 @@ async def send_answers(context: "BotContext", chat: Chat, lang: str, question: s
         await remember(context, sent, **state)
 
 
-def answer_keyboard(context: "BotContext", lang: str, articles: list[str], *,
-                    more_offset: int | None) -> InlineKeyboardMarkup | None:
+async def answer_keyboard(context: "BotContext", lang: str, articles: list[str], *,
+                          more_offset: int | None) -> InlineKeyboardMarkup | None:
     """More (next quotes) and one Full article button per quoted article."""
-    spill = context.library.store.set_meta
+    spills: dict[str, str] = {}
+    spill = spills.__setitem__
     row: list[InlineKeyboardButton] = []
     if more_offset is not None:
         row.append(InlineKeyboardButton(t("btn_more", lang), callback_data=buttons.pack("m", more_offset)))
@@ -242,6 +308,7 @@ def answer_keyboard(context: "BotContext", lang: str, articles: list[str], *,
     for number, article_id in enumerate(articles[:3], 1):
         text = label if len(articles) == 1 else f"{label} {number}"
         row.append(InlineKeyboardButton(text, callback_data=buttons.pack("f", article_id, set_meta=spill)))
+    await keep_meta(context, spills)
     return InlineKeyboardMarkup([row]) if row else None
 
 
@@ -254,7 +321,7 @@ async def on_private_text(update: Update, context: "BotContext") -> None:
     within = None
     replied = _is_reply_to_bot(context, message)
     if replied is not None:
-        within = (recall(context, message.chat_id, replied.message_id) or {}).get("a")
+        within = (await recall(context, message.chat_id, replied.message_id) or {}).get("a")
     await ask(update, context, message.text or "", within=within)
 
 
@@ -263,14 +330,14 @@ async def on_group_text(update: Update, context: "BotContext") -> None:
     message = update.effective_message
     assert message is not None
     if message.is_automatic_forward and message.sender_chat is not None:
-        link_chats(context, message.chat_id, message.sender_chat.id)
+        await link_chats(context, message.chat_id, message.sender_chat.id)
         return
     if _from_inline(context, message):
         return
     mentioned, text = _strip_mention(context, message)
     replied = _is_reply_to_bot(context, message)
     if replied is not None:
-        within = (recall(context, message.chat_id, replied.message_id) or {}).get("a")
+        within = (await recall(context, message.chat_id, replied.message_id) or {}).get("a")
         await ask(update, context, text, within=within)
     elif mentioned:
         await ask(update, context, text)
@@ -283,14 +350,15 @@ async def cmd_ask(update: Update, context: "BotContext") -> None:
     within = None
     replied = _is_reply_to_bot(context, message)
     if replied is not None:
-        within = (recall(context, message.chat_id, replied.message_id) or {}).get("a")
+        within = (await recall(context, message.chat_id, replied.message_id) or {}).get("a")
     await ask(update, context, _command_rest(message), within=within)
 
 
 # -- start / help / about ----------------------------------------------------------------------
 
 async def cmd_start(update: Update, context: "BotContext") -> None:
-    """/start, with deep-link payloads (art_<article id> opens that article)."""
+    """/start, with deep-link payloads: ``art_<article id>`` opens that article (the link
+    under every inline result, ``_full_article_link``)."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
     lang = lang_of(update, context)
@@ -318,13 +386,13 @@ async def cmd_about(update: Update, context: "BotContext") -> None:
     if len(stats.sources) > 8:
         sources += " …"
     await reply(message, t("about", lang, articles=stats.articles, paragraphs=stats.paragraphs,
-                           sources=sources, newest=esc(_date(stats.newest_date) or t("unknown", lang))),
+                           sources=sources, newest=esc(_newest(stats.newest_date) or t("unknown", lang))),
                 quote=False)
 
 
-def _date(iso: str | None) -> str | None:
-    """``2020-04-12 16:25`` from ISO 8601 (seconds dropped)."""
-    return iso[:16].replace("T", " ") if iso else None
+def _newest(iso: str | None) -> str | None:
+    """The corpus's newest date as articles show theirs (``render.format_date``)."""
+    return format_date(Article(id="newest", date=iso)) if iso else None
 
 
 # -- full article pages ------------------------------------------------------------------------
@@ -367,14 +435,17 @@ def _split_escaped(text: str, limit: int, *, bold: bool) -> list[str]:
 
 
 def _article_visible(context: "BotContext", chat: Chat, article_id: str) -> bool:
+    """True when the article belongs to a scope this chat may read."""
     scope = context.library.scope_of(article_id)
     return scope is not None and (scope == SHARED_SCOPE or scope in scopes_for(context, chat)
                                   or scope == chat_scope(chat.id))
 
 
-def _page_markup(context: "BotContext", lang: str, article_id: str, page: int, pages: int
-                 ) -> InlineKeyboardMarkup | None:
-    spill = context.library.store.set_meta
+async def _page_markup(context: "BotContext", lang: str, article_id: str, page: int, pages: int
+                       ) -> InlineKeyboardMarkup | None:
+    """Previous / next page buttons of a Full article message."""
+    spills: dict[str, str] = {}
+    spill = spills.__setitem__
     row = []
     if page > 0:
         row.append(InlineKeyboardButton(t("btn_prev", lang),
@@ -382,10 +453,12 @@ def _page_markup(context: "BotContext", lang: str, article_id: str, page: int, p
     if page < pages - 1:
         row.append(InlineKeyboardButton(t("btn_next", lang),
                                         callback_data=buttons.pack("p", article_id, page + 1, set_meta=spill)))
+    await keep_meta(context, spills)
     return InlineKeyboardMarkup([row]) if row else None
 
 
 def _page_text(pages: list[str], page: int, lang: str) -> str:
+    """One page's HTML with its "page n of m" footer."""
     text = pages[page]
     if len(pages) > 1:
         text += "\n\n<i>" + esc(t("page_of", lang, page=page + 1, pages=len(pages))) + "</i>"
@@ -396,14 +469,15 @@ async def send_article_page(context: "BotContext", chat: Chat, lang: str, articl
                             reply_to: int | None = None, edit: Message | None = None,
                             thread_id: int | None = None) -> None:
     """Send (or edit ``edit`` into) one page of an article, with prev/next buttons."""
-    article = context.library.get_article(article_id) if _article_visible(context, chat, article_id) else None
+    article = (await asyncio.to_thread(context.library.get_article, article_id)
+               if _article_visible(context, chat, article_id) else None)
     if article is None:
         await send(context, chat.id, t("article_missing", lang), reply_to=reply_to, thread_id=thread_id)
         return
     pages = article_pages(article, lang)
     page = max(0, min(page, len(pages) - 1))
     text = _page_text(pages, page, lang)
-    markup = _page_markup(context, lang, article.id, page, len(pages))
+    markup = await _page_markup(context, lang, article.id, page, len(pages))
     if edit is not None:
         try:
             await edit.edit_text(text, parse_mode=HTML, link_preview_options=NO_PREVIEW, reply_markup=markup)
@@ -422,7 +496,7 @@ async def on_button(update: Update, context: "BotContext") -> None:
     query = update.callback_query
     assert query is not None
     lang = lang_of(update, context)
-    button = buttons.unpack(query.data, get_meta=context.library.store.get_meta)
+    button = await asyncio.to_thread(buttons.unpack, query.data, get_meta=context.library.store.get_meta)
     message = query.message
     if button is None or message is None:
         await query.answer(t("button_expired", lang))
@@ -431,17 +505,7 @@ async def on_button(update: Update, context: "BotContext") -> None:
     accessible = isinstance(message, Message)
     thread_id = message.message_thread_id if accessible and message.is_topic_message else None
     if button.kind == "m":
-        state = recall(context, chat.id, message.message_id)
-        if not state or not state.get("q"):
-            await query.answer(t("button_expired", lang), show_alert=True)
-            return
-        await query.answer()
-        wait = context.limiter.hit(query.from_user.id)
-        if wait:
-            await send(context, chat.id, t("rate_limited", lang, seconds=context.limiter.seconds_text(wait)))
-            return
-        await send_answers(context, chat, lang, state["q"], within=state.get("w"),
-                           offset=button.int_arg(0, state.get("o", 0)), thread_id=thread_id)
+        await _press_more(update, context, button, lang, thread_id)
     elif button.kind == "f":
         await query.answer()
         await send_article_page(context, chat, lang, button.arg(0), 0, thread_id=thread_id)
@@ -450,20 +514,48 @@ async def on_button(update: Update, context: "BotContext") -> None:
         await send_article_page(context, chat, lang, button.arg(0), button.int_arg(1),
                                 edit=message if accessible else None)
     elif button.kind == "l":
-        if not await context.admins.is_admin(context.bot, chat, query.from_user):
-            await query.answer(t("not_admin", lang), show_alert=True)
-            return
-        await query.answer()
-        text, markup = list_page(context, chat, lang, button.int_arg(0))
-        if accessible:
-            await _edit(message, text, markup)
+        await _press_list_page(update, context, button, lang)
     elif button.kind == "s":
         await settings_button(update, context, button, lang)
     else:  # pragma: no cover - unpack() only returns known kinds
         await query.answer()
 
 
+async def _press_more(update: Update, context: "BotContext", button: buttons.Button, lang: str,
+                      thread_id: int | None) -> None:
+    """More: the next quotes of the question the pressed message answered."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    chat = query.message.chat
+    state = await recall(context, chat.id, query.message.message_id)
+    if not state or not state.get("q"):
+        await query.answer(t("button_expired", lang), show_alert=True)
+        return
+    await query.answer()
+    wait = context.limiter.hit(query.from_user.id)
+    if wait:
+        await send(context, chat.id, t("rate_limited", lang, seconds=context.limiter.seconds_text(wait)))
+        return
+    await send_answers(context, chat, lang, state["q"], within=state.get("w"),
+                       offset=button.int_arg(0, state.get("o", 0)), thread_id=thread_id)
+
+
+async def _press_list_page(update: Update, context: "BotContext", button: buttons.Button, lang: str) -> None:
+    """/list paging (admins only): edit the pressed message to another page."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    chat = query.message.chat
+    if not await context.admins.is_admin(context.bot, chat, query.from_user):
+        await query.answer(t("not_admin", lang), show_alert=True)
+        return
+    await query.answer()
+    text, markup = list_page(context, chat, lang, button.int_arg(0))
+    if isinstance(query.message, Message):
+        await _edit(query.message, text, markup)
+
+
 async def _edit(message: Any, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Edit a message's text and keyboard ("message is not modified" is not an error)."""
     try:
         await message.edit_text(text, parse_mode=HTML, link_preview_options=NO_PREVIEW, reply_markup=markup)
     except BadRequest as exc:
@@ -507,12 +599,10 @@ async def on_document(update: Update, context: "BotContext") -> None:
     """A document in a private chat, or with an /add caption anywhere, is added."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
-    caption = (message.caption or "").strip()
-    command = caption.split(maxsplit=1)[0].lower() if caption.startswith("/") else ""
-    name, _, at = command.partition("@")
-    if name == "/add" and (not at or at == _bot_username(context).lower()):
+    name, target = parse_command(message.caption)
+    if name == "add" and not _for_another_bot(context, target):
         await cmd_add(update, context)
-    elif chat.type == Chat.PRIVATE and not command:
+    elif chat.type == Chat.PRIVATE and not name:
         await cmd_add(update, context)
 
 
@@ -566,14 +656,18 @@ async def add_text(update: Update, context: "BotContext", holder: Message, *, te
 
 
 def _one_line(exc: BaseException) -> str:
+    """An exception's text on one line, at most 300 characters."""
     return " ".join(str(exc).split())[:300]
 
 
 def _size(limit: int) -> str:
+    """A byte limit for people (``1.0 MB``)."""
     return f"{limit / 1_000_000:.1f} MB" if limit >= 100_000 else f"{limit} B"
 
 
 async def _chat_full(update: Update, context: "BotContext") -> bool:
+    """True (after saying so) when the chat holds its maximum of articles: an early check
+    before downloading; ``store_articles`` checks again under the chat's lock."""
     chat, message = update.effective_chat, update.effective_message
     assert chat is not None and message is not None
     limit = context.config.telegram.limits.max_articles_per_chat
@@ -590,16 +684,18 @@ async def store_articles(update: Update, context: "BotContext", articles: list[A
     lang = lang_of(update, context)
     scope = chat_scope(chat.id)
     limit = context.config.telegram.limits.max_articles_per_chat
-    room = max(0, limit - context.library.count_articles(scope))
     added = []
     not_saved = 0
-    for position, article in enumerate(articles[:room]):
-        try:
-            added.append(await asyncio.to_thread(context.library.add_article, article, scope))
-        except StoreError as exc:  # disk full, read-only or damaged store: nothing half-stored
-            log.error("/add in chat %s not saved: %s", chat.id, exc)
-            not_saved = len(articles[:room]) - position
-            break
+    # Check and add under the chat's lock: concurrent /adds must not both see room for one.
+    async with context.chat_lock(chat.id):
+        room = max(0, limit - await asyncio.to_thread(context.library.count_articles, scope))
+        for position, article in enumerate(articles[:room]):
+            try:
+                added.append(await asyncio.to_thread(context.library.add_article, article, scope))
+            except StoreError as exc:  # disk full, read-only or damaged store: nothing half-stored
+                log.error("/add in chat %s not saved: %s", chat.id, exc)
+                not_saved = len(articles[:room]) - position
+                break
     lines = [describe_article(a, lang) for a in added[:5]]
     if len(added) > 5:
         lines.append(t("added_more", lang, count=len(added) - 5))
@@ -611,11 +707,12 @@ async def store_articles(update: Update, context: "BotContext", articles: list[A
 
 
 def describe_article(article: Article, lang: str) -> str:
+    """What /add found in an article: title, source, reporters, date, id."""
     unknown = t("unknown", lang)
     return t("added", lang, title=esc(article.title or t("untitled", lang)),
              source=esc(article.source or unknown),
              reporters=esc("、".join(article.reporters) or unknown),
-             date=esc(_date(article.date) or article.date_text or unknown), id=esc(article.id))
+             date=esc(format_date(article) or unknown), id=esc(article.id))
 
 
 async def cmd_remove(update: Update, context: "BotContext") -> None:
@@ -629,7 +726,15 @@ async def cmd_remove(update: Update, context: "BotContext") -> None:
         await reply(message, t("remove_usage", lang))
         return
     article_id = context.args[0]
-    removed = await asyncio.to_thread(context.library.remove_article, article_id, chat_scope(chat.id))
+    if not context.library.writable:
+        await reply(message, t("store_read_only", lang))
+        return
+    try:
+        removed = await asyncio.to_thread(context.library.remove_article, article_id, chat_scope(chat.id))
+    except StoreError as exc:
+        log.error("/remove in chat %s refused: %s", chat.id, exc)
+        await reply(message, t("store_read_only", lang))
+        return
     await reply(message, t("removed" if removed else "not_found", lang, id=esc(article_id)))
 
 
@@ -643,7 +748,7 @@ def list_page(context: "BotContext", chat: Chat, lang: str, offset: int) -> tupl
     articles = context.library.list_articles(scope, offset=offset, limit=LIST_PAGE)
     lines = [t("list_head", lang, first=offset + 1, last=offset + len(articles), total=total)]
     for article in articles:
-        extra = " · ".join(esc(x) for x in (article.source, _date(article.date)) if x)
+        extra = " · ".join(esc(x) for x in (article.source, format_date(article)) if x)
         title = esc((article.title or t("untitled", lang))[:80])
         lines.append(f"<code>{esc(article.id)}</code> {title}" + (f" — {extra}" if extra else ""))
     row = []
@@ -676,6 +781,7 @@ def _ingest_target(context: "BotContext", chat: Chat) -> int | None:
 
 
 def settings_view(context: "BotContext", chat: Chat, lang: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The chat's settings as text, with a button for every choice."""
     store = context.library.store
     settings = store.chat_settings(chat.id)
     per_message = settings.per_message or context.config.answers.per_message
@@ -702,23 +808,34 @@ def settings_view(context: "BotContext", chat: Chat, lang: str) -> tuple[str, In
 
 async def apply_setting(context: "BotContext", chat: Chat, user_id: int | None, key: str, value: str) -> str | None:
     """Change one setting; returns an error text key, or None when saved."""
-    store = context.library.store
     key = {"per_message": "pm", "answers": "pm", "ingest_channel": "ingest"}.get(key, key)
     if key == "pm" and value.isdigit() and 1 <= int(value) <= 5:
-        store.save_chat_settings(chat.id, store.chat_settings(chat.id).with_changes(per_message=int(value)))
+        target, changes = chat.id, {"per_message": int(value)}
     elif key == "corpus" and value in ("both", "shared", "own") and chat.type != Chat.CHANNEL:
-        store.save_chat_settings(chat.id, store.chat_settings(chat.id).with_changes(corpus=value))
+        target, changes = chat.id, {"corpus": value}
     elif key == "ingest" and value in ("on", "off"):
-        target = _ingest_target(context, chat)
-        if target is None:
+        ingest_target = _ingest_target(context, chat)
+        if ingest_target is None:
             return "settings_no_channel"
-        if target != chat.id and (user_id is None or
-                                  not await context.admins.member_is_admin(context.bot, target, user_id)):
+        if ingest_target != chat.id and (user_id is None or not await context.admins.member_is_admin(
+                context.bot, ingest_target, user_id)):
             return "not_admin"
-        store.save_chat_settings(target, store.chat_settings(target).with_changes(ingest_channel=value == "on"))
+        target, changes = ingest_target, {"ingest_channel": value == "on"}
     else:
         return "settings_bad"
+    if not context.library.writable:
+        return "store_read_only"
+    try:
+        await asyncio.to_thread(_change_settings, context.library.store, target, changes)
+    except StoreError as exc:
+        log.error("settings of chat %s not saved: %s", target, exc)
+        return "store_read_only"
     return None
+
+
+def _change_settings(store: ArticleStore, chat_id: int, changes: dict[str, Any]) -> None:
+    """Read, change and save one chat's settings (in a thread)."""
+    store.save_chat_settings(chat_id, store.chat_settings(chat_id).with_changes(**changes))
 
 
 async def cmd_settings(update: Update, context: "BotContext") -> None:
@@ -728,6 +845,9 @@ async def cmd_settings(update: Update, context: "BotContext") -> None:
     if await _refuse_unless_admin(update, context):
         return
     lang = lang_of(update, context)
+    if not context.library.writable:
+        await reply(message, t("store_read_only", lang))
+        return
     args = context.args or _command_rest(message).split()
     if len(args) >= 2:
         problem = await apply_setting(context, chat, user.id if user else None, args[0].lower(), args[1].lower())
@@ -742,6 +862,7 @@ async def cmd_settings(update: Update, context: "BotContext") -> None:
 
 
 async def settings_button(update: Update, context: "BotContext", button: buttons.Button, lang: str) -> None:
+    """A /settings button (admins only): save the choice and redraw the settings."""
     query = update.callback_query
     assert query is not None and query.message is not None
     chat = query.message.chat
@@ -765,14 +886,26 @@ def channel_article_id(chat_id: int, message_id: int) -> str:
     return f"tg{abs(chat_id)}m{message_id}"
 
 
-def link_chats(context: "BotContext", group_id: int, channel_id: int) -> None:
-    """Remember that a discussion group and a channel belong together (both directions)."""
-    store = context.library.store
+def _link_in_store(store: ArticleStore, group_id: int, channel_id: int) -> None:
+    """Save the group <-> channel link in both chats' settings when it changed (in a thread)."""
     for own, other in ((group_id, channel_id), (channel_id, group_id)):
         settings = store.chat_settings(own)
         if settings.linked_chat_id != other:
             store.save_chat_settings(own, settings.with_changes(linked_chat_id=other))
             log.info("linked chat %s with %s", own, other)
+
+
+async def link_chats(context: "BotContext", group_id: int, channel_id: int) -> None:
+    """Remember that a discussion group and a channel belong together (both directions).
+    When the store cannot be written this is logged once per pair and otherwise ignored:
+    it runs on every channel post forwarded to the group, and nobody there can fix it."""
+    try:
+        await asyncio.to_thread(_link_in_store, context.library.store, group_id, channel_id)
+    except StoreError as exc:
+        problem = f"link:{group_id}:{channel_id}"
+        if problem not in context.bot_data.logged_problems:
+            context.bot_data.logged_problems.add(problem)
+            log.error("cannot save the link of chat %s with channel %s: %s", group_id, channel_id, exc)
 
 
 async def on_channel_post(update: Update, context: "BotContext") -> None:
@@ -785,11 +918,31 @@ async def on_channel_post(update: Update, context: "BotContext") -> None:
     store = context.library.store
     if not store.chat_settings(chat.id).ingest_channel:
         return
+    async with context.chat_lock(chat.id):
+        await _ingest_post(context, chat, message)
+
+
+def _edit_key(chat_id: int, message_id: int) -> str:
+    """The meta key holding the edit_date of the last applied edit of a channel post."""
+    return f"edit:{chat_id}:{message_id}"
+
+
+async def _ingest_post(context: "BotContext", chat: Chat, message: Message) -> None:
+    """Parse and add (or replace) a channel post's article; runs under the channel's lock.
+    Edits can arrive out of order: one older than the last applied edit is ignored."""
+    text = message.text or message.caption or ""
+    store = context.library.store
     article_id = channel_article_id(chat.id, message.message_id)
     scope = chat_scope(chat.id)
-    existing = context.library.scope_of(article_id)
+    # 0 for the post itself: older than any edit, so a late original never undoes an edit.
+    edited = int(message.edit_date.timestamp()) if message.edit_date is not None else 0
+    applied = await asyncio.to_thread(store.get_meta, _edit_key(chat.id, message.message_id))
+    if applied is not None and int(applied) > edited:
+        log.info("%s post %s: a newer edit is applied already; this one is ignored", chat.id, message.message_id)
+        return
+    existing = await asyncio.to_thread(context.library.scope_of, article_id)
     limit = context.config.telegram.limits.max_articles_per_chat
-    if existing is None and context.library.count_articles(scope) >= limit:
+    if existing is None and await asyncio.to_thread(context.library.count_articles, scope) >= limit:
         log.warning("channel %s holds %d articles (the limit); post %s not ingested",
                     chat.id, limit, message.message_id)
         return
@@ -808,7 +961,13 @@ async def on_channel_post(update: Update, context: "BotContext") -> None:
         article.date = message.date.date().isoformat()
     if existing is not None and existing != scope:
         return
-    await asyncio.to_thread(context.library.add_article, article, scope)
+    try:
+        await asyncio.to_thread(context.library.add_article, article, scope)
+        if edited:
+            await asyncio.to_thread(store.set_meta, _edit_key(chat.id, message.message_id), str(edited))
+    except StoreError as exc:
+        log.error("channel %s post %s not ingested: %s", chat.id, message.message_id, exc)
+        return
     log.info("ingested %s post %s as %s", chat.id, message.message_id, article.id)
 
 
@@ -816,12 +975,12 @@ async def cmd_channel(update: Update, context: "BotContext") -> None:
     """Commands posted in a channel: /settings works; the rest get a one-line explanation."""
     message = update.effective_message
     assert message is not None
-    command = (message.text or "").split(maxsplit=1)[0][1:].split("@")
-    if len(command) > 1 and command[1].lower() != _bot_username(context).lower():
+    name, target = parse_command(message.text)
+    if _for_another_bot(context, target):
         return
-    if command[0].lower() == "settings":
+    if name == "settings":
         await cmd_settings(update, context)
-    elif command[0].lower() in ("add", "remove", "list", "ask", "about", "help", "start"):
+    elif name in ("add", "remove", "list", "ask", "about", "help", "start"):
         await reply(message, t("wrong_chat_channel", lang_of(update, context)))
 
 
@@ -842,9 +1001,9 @@ async def on_my_chat_member(update: Update, context: "BotContext") -> None:
             full = await context.bot.get_chat(chat.id)
             if full.linked_chat_id:
                 if chat.type == Chat.CHANNEL:
-                    link_chats(context, full.linked_chat_id, chat.id)
+                    await link_chats(context, full.linked_chat_id, chat.id)
                 else:
-                    link_chats(context, chat.id, full.linked_chat_id)
+                    await link_chats(context, chat.id, full.linked_chat_id)
         except TelegramError as exc:
             log.info("getChat(%s) failed: %s", chat.id, exc)
     if chat.type in GROUPS and old in (ChatMember.LEFT, ChatMember.BANNED):
@@ -858,6 +1017,41 @@ async def on_chat_member(update: Update, context: "BotContext") -> None:
         context.admins.forget(change.chat.id, change.new_chat_member.user.id)
 
 
+def _move_scope(library: Any, old_id: int, new_id: int) -> int:
+    """Move a chat's articles (in one transaction, ids unchanged) and settings to its new id
+    (in a thread); returns how many articles moved."""
+    moved = library.move_scope(chat_scope(old_id), chat_scope(new_id))
+    store = library.store
+    old_settings = store.chat_settings(old_id)
+    if old_settings != ChatSettings() and store.chat_settings(new_id) == ChatSettings():
+        store.save_chat_settings(new_id, old_settings)
+        channel = old_settings.linked_chat_id
+        if channel is not None and store.chat_settings(channel).linked_chat_id == old_id:
+            store.save_chat_settings(channel, store.chat_settings(channel).with_changes(linked_chat_id=new_id))
+    return moved
+
+
+async def on_migrate(update: Update, context: "BotContext") -> None:
+    """A group became a supergroup (new chat id): its articles and settings move with it."""
+    message = update.effective_message
+    assert message is not None
+    if message.migrate_to_chat_id:
+        old_id, new_id = message.chat_id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old_id, new_id = message.migrate_from_chat_id, message.chat_id
+    else:
+        return
+    context.admins.forget(old_id)
+    async with context.chat_lock(old_id), context.chat_lock(new_id):
+        try:
+            moved = await asyncio.to_thread(_move_scope, context.library, old_id, new_id)
+        except StoreError as exc:
+            log.error("chat %s migrated to %s, but its articles could not be moved: %s", old_id, new_id, exc)
+            return
+    if moved:
+        log.info("chat %s migrated to %s: %d articles moved", old_id, new_id, moved)
+
+
 # -- inline mode -----------------------------------------------------------------------------
 
 async def on_inline_query(update: Update, context: "BotContext") -> None:
@@ -867,9 +1061,9 @@ async def on_inline_query(update: Update, context: "BotContext") -> None:
     lang = lang_of(update, context)
     question = query.query.strip()
     own = chat_scope(query.from_user.id)
-    personal = context.library.count_articles(own) > 0
+    personal = await asyncio.to_thread(context.library.count_articles, own) > 0
     if not question or len(question) > context.config.telegram.limits.max_question_chars \
-            or context.bot_data.inline_limiter.hit(query.from_user.id):
+            or context.inline_limiter.hit(query.from_user.id):
         await query.answer([], cache_time=0, is_personal=personal)
         return
     result = await asyncio.to_thread(context.library.ask, question, scopes={SHARED_SCOPE, own},
@@ -883,8 +1077,20 @@ async def on_inline_query(update: Update, context: "BotContext") -> None:
             title=(answer.article.title or t("untitled", lang))[:100],
             description=" ".join(answer.excerpt.split())[:150],
             input_message_content=InputTextMessageContent(html, parse_mode=HTML, link_preview_options=NO_PREVIEW),
+            reply_markup=_full_article_link(context, lang, answer.article.id),
         ))
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=personal)
+
+
+def _full_article_link(context: "BotContext", lang: str, article_id: str) -> InlineKeyboardMarkup | None:
+    """A "Full article" button under an inline result: a t.me deep link (``/start art_<id>``)
+    that opens the article in a private chat with the bot; None when the id cannot be a
+    start payload (at most 64 characters of A-Z a-z 0-9 _ -)."""
+    payload = f"art_{article_id}"
+    if len(payload) > 64 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in payload):
+        return None
+    url = f"https://t.me/{_bot_username(context)}?start={payload}"
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("btn_full", lang), url=url)]])
 
 
 # -- unknown and misplaced commands -------------------------------------------------------------
@@ -893,11 +1099,9 @@ async def on_unknown_command(update: Update, context: "BotContext") -> None:
     """Unknown commands: a hint in private chats, in groups only when addressed to the bot."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
-    command = (message.text or "").split(maxsplit=1)[0]
-    if chat.type != Chat.PRIVATE:
-        _, _, at = command.partition("@")
-        if at.lower() != _bot_username(context).lower():
-            return
+    _, target = parse_command(message.text)
+    if chat.type != Chat.PRIVATE and target != _bot_username(context).lower():
+        return
     await reply(message, t("unknown_command", lang_of(update, context)))
 
 
@@ -931,6 +1135,7 @@ def register(application: "BotApplication") -> None:
     message = filters.UpdateType.MESSAGE
     not_channel = ~filters.ChatType.CHANNEL
     add = application.add_handler
+    add(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     add(CommandHandler("start", cmd_start, filters=message))
     add(CommandHandler("help", cmd_help, filters=message))
     add(CommandHandler("about", cmd_about, filters=message))

@@ -265,6 +265,21 @@ class Library:
             self._save_index()
             return article
 
+    def move_scope(self, old_scope: str, new_scope: str) -> int:
+        """Move all articles of a scope to another, ids unchanged; returns how many moved."""
+        with self._lock:
+            self._check_writable()
+            moved = self.store.move_scope(old_scope, new_scope)
+            for article_id in moved:
+                self._articles.forget(article_id)
+                self.index.remove_group(article_id)
+                article = self.store.get(article_id)
+                if article is not None:
+                    self.index.add(index_docs(article, new_scope, self.segmenter))
+            if moved:
+                self._save_index()
+            return len(moved)
+
     def remove_article(self, article_id: str, scope: str) -> bool:
         """Remove an article of that scope from store and index; False if there is none."""
         with self._lock:

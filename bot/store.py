@@ -579,6 +579,19 @@ class ArticleStore:
             db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                        (key, value))
 
+    def move_scope(self, old_scope: str, new_scope: str) -> list[str]:
+        """Move every article of one scope to another in one transaction (a group that became
+        a supergroup); ids stay the same. Returns the ids moved."""
+        with self._transaction() as db:
+            digest = self._digest_value(db)
+            rows = db.execute("SELECT id, data FROM articles WHERE scope=?", (old_scope,)).fetchall()
+            for article_id, data in rows:
+                digest ^= self._row_hash(article_id, old_scope, data)
+                digest ^= self._row_hash(article_id, new_scope, data)
+            db.execute("UPDATE articles SET scope=? WHERE scope=?", (new_scope, old_scope))
+            self._set_digest(db, digest)
+            return [article_id for article_id, _ in rows]
+
     def prune_meta(self, prefix: str, keep: int) -> int:
         """Delete all but the ``keep`` most recently created meta rows whose key starts with
         ``prefix`` (e.g. the state of old buttons); returns how many were deleted."""

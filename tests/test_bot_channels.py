@@ -109,3 +109,94 @@ async def test_other_commands_in_a_channel_get_one_line(api, feed, library):
     await feed(api.channel_post_update(channel, "/add"))
     assert texts(api, CHANNEL) == ["频道里不能这样做；请在私聊或讨论组中使用。"]
     assert library.count_articles(chat_scope(CHANNEL)) == 0      # a command is not an article
+
+
+async def test_an_older_edit_arriving_late_does_not_undo_a_newer_one(api, feed, library):
+    channel, group = await join_channel_with_group(api, feed)
+    update = api.channel_post_update(channel, POST)
+    await feed(update)
+    message_id = update["channel_post"]["message_id"]
+    older = api.channel_post_update(channel, POST.replace("一百五十克", "一百五十五克"), edit_of=message_id)
+    newer = api.channel_post_update(channel, EDITED, edit_of=message_id)
+    older["edited_channel_post"]["edit_date"] = update["channel_post"]["date"] + 60
+    newer["edited_channel_post"]["edit_date"] = update["channel_post"]["date"] + 120
+    await feed(newer)
+    await feed(older)                                  # delivered after the newer edit
+    await feed(update)                                 # and the original post, re-delivered
+    body = "".join(p.text for p in library.get_article(channel_article_id(CHANNEL, message_id)).paragraphs)
+    assert "一百六十克" in body and "一百五十五克" not in body and "一百五十克" not in body
+    # a later edit still applies
+    latest = api.channel_post_update(channel, POST.replace("一百五十克", "一百七十克"), edit_of=message_id)
+    latest["edited_channel_post"]["edit_date"] = update["channel_post"]["date"] + 180
+    await feed(latest)
+    body = "".join(p.text for p in library.get_article(channel_article_id(CHANNEL, message_id)).paragraphs)
+    assert "一百七十克" in body
+
+
+async def test_concurrent_edits_of_one_post_keep_the_newest(api, feed, library):
+    import asyncio
+
+    channel, group = await join_channel_with_group(api, feed)
+    update = api.channel_post_update(channel, POST)
+    await feed(update)
+    message_id = update["channel_post"]["message_id"]
+    edits = []
+    for n, weight in enumerate(("一百五十一克", "一百五十二克", "一百五十三克", "一百五十四克")):
+        edit = api.channel_post_update(channel, POST.replace("一百五十克", weight), edit_of=message_id)
+        edit["edited_channel_post"]["edit_date"] = update["channel_post"]["date"] + 10 * (n + 1)
+        edits.append(edit)
+    await asyncio.gather(*(feed(e) for e in reversed(edits)))   # newest first, all at once
+    body = "".join(p.text for p in library.get_article(channel_article_id(CHANNEL, message_id)).paragraphs)
+    assert "一百五十四克" in body
+
+
+async def test_a_link_that_cannot_be_saved_is_logged_once_and_never_posted(api, make_bot, tmp_path, caplog):
+    import logging
+
+    from conftest import make_bot_config, process
+
+    config = make_bot_config(tmp_path / "data", owners=[999])
+    config.data_path.mkdir(parents=True)
+    (config.data_path / "articles.sqlite3").write_bytes(b"\x00" * 4096)     # a damaged store
+    app = await make_bot(config)
+    assert not app.bot_data.library.writable
+    channel = api.channel(CHANNEL, "川渝观察")
+    group = api.group(GROUP)
+    caplog.set_level(logging.INFO)
+    for _ in range(3):                                       # three channel posts forwarded
+        await process(app, api.channel_post_update(channel, POST))
+        await process(app, api.text_update(group, api.user(777000, "Telegram"), POST, sender_chat=channel,
+                                           is_automatic_forward=True))
+    assert api.sent(GROUP) == [] and api.sent(CHANNEL) == []
+    link_lines = [r for r in caplog.records if "cannot save the link" in r.getMessage()]
+    assert len(link_lines) == 1
+    await process(app, api.text_update(group, api.user(4006), "/ask 两江新区和天府新区要共同建设什么"))
+    assert "西部科技创新中心" in texts(api, GROUP)[-1]        # questions are still answered
+
+
+async def test_group_migrated_to_a_supergroup_keeps_its_articles_and_settings(api, feed, library):
+    old, new = -4242, -1004242
+    group = api.group(old, "老群")
+    group["type"] = "group"                                  # a basic group, before the upgrade
+    admin = api.user(999)                                    # an owner
+    article = ("火锅博物馆今日开馆\n记者 张三\n\n"
+               "位于渝中区的火锅博物馆今天正式开馆，博物馆免费向市民开放，每天限流三千人。")
+    for n in range(3):
+        await feed(api.text_update(group, admin, f"/add {article}第{n}号展厅。"))
+    await feed(api.text_update(group, admin, "/settings corpus own"))
+    assert library.count_articles(chat_scope(old)) == 3
+    ids_before = sorted(a.id for a in library.list_articles(chat_scope(old)))
+    migrate = api.message(group, admin)
+    migrate["migrate_to_chat_id"] = new
+    await feed({"update_id": 990001, "message": migrate})
+    supergroup = api.group(new, "老群")
+    welcome = api.message(supergroup, admin)
+    welcome["migrate_from_chat_id"] = old                    # Telegram sends both; moving twice is harmless
+    await feed({"update_id": 990002, "message": welcome})
+    assert library.count_articles(chat_scope(old)) == 0
+    assert library.count_articles(chat_scope(new)) == 3
+    assert sorted(a.id for a in library.list_articles(chat_scope(new))) == ids_before  # ids kept
+    assert library.store.chat_settings(new).corpus == "own"
+    assert api.sent(new) == []
+    await feed(api.text_update(supergroup, api.user(4007), "/ask 火锅博物馆每天限流多少人"))
+    assert "三千人" in texts(api, new)[-1]

@@ -126,3 +126,19 @@ def test_prune_meta_keeps_the_newest_rows_of_a_prefix_only(store):
     assert store.prune_meta("msg:", 3) == 7
     assert [store.get_meta(f"msg:1:{n}") for n in range(10)] == [None] * 7 + ["7", "8", "9"]
     assert store.get_meta("msg_other") == "kept"
+
+
+def test_move_scope_keeps_ids_and_the_digest_of_the_same_corpus(tmp_path):
+    moved = ArticleStore(tmp_path / "moved.sqlite3")
+    direct = ArticleStore(tmp_path / "direct.sqlite3")
+    moved.put(article("a1"), "chat:-1")
+    moved.put(article("a2"), "chat:-1")
+    moved.put(article("a3"), "chat:7")
+    assert sorted(moved.move_scope("chat:-1", "chat:-100")) == ["a1", "a2"]
+    direct.put(article("a1"), "chat:-100")
+    direct.put(article("a2"), "chat:-100")
+    direct.put(article("a3"), "chat:7")
+    assert moved.digest() == direct.digest()
+    assert moved.count("chat:-1") == 0 and moved.ids("chat:-100") == {"a1": "chat:-100", "a2": "chat:-100"}
+    moved.close()
+    direct.close()
