@@ -23,12 +23,14 @@ class AdminCheck:
 
     def __init__(self, owners: list[int] | tuple[int, ...], cache_seconds: float,
                  clock: Callable[[], float] = time.monotonic):
+        """``owners`` may administer every chat; admin answers are trusted ``cache_seconds``."""
         self.owners = frozenset(owners)
         self.cache_seconds = cache_seconds
         self._clock = clock
         self._cache: dict[tuple[int, int], tuple[float, bool]] = {}
 
     def forget(self, chat_id: int, user_id: int | None = None) -> None:
+        """Drop cached answers for a chat (one user, or everyone in it)."""
         for key in [k for k in self._cache if k[0] == chat_id and (user_id is None or k[1] == user_id)]:
             del self._cache[key]
 

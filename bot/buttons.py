@@ -8,8 +8,10 @@ Formats (fields separated by ``|``):
     p|<article id>|<page>   Full article paging: edit the pressed message to that page
     l|<offset>              /list paging
     s|<key>|<value>         /settings change (key: pm, corpus, ingest)
-    k|<hash>                any of the above that did not fit: the real data is kept in the
-                            store's meta under ``cb:<hash>`` (article ids may be long)
+    k|<hash>                any of the above that did not fit, or whose arguments contain
+                            ``|`` (an old article id may): the real data is kept in the
+                            store's meta under ``cb:<hash>`` as a JSON list, so no
+                            separator can split it
 
 Because nothing here depends on who pressed, buttons keep working for everyone in the chat
 and after a restart (the state lives in the SQLite store).
@@ -18,6 +20,8 @@ and after a restart (the state lives in the SQLite store).
 from __future__ import annotations
 
 import hashlib
+import json
+import secrets
 from dataclasses import dataclass
 from typing import Callable
 
@@ -33,9 +37,11 @@ class Button:
     args: tuple[str, ...]
 
     def arg(self, i: int, default: str = "") -> str:
+        """Argument ``i`` as text (``default`` when missing)."""
         return self.args[i] if i < len(self.args) else default
 
     def int_arg(self, i: int, default: int = 0) -> int:
+        """Argument ``i`` as an integer (``default`` when missing or not a number)."""
         try:
             return int(self.args[i])
         except (IndexError, ValueError):
@@ -43,19 +49,39 @@ class Button:
 
 
 def fits(data: str) -> bool:
+    """True when ``data`` is valid callback_data (1 to 64 bytes of UTF-8)."""
     return 1 <= len(data.encode("utf-8")) <= MAX_BYTES
 
 
 def pack(kind: str, *args: object, set_meta: Callable[[str, str], None] | None = None) -> str:
-    """callback_data for a button; spills to the store's meta when it would exceed 64 bytes."""
-    data = _SEP.join([kind, *(str(a) for a in args)])
-    if fits(data):
+    """callback_data for a button; spills to the store's meta when it would exceed 64 bytes
+    or when an argument contains the separator ``|``."""
+    fields = [kind, *(str(a) for a in args)]
+    data = _SEP.join(fields)
+    if fits(data) and not any(_SEP in f for f in fields[1:]):
         return data
     if set_meta is None:
-        raise ValueError(f"callback data too long ({len(data.encode())} bytes): {data[:40]}…")
-    key = hashlib.sha1(data.encode("utf-8")).hexdigest()[:20]
-    set_meta(f"cb:{key}", data)
+        raise ValueError(f"callback data needs the store ({len(data.encode())} bytes): {data[:40]}…")
+    stored = json.dumps(fields, ensure_ascii=False)
+    # A fresh key per button (not a hash of the data alone): the store prunes the oldest
+    # ``cb:`` rows, and a re-used key would keep its first, old position and be pruned while
+    # a new button still points at it.
+    key = hashlib.sha1(stored.encode("utf-8") + secrets.token_bytes(8)).hexdigest()[:20]
+    set_meta(f"cb:{key}", stored)
     return f"k{_SEP}{key}"
+
+
+def _stored_fields(stored: str) -> list[str] | None:
+    """The fields of spilled state: a JSON list (or, as written before, ``|``-joined text)."""
+    if stored.startswith("["):
+        try:
+            fields = json.loads(stored)
+        except ValueError:
+            return None
+        if isinstance(fields, list) and fields and all(isinstance(f, str) for f in fields):
+            return fields
+        return None
+    return stored.split(_SEP)
 
 
 def unpack(data: str | None, *, get_meta: Callable[[str], str | None] | None = None) -> Button | None:
@@ -69,7 +95,10 @@ def unpack(data: str | None, *, get_meta: Callable[[str], str | None] | None = N
         stored = get_meta(f"cb:{parts[1]}")
         if stored is None:
             return None
-        parts = stored.split(_SEP)
+        fields = _stored_fields(stored)
+        if fields is None:
+            return None
+        parts = fields
         if parts[0] == "k":
             return None
     if parts[0] not in {"m", "f", "p", "l", "s"}:

@@ -8,6 +8,8 @@ escaped by the caller (``bot.messages.esc``).
 
 from __future__ import annotations
 
+from .render import escape
+
 LANGUAGES = ("zh-hans", "zh-hant", "en")
 
 _HANT_CODES = {"zh-hant", "zh-tw", "zh-hk", "zh-mo"}
@@ -25,12 +27,9 @@ def pick_language(language_code: str | None, default: str = "zh-hans") -> str:
     return "en"
 
 
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
-
-
 def esc(text: object) -> str:
-    """Escape a value for Telegram HTML: & < > " only (entities Telegram knows)."""
-    return str(text).translate(_ESCAPES)
+    """Escape any value for Telegram HTML with the one escaping function, ``render.escape``."""
+    return escape(str(text))
 
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -39,7 +38,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "btn_full": {"zh-hans": "全文", "zh-hant": "全文", "en": "Full article"},
     "btn_prev": {"zh-hans": "« 上一页", "zh-hant": "« 上一頁", "en": "« Previous"},
     "btn_next": {"zh-hans": "下一页 »", "zh-hant": "下一頁 »", "en": "Next »"},
-    "btn_close": {"zh-hans": "完成", "zh-hant": "完成", "en": "Done"},
     # --- start / help / about ----------------------------------------------------------
     "start": {
         "zh-hans": "你好！我用新闻原文回答问题：引用回答问题的段落，并注明记者和媒体。\n"
@@ -147,16 +145,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-hant": "不認識這個指令。/help 查看可用指令。",
         "en": "I don't know that command. /help lists what I can do.",
     },
-    "wrong_chat_private": {
-        "zh-hans": "这个命令只能在和我的私聊中使用。",
-        "zh-hant": "這個指令只能在和我的私聊中使用。",
-        "en": "This command works only in a private chat with me.",
-    },
-    "wrong_chat_group": {
-        "zh-hans": "这个命令只能在群组中使用；私聊时直接发问题即可。",
-        "zh-hant": "這個指令只能在群組中使用；私聊時直接發問題即可。",
-        "en": "This command is for groups; in a private chat just send the question.",
-    },
     "wrong_chat_channel": {
         "zh-hans": "频道里不能这样做；请在私聊或讨论组中使用。",
         "zh-hant": "頻道裡不能這樣做；請在私聊或討論組中使用。",
@@ -188,6 +176,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-hans": "无法读取这篇文章：{error}",
         "zh-hant": "無法讀取這篇文章：{error}",
         "en": "Could not read that article: {error}",
+    },
+    "store_read_only": {
+        "zh-hans": "现在无法修改：机器人的存储只读或已损坏。已有的文章和设置不受影响，问题照常回答。",
+        "zh-hant": "現在無法修改：機器人的儲存唯讀或已損壞。已有的文章和設定不受影響，問題照常回答。",
+        "en": "Nothing can be changed right now: the bot's storage is read-only or damaged. "
+              "Articles and settings already stored are not affected; questions are still answered.",
     },
     "add_not_saved": {
         "zh-hans": "未能保存（{count} 篇）：机器人的存储现在无法写入（磁盘已满或只读）。已有的文章不受影响；请稍后再试。",
@@ -269,11 +263,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "on": {"zh-hans": "开", "zh-hant": "開", "en": "on"},
     "off": {"zh-hans": "关", "zh-hant": "關", "en": "off"},
     # --- inline ----------------------------------------------------------------------------
-    "inline_none": {
-        "zh-hans": "没有找到答案",
-        "zh-hant": "沒有找到答案",
-        "en": "No answer found",
-    },
     # --- command menu descriptions (plain text) ---------------------------------------------
     "cmd_start": {"zh-hans": "开始", "zh-hant": "開始", "en": "Start"},
     "cmd_help": {"zh-hans": "用法和示例", "zh-hant": "用法和示例", "en": "How to ask, with examples"},

@@ -13,12 +13,14 @@ class QuestionLimiter:
 
     def __init__(self, per_window: int, window_seconds: float,
                  clock: Callable[[], float] = time.monotonic):
+        """At most ``per_window`` questions per ``window_seconds`` for each id."""
         self.per_window = per_window
         self.window = float(window_seconds)
         self._clock = clock
         self._seen: dict[int, deque[float]] = {}
 
     def _prune(self, user_id: int, now: float) -> deque[float]:
+        """The id's question times still inside the window (older ones dropped)."""
         times = self._seen.setdefault(user_id, deque())
         while times and times[0] <= now - self.window:
             times.popleft()
@@ -38,4 +40,5 @@ class QuestionLimiter:
 
     @staticmethod
     def seconds_text(wait: float) -> int:
+        """A wait in whole seconds for people (at least 1)."""
         return max(1, math.ceil(wait))

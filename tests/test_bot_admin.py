@@ -195,3 +195,75 @@ async def test_per_message_setting_is_used(api, feed):
     await feed(api.text_update(chat, admin, "/settings per_message 1"))
     await feed(api.text_update(chat, admin, "两江新区和天府新区要共同建设什么"))
     assert texts(api, 3011)[-1].count("<blockquote>") == 1
+
+
+async def test_concurrent_adds_never_exceed_the_chat_limit(api, make_bot):
+    import asyncio
+
+    app = await make_bot(limits={"max_articles_per_chat": 2})
+    library = app.bot_data.library
+    group = api.group(GROUP)
+    owner = api.user(999)
+    updates = [api.document_update(group, owner, f"museum{n}.txt",
+                                   ARTICLE.replace("三千人".encode(), f"{n + 1}千人".encode()), caption="/add")
+               for n in range(5)]
+    await asyncio.gather(*(process(app, u) for u in updates))
+    assert library.count_articles(chat_scope(GROUP)) == 2
+    assert sum("已添加" in t for t in texts(api, GROUP)) == 2
+
+
+async def test_remove_and_settings_on_a_damaged_store_get_a_clear_refusal(api, make_bot, tmp_path):
+    from conftest import make_bot_config
+
+    from bot.messages import t
+
+    config = make_bot_config(tmp_path / "data", owners=[999])
+    config.data_path.mkdir(parents=True)
+    (config.data_path / "articles.sqlite3").write_bytes(b"\x00" * 4096)
+    app = await make_bot(config)
+    owner = api.user(999)
+    chat = api.private(owner)
+    refusal = t("store_read_only", "zh-hans")
+    await process(app, api.text_update(chat, owner, "/remove a123"))
+    await process(app, api.text_update(chat, owner, "/settings corpus own"))
+    await process(app, api.text_update(chat, owner, "/settings"))
+    assert texts(api, 999) == [refusal] * 3 and "\n" not in refusal
+    assert t("error", "zh-hans") not in texts(api, 999)
+    assert (config.data_path / "articles.sqlite3").read_bytes() == b"\x00" * 4096
+
+
+async def test_a_settings_button_on_a_damaged_store_is_refused_in_the_alert(api, make_bot, monkeypatch):
+    from bot.errors import StoreError
+    from bot.messages import t
+
+    app = await make_bot()
+    library = app.bot_data.library
+    owner = api.user(999)
+    chat = api.private(owner)
+    await process(app, api.text_update(chat, owner, "/settings"))
+    view = api.sent(999)[-1]
+
+    def broken(*args, **kwargs):
+        raise StoreError("cannot write the article store: database disk image is malformed")
+
+    monkeypatch.setattr(library.store, "save_chat_settings", broken)
+    await process(app, api.press(owner, bot_message(api, view), "s|corpus|own"))
+    answer = api.calls_of("answerCallbackQuery")[-1].params
+    assert answer.get("text") == t("store_read_only", "zh-hans")
+    assert library.store.chat_settings(999).corpus == "both"
+
+
+async def test_anonymous_admins_of_different_groups_have_their_own_question_budget(api, make_bot):
+    app = await make_bot(limits={"questions_per_window": 2, "window_seconds": 60})
+    anonymous = api.user(1087968824, "Group")          # GroupAnonymousBot, shared by every group
+    groups = [api.group(GROUP - n) for n in range(3)]
+    for group in groups:
+        for _ in range(2):
+            await process(app, api.text_update(group, anonymous, "/ask 两江新区和天府新区要共同建设什么",
+                                               sender_chat=group))
+    for group in groups:
+        assert all("<blockquote>" in t for t in texts(api, group["id"])), texts(api, group["id"])
+    # each group's own budget still holds
+    await process(app, api.text_update(groups[0], anonymous, "/ask 两江新区和天府新区要共同建设什么",
+                                       sender_chat=groups[0]))
+    assert "秒后再试" in texts(api, groups[0]["id"])[-1]

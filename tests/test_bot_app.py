@@ -214,3 +214,34 @@ async def test_admin_check_rules_and_cache():
     assert await check.is_admin(member_bot, group, _user(136817688), sender_chat=channel, linked_chat_id=-100)
     assert not await check.is_admin(member_bot, group, _user(136817688), sender_chat=channel)
     assert await check.is_admin(member_bot, channel, None, sender_chat=channel)
+
+
+def test_an_argument_with_the_separator_spills_and_round_trips():
+    meta = {}
+    odd_id = "wire|2021|0042"              # short enough to fit, but "|" would split it
+    for kind, args in (("f", (odd_id,)), ("p", (odd_id, 3))):
+        data = buttons.pack(kind, *args, set_meta=meta.__setitem__)
+        assert data.startswith("k|") and len(data.encode()) <= 64
+        decoded = buttons.unpack(data, get_meta=meta.get)
+        assert decoded.kind == kind and decoded.arg(0) == odd_id
+    assert buttons.unpack(buttons.pack("p", odd_id, 3, set_meta=meta.__setitem__), get_meta=meta.get).int_arg(1) == 3
+    with pytest.raises(ValueError):
+        buttons.pack("f", odd_id)          # no store to spill to: refused, never mis-packed
+
+
+def test_commands_are_parsed_by_one_helper():
+    from bot.handlers import parse_command
+
+    assert parse_command("/Add@NewsQuoteBot rest of it") == ("add", "newsquotebot")
+    assert parse_command("/settings") == ("settings", "")
+    assert parse_command("  /ask 问题") == ("ask", "")
+    assert parse_command("hello /ask") == ("", "") and parse_command(None) == ("", "")
+
+
+def test_one_escaping_function():
+    from bot.messages import esc
+    from bot.render import escape
+
+    for text in ('<b>&"x"</b>', "bad\x00\x07control", "lone \ud800 surrogate", "正文"):
+        assert esc(text) == escape(text)
+    assert esc(42) == "42"

@@ -47,3 +47,16 @@ async def test_empty_inline_query_gets_no_results(api, feed):
     await feed(api.inline_update(api.user(5004), "   "))
     [call] = api.calls_of("answerInlineQuery")
     assert call.params["results"] == []
+
+
+async def test_inline_results_offer_the_full_article_as_a_deep_link(api, feed, library):
+    user = api.user(5003)
+    await feed(api.inline_update(user, "两江新区和天府新区要共同建设什么"))
+    [call] = api.calls_of("answerInlineQuery")
+    [article_id] = library.store.ids("shared")
+    for result in call.params["results"]:
+        [[link]] = result["reply_markup"]["inline_keyboard"]
+        assert link["url"] == f"https://t.me/{api.username}?start=art_{article_id}"
+    # following the link opens the article in the private chat
+    await feed(api.text_update(api.private(user), user, f"/start art_{article_id}"))
+    assert library.get_article(article_id).title in api.sent(5003)[-1].params["text"]

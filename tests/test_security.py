@@ -287,7 +287,7 @@ async def test_old_and_forged_buttons_do_not_carry_articles_across_chats(api, fe
     group_a, _, article, answer_a = await _group_with_cafe(api, feed, library)
     [full] = [b["callback_data"] for b in keyboard(answer_a) if b["callback_data"].startswith("f|")]
     # a second article of A with an id too long for callback_data: its button spills to k|
-    long_id = "group-a-cafe-report-with-a-very-long-record-identifier-from-json-0001"
+    long_id = "group-a-cafe-report-with-a-very-long-record-identifier-json-0001"   # 64, the most allowed
     library.add_article(cafe_article(long_id), chat_scope(GROUP_A))
     await feed(api.text_update(group_a, api.user(4101), "/ask 量子咖啡馆开业首周领取什么"))
     spilled = [b["callback_data"] for c in api.sent(GROUP_A) for b in keyboard(c)
