@@ -386,6 +386,13 @@ _LEAD = re.compile(
 # A dateline without a credit: 新华社北京4月12日电 …
 _DATELINE = re.compile(rf"^(?P<head>[^（(，。：:\s]{{2,24}}?)(?P<md>{_MONTH_DAY})(?:电|讯|专电)")
 _NEWS_FLASH = re.compile(r"^(?P<head>[^（(，。：:\s]{2,12}?)讯")
+# 央视网消息（新闻联播）：… / 人民网北京5月6日消息 …: an outlet's "news" opening the text.
+_NEWS_MESSAGE = re.compile(rf"^(?P<head>[^（(，。：:\s]{{2,16}}?)(?P<md>{_MONTH_DAY})?消息"
+                           rf"(?:[（(][^（()）]{{1,20}}[)）])?")
+# What follows 电/讯 when they start a word (电视, 通讯员, 讯息), not end a dateline.
+_NOT_A_DATELINE_END = set("视话脑影力网子台器商源池梯线讯员息号录问称说")
+# Heads that make a dateline part of a sentence (据新华社…电，…; 该报讯…): kept as text.
+_SENTENCE_HEADS = ("据", "该", "此", "这", "其")
 # `中国民航网 实习记者潘瑾瑜 报道：11月26日，…`: a credit ending in 报道： opens the text.
 _REPORTED_LEAD = re.compile(r"^(?P<body>[^。，,（(]{2,40}?记者[^。，,（(]{2,12}?)\s*报道[：:]\s*")
 _BRACKET_LEAD = re.compile(r"^【(?P<body>[^【】]{2,40})】\s*")
@@ -401,6 +408,10 @@ class Lead:
     outlet: str | None
     month_day: str | None
     rest: str
+    # The paragraph without a credit-less dateline (``中新网4月12日电 据外媒报道…`` →
+    # ``据外媒报道…``), when the opening is surely a dateline; None otherwise (``rest`` then
+    # keeps the whole paragraph, as it does for every lead without credits).
+    without_dateline: str | None = None
 
 
 def outlet_of(head: str) -> str | None:
@@ -409,6 +420,8 @@ def outlet_of(head: str) -> str | None:
     for outlet in _KNOWN_OUTLETS:
         if head.startswith(outlet):
             return outlet
+    if re.fullmatch(r".{1,12}(?:社|网|报|台)", head):
+        return head  # the whole head names the outlet: 新华报业网, not 新华报
     match = re.match(r"^(.{1,12}?(?:社|网|报|台))", head) or re.match(r"^(.{2,12}?(?:新闻|客户端|在线|之声))", head)
     # A bare place (武汉3月5日电) names no outlet.
     return match.group(1) if match else None
@@ -441,11 +454,51 @@ def parse_lead(paragraph: str) -> Lead | None:
                         paragraph[match.end():])
     dateline = _DATELINE.match(paragraph)
     if dateline:
-        return Lead(Credits(), outlet_of(dateline.group("head")), dateline.group("md"), paragraph)
+        outlet = outlet_of(dateline.group("head"))
+        return Lead(Credits(), outlet, dateline.group("md"), paragraph,
+                    _after_dateline(paragraph, dateline, outlet, named_outlet_only=False))
     flash = _NEWS_FLASH.match(paragraph)
     if flash:
-        return Lead(Credits(), outlet_of(flash.group("head")), None, paragraph)
+        outlet = outlet_of(flash.group("head"))
+        after = _after_dateline(paragraph, flash, outlet, named_outlet_only=True)
+        if after is not None:
+            return Lead(Credits(), outlet, None, paragraph, after)
+        return Lead(Credits(), outlet, None, paragraph)
+    message = _NEWS_MESSAGE.match(paragraph)
+    if message:
+        outlet = outlet_of(message.group("head"))
+        after = _after_dateline(paragraph, message, outlet, named_outlet_only=True)
+        # 美联社消息称，… is a sentence: a 消息 dateline is followed by punctuation or a space
+        if after and re.match(f"[{_HAN}]", after):
+            after = None
+        if after is not None:
+            return Lead(Credits(), outlet, message.group("md"), paragraph, after)
     return None
+
+
+def _after_dateline(paragraph: str, match: re.Match, outlet: str | None, *,
+                    named_outlet_only: bool) -> str | None:
+    """The paragraph after a dateline without credit when the opening surely is one, else
+    None. Sure means: not a sentence (据…, 该报…), not a word going on (电视, 通讯员), and
+    either the head is an outlet (plus a place of a few characters) or — for month-day
+    datelines — a space or punctuation follows (武汉3月5日电 …)."""
+    head = match.group("head")
+    after = paragraph[match.end():]
+    if head.startswith(_SENTENCE_HEADS) or after[:1] in _NOT_A_DATELINE_END:
+        return None
+    head_is_outlet = bool(outlet) and head.startswith(outlet) \
+        and len(head) - len(outlet) <= 6
+    separated = not after or after[0] in " 　，,：:、—-"
+    if not (head_is_outlet or (separated and not named_outlet_only)):
+        return None
+    # A credit the parser could not read (（记者张）: a name cut short) goes with its dateline.
+    paren = _LEADING_PAREN.match(after)
+    if paren and _ROLE.search(paren.group()):
+        after = after[paren.end():]
+    return after
+
+
+_LEADING_PAREN = re.compile(r"\s*[（(][^（()）]{1,30}[)）]")
 
 
 def parse_trailing_credit(paragraph: str) -> tuple[Credits, str] | None:

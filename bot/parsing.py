@@ -13,7 +13,15 @@ Decisions worth knowing:
   that says it has metadata but whose metadata cannot be read is better refused than half-read;
 * ``【声音】`` headings lose their brackets (``声音``);
 * a dateline credit opening the first paragraph (``新华社北京4月12日电（记者 X）``) is removed
-  from the paragraph with its dateline, like every other byline;
+  from the paragraph with its dateline, like every other byline; so is a dateline without
+  credit when it surely is one (``重庆晨报讯 ``, ``中新网4月12日电 ``, ``央视网消息（新闻联播）：``:
+  the head names an outlet, or a space or punctuation follows) — ``据新华社…电，``, ``电视``,
+  ``通讯员`` stay text; its outlet becomes the dateline source;
+* label lines (``来源：重庆日报  作者：李四  2023-05-06``): each value ends at the next label or
+  at the date; credit values must be names, or the line is text (``记者：你怎么看？``);
+* an HTML page's lines just above/below the body element are read for metadata only;
+* a given id must pass ``models.article_id_problem`` (else ParseError quoting it); a number
+  (``"id": 42``) is read as its digits;
 * article ids hash the body paragraphs (headings excluded) joined by newlines.
 """
 
@@ -35,7 +43,7 @@ from .cleaning import (breadcrumb_section, collapse_spaces, ends_sentence, headi
 from .dates import FoundDate, complete_date, find_date, month_day_date, parse_date_value
 from .decoding import decode_bytes
 from .errors import ParseError, UnreadableFile
-from .models import Article, Paragraph, paragraph_id
+from .models import Article, Paragraph, article_id_problem, paragraph_id
 from .webpage import looks_like_html, parse_page
 
 _TEXT_EXTENSIONS = {".txt", ".text"}
@@ -95,9 +103,11 @@ def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None
         front, text = _split_front_matter(text, origin)
         given = {**validated_metadata(front, origin), **given}
     facts = _Facts()
+    context: tuple[list[str], list[str]] = ([], [])
     if is_html:
         page = parse_page(text)
         lines = page.lines
+        context = (page.above, page.below)
         facts.page_title = page.title
         facts.page_source = page.source
         facts.page_author = page.author
@@ -113,6 +123,7 @@ def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None
     known_title = given.get("title") or facts.page_title
     reader = _LineReader(facts, known_title=normalize_chars(known_title) if known_title else None)
     paragraphs = reader.read(lines)
+    reader.read_context(*context)
     return _assemble(paragraphs, facts, given, origin, evidence_text)
 
 
@@ -134,6 +145,10 @@ def _split_front_matter(text: str, origin: str | None) -> tuple[dict, str]:
     except yaml.YAMLError as exc:
         raise ParseError(f"front matter is not valid YAML ({exc.__class__.__name__})",
                          origin=origin) from None
+    except RecursionError:  # [[[[…]]]] thousands deep
+        raise ParseError("front matter is nested too deeply", origin=origin) from None
+    except ValueError:  # an integer of more than 4300 digits
+        raise ParseError("front matter holds a number too long to read", origin=origin) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -142,12 +157,14 @@ def _split_front_matter(text: str, origin: str | None) -> tuple[dict, str]:
     return {str(k): _yaml_scalar_as_text(v) for k, v in data.items()}, text[match.end():]
 
 
-def _yaml_scalar_as_text(value: Any) -> Any:
+def _yaml_scalar_as_text(value: Any, *, in_list: bool = False) -> Any:
     """YAML reads `date: 2020-04-12` as a date and `title: 2020` as a number; metadata is
     text, so scalars become their text form (lists item by item). Mappings stay, and are
-    refused by the type check."""
-    if isinstance(value, list):
-        return [_yaml_scalar_as_text(v) for v in value]
+    refused by the type check; so do lists inside lists, which are not walked: YAML aliases
+    (`b: [*a, *a, …]`) let a 500-byte file name a list of 9⁸ items, and copying it took
+    seconds and gigabytes."""
+    if isinstance(value, list) and not in_list:
+        return [_yaml_scalar_as_text(v, in_list=True) for v in value]
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -160,6 +177,10 @@ def _parse_json(text: str, name: str) -> list[Article]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(f"not valid JSON (line {exc.lineno}: {exc.msg})", origin=name) from None
+    except RecursionError:  # [[[[…]]]] thousands deep
+        raise ParseError("JSON nested too deeply", origin=name) from None
+    except ValueError:  # an integer of more than 4300 digits (JSONDecodeError is caught above)
+        raise ParseError("JSON holds a number too long to read", origin=name) from None
     records = data if isinstance(data, list) else [data]
     if not records:
         raise ParseError("empty JSON list: no article records", origin=name)
@@ -176,6 +197,11 @@ def _parse_jsonl(text: str, name: str) -> list[Article]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ParseError(f"line {number} is not valid JSON ({exc.msg})", origin=name) from None
+        except RecursionError:  # [[[[…]]]] thousands deep
+            raise ParseError(f"line {number}: JSON nested too deeply", origin=name) from None
+        except ValueError:  # an integer of more than 4300 digits
+            raise ParseError(f"line {number}: JSON holds a number too long to read",
+                             origin=name) from None
         articles.append(_parse_record(record, f"{name}: line {number}"))
     if not articles:
         raise ParseError("no article records", origin=name)
@@ -203,8 +229,10 @@ def _parse_record(record: Any, where: str) -> Article:
         raise ParseError(f"must be a JSON object, got {type(record).__name__}", origin=where)
     record_id = record.get("id")
     if record_id is not None and not isinstance(record_id, bool) and isinstance(record_id, (str, int)):
-        # error messages are one line: an id with line breaks is shown with spaces
-        where = f"{where} (id {' '.join(_without_lone_surrogates(str(record_id)).split())})"
+        shown = _given_id_text(record_id)
+        # only a usable id names the record (an unusable one is quoted in the error instead)
+        if shown and article_id_problem(shown) is None:
+            where = f"{where} (id {shown})"
     text = record.get("text")
     if not isinstance(text, str):
         got = "nothing" if text is None else type(text).__name__
@@ -214,6 +242,23 @@ def _parse_record(record: Any, where: str) -> Article:
         return parse_text(text, metadata=metadata, origin=where, is_html=looks_like_html(text))
     except ParseError as exc:
         raise ParseError(str(exc).removeprefix(f"{where}: "), origin=where) from None
+
+
+def _given_id_text(record_id: str | int) -> str | None:
+    """A record's id as text: numbers (``"id": 42``) are read as their digits, which make a
+    valid id; surrounding spaces are dropped. None for an int too long to print."""
+    if isinstance(record_id, int):
+        try:
+            record_id = str(record_id)
+        except ValueError:  # more than 4300 digits: Python refuses to print it
+            return None
+    return _without_lone_surrogates(record_id).strip()
+
+
+def _shown_id(record_id: str) -> str:
+    """An id quoted in a one-line error: escapes for line breaks and control characters,
+    cut when long."""
+    return repr(record_id if len(record_id) <= 40 else record_id[:40] + "…")
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -234,8 +279,14 @@ def validated_metadata(record: Mapping, where: str | None) -> dict[str, Any]:
     if record_id is not None:
         if isinstance(record_id, bool) or not isinstance(record_id, (str, int)):
             raise ParseError(f"'id' must be a string, got {type(record_id).__name__}", origin=where)
-        record_id = _without_lone_surrogates(str(record_id)).strip()
+        record_id = _given_id_text(record_id)
+        if record_id is None:
+            raise ParseError("'id' is a number too long to be an article id", origin=where)
         if record_id:
+            problem = article_id_problem(record_id)
+            if problem:
+                raise ParseError(f"'id' {_shown_id(record_id)} cannot be used: {problem}",
+                                 origin=where)
             metadata["id"] = record_id
     for key in _STRING_FIELDS:
         value = record.get(key)
@@ -294,6 +345,80 @@ _MAX_HEADER_LINES = 8      # the title/date/source block sits in the first lines
 _MAX_LEAD_PARAGRAPHS = 2   # datelines open the first paragraph (sometimes after a subtitle)
 _FOOTER_LINE_CHARS = 20    # navigation after the article end is short
 
+# `来源：重庆日报  作者：李四  2023-05-06`, `发布时间：2023-05-06 10:00 来源：X 编辑：Y`: a line of
+# label：value pairs (and a date). Each value ends at the next label or at the date.
+_TIME_LABELS = "发布时间|发布日期|发表时间|更新时间|时间|日期|发表于"
+_META_LABEL = re.compile(
+    r"(?:(?:^|(?<=[\s|｜丨/,，;；】\]）)]))(?P<time>" + _TIME_LABELS + r")"
+    r"|(?P<source>文章来源|新闻来源|本文来源|来源|稿源)"
+    r"|(?P<credit>作者|责任编辑|编辑|责编|主编|记者|通讯员|实习生|摄影|校对|审核|监制|统筹))\s*[：:]\s*")
+# A label this parser does not read (`浏览量：300`, `字号：`) ends a value too.
+_OTHER_META_LABEL = re.compile(r"\s[^\s：:]{1,6}[：:]")
+_META_SEPARATORS = " |｜丨/,，;；"
+_META_WRAPPERS = re.compile(r"^[【\[（(](.+)[】\]）)]$")
+
+
+@dataclass
+class _LabelledLine:
+    source: str | None
+    credits: bl.Credits | None
+    date: FoundDate | None
+
+
+def _labelled_line(line: str) -> _LabelledLine | None:
+    """A line made of label：value pairs and at most one date, else None. Every credit value
+    must be names (``记者：你怎么看？`` is an interview, not a credit) and a time label must be
+    followed by the date; unknown labels after a value (``浏览量：300``) are skipped."""
+    if len(line) > 100 or ("：" not in line and ":" not in line):
+        return None
+    core = line.strip()
+    wrapped = _META_WRAPPERS.match(core)
+    if wrapped:
+        core = wrapped.group(1).strip()
+    labels = list(_META_LABEL.finditer(core))
+    if not labels:
+        return None
+    found = find_date(core)
+    date_start = core.find(found.text) if found else -1
+    if date_start < 0:
+        found, date_start, date_end = None, len(core) + 1, len(core) + 1
+    else:
+        date_end = date_start + len(found.text)
+        labels = [m for m in labels if not date_start <= m.start() < date_end]
+        if not labels:
+            return None
+    prefix = core[: labels[0].start()]
+    if date_end <= labels[0].start():  # a leading date: `2023-05-06 来源：…`
+        prefix = prefix[:date_start] + prefix[date_end:]
+    if prefix.strip(_META_SEPARATORS):
+        return None
+    source, credit_parts = None, []
+    for index, match in enumerate(labels):
+        end = labels[index + 1].start() if index + 1 < len(labels) else len(core)
+        if match.end() <= date_start < end:
+            after_date = core[date_end:end].strip(_META_SEPARATORS)
+            if after_date and not _OTHER_META_LABEL.match(" " + after_date):
+                return None  # text after the date that is no label: not a metadata line
+            end = date_start
+        value = core[match.end():end]
+        other = _OTHER_META_LABEL.search(value)
+        if other:
+            value = value[: other.start()]
+        value = value.strip(_META_SEPARATORS)
+        if match.group("time"):
+            if value or not (found and match.end() <= date_start <= match.end() + 1):
+                return None  # 时间：上午十点 — an event's time, not the article's
+        elif match.group("source"):
+            source = source or _outlet_value(value)
+        elif value:
+            credit_parts.append(f"{match.group('credit')}：{value}")
+    credits = bl.parse_byline_line(" ".join(credit_parts)) if credit_parts else None
+    if credit_parts and credits is None:
+        return None
+    if not (source or credits or found):
+        return None
+    return _LabelledLine(source, credits, found)
+
 
 class _LineReader:
     """Walks the lines once, top to bottom, collecting paragraphs and facts."""
@@ -303,6 +428,7 @@ class _LineReader:
         self.known_title = collapse_spaces(known_title) if known_title else None
         self.paragraphs: list[tuple[str, str]] = []   # (kind, text)
         self.body_count = 0
+        self.cut_dateline = False  # set by _lead when it cut a dateline without credit
 
     def read(self, raw_lines: list[str]) -> list[tuple[str, str]]:
         lines = [normalize_chars(line).strip() for line in raw_lines]
@@ -336,6 +462,25 @@ class _LineReader:
         if section is not None:
             facts.section = facts.section or section or None
             return True
+        labelled = _labelled_line(line)
+        if labelled is not None and (labelled.date or labelled.source):
+            # credit-only lines go on to _credit_line (a byline there may end the article)
+            self._labelled(labelled)
+            return True
+        if self._dated_line(line):
+            return True
+        if not self.paragraphs and facts.title is None and self.known_title is None \
+                and _looks_like_title(line):
+            facts.title = collapse_spaces(line)
+            return True
+        if self.known_title and not self.paragraphs and \
+                collapse_spaces(line).replace(" ", "") == self.known_title.replace(" ", ""):
+            return True  # the record's title repeated as the first line
+        return False
+
+    def _dated_line(self, line: str) -> bool:
+        """``2020-04-12 16:25 来源：X``, ``发布时间：…``: a header line led by the date."""
+        facts = self.facts
         found = find_date(line)
         if found and facts.header_date is None and len(line) <= 80 and not ends_sentence(line) \
                 and line.find(found.text) <= 12:
@@ -352,14 +497,25 @@ class _LineReader:
                 if credits:
                     facts.credits.merge(credits)
                 return True
-        if not self.paragraphs and facts.title is None and self.known_title is None \
-                and _looks_like_title(line):
-            facts.title = collapse_spaces(line)
-            return True
-        if self.known_title and not self.paragraphs and \
-                collapse_spaces(line).replace(" ", "") == self.known_title.replace(" ", ""):
-            return True  # the record's title repeated as the first line
         return False
+
+    def read_context(self, above: list[str], below: list[str]) -> None:
+        """A page's lines just above and below its body element (``<div class="info">``
+        with date and source, a 责任编辑 line under the text): read for metadata only, never
+        for paragraphs, after the body — what the body itself says wins."""
+        for raw in above:
+            line = normalize_chars(raw).strip()
+            if not line or len(line) > 100:
+                continue
+            labelled = _labelled_line(line)
+            if labelled is not None:
+                self._labelled(labelled)
+            elif not self._dated_line(line):
+                self._footer_line(line)
+        for raw in below:
+            line = normalize_chars(raw).strip()
+            if line and len(line) <= 100:
+                self._footer_line(line)
 
     def _credit_line(self, line: str) -> str | None:
         """'byline', 'metadata' (原标题, 来源) or None when the line is no credit."""
@@ -368,6 +524,10 @@ class _LineReader:
         if title:
             facts.original_title = facts.original_title or title
             return "metadata"
+        labelled = _labelled_line(line)
+        if labelled is not None and (labelled.source or labelled.credits):
+            self._labelled(labelled)
+            return "metadata" if labelled.source else "byline"
         source = _SOURCE_LINE.match(line)
         if source and _OTHER_LABEL.search(source.group("value")):
             # 来源：澎湃新闻 作者：X — several credits on one line: read them all.
@@ -391,12 +551,25 @@ class _LineReader:
 
     def _footer_line(self, line: str) -> None:
         # Credits still count after the end (责任编辑 lines sit below disclaimers).
+        labelled = _labelled_line(line)
+        if labelled is not None and (labelled.source or labelled.credits):
+            self._labelled(labelled)
+            return
         if original_title(line) or _SOURCE_LINE.match(line):
             self._credit_line(line)
             return
         credits = bl.parse_byline_line(line)
         if credits:
             self.facts.credits.merge(credits)
+
+    def _labelled(self, labelled: _LabelledLine) -> None:
+        facts = self.facts
+        if labelled.source:
+            facts.source_line = facts.source_line or labelled.source
+        if labelled.credits:
+            facts.credits.merge(labelled.credits)
+        if labelled.date and facts.header_date is None:
+            facts.header_date = labelled.date
 
     # -- lines that are content ---------------------------------------------------------------
 
@@ -414,17 +587,23 @@ class _LineReader:
         line = strip_leading_junk(line)
         if not line:
             return
+        # A paragraph that opened with a dateline stays a paragraph once the dateline is cut
+        # (`新华社太原11月26日电因为成绩不理想，小华被一所` is no heading without it).
+        opened_as_paragraph = False
         if self.body_count < _MAX_LEAD_PARAGRAPHS:
+            uncut = line
+            self.cut_dateline = False
             line = self._lead(line)
             if not line:
                 return
+            opened_as_paragraph = self.cut_dateline and not is_heading(uncut)
         trailing = bl.parse_trailing_credit(line)
         if trailing:
             self.facts.credits.merge(trailing[0])
             line = trailing[1]
             if not line:
                 return
-        if is_heading(line):
+        if is_heading(line) and not opened_as_paragraph:
             self.paragraphs.append(("heading", heading_text(line)))
         else:
             self.paragraphs.append(("paragraph", collapse_spaces(remove_wrap_spaces(line))))
@@ -444,24 +623,34 @@ class _LineReader:
             self.facts.byline_outlet = self.facts.byline_outlet or credits.outlet
         return line[: cut + 1]
 
-    def _lead(self, line: str) -> str:
+    def _lead(self, line: str, *, again: bool = True) -> str:
         lead = bl.parse_lead(line)
         if lead is None:
             return line
         facts = self.facts
-        if lead.outlet and not facts.dateline_outlet and (lead.credits or lead.month_day):
+        surely_dateline = lead.without_dateline is not None
+        if lead.outlet and not facts.dateline_outlet and (lead.credits or lead.month_day
+                                                          or surely_dateline):
             facts.dateline_outlet = lead.outlet
         if lead.month_day and facts.dateline_date is None:
             facts.dateline_date = month_day_date(lead.month_day)
         if lead.credits:
             facts.credits.merge(lead.credits)
             return strip_leading_junk(lead.rest.strip()) if lead.rest.strip() else ""
+        if surely_dateline:  # 重庆晨报讯 昨日，… → 昨日，…
+            self.cut_dateline = True
+            rest = lead.without_dateline.strip()
+            rest = strip_leading_junk(rest) if rest else ""
+            # a credit may follow (本报讯 记者X报道：…): read once more, not again and again
+            return self._lead(rest, again=False) if rest and again else rest
         return line
 
 
 def _is_credit_line(line: str) -> bool:
-    return bool(_SOURCE_LINE.match(line) or original_title(line)
-                or bl.parse_byline_line(line) is not None)
+    if _SOURCE_LINE.match(line) or original_title(line) or bl.parse_byline_line(line) is not None:
+        return True
+    labelled = _labelled_line(line)
+    return labelled is not None and bool(labelled.source or labelled.credits)
 
 
 def _looks_like_title(line: str) -> bool:
@@ -470,7 +659,7 @@ def _looks_like_title(line: str) -> bool:
 
 
 def _outlet_value(value: str) -> str | None:
-    value = value.strip(" 　【】[]（）()")
+    value = value.strip(" 　【】[]（）()。")
     return None if not value or value in _SOURCE_NOT_OUTLET else value
 
 

@@ -4,6 +4,8 @@ lxml's HTML parser repairs broken markup instead of failing, so a broken page st
 text. The body is the ``<article>`` / ``itemprop=articleBody`` / content-looking container
 when there is one, else the element holding the most paragraph text; page chrome (nav,
 header, footer, aside, scripts, share widgets, related lists, comments) is removed first.
+The few lines just above and below the body (a date/source block, a 责任编辑 line) are kept
+apart in ``Page.above`` / ``Page.below``, for metadata only.
 """
 
 from __future__ import annotations
@@ -75,13 +77,35 @@ def parse_page(markup: str) -> Page:
         if _has_chrome_word(element, ("breadcrumb", "crumb")):
             page.breadcrumb = _text_of(element).replace("\n", " ")
             break
+    own = _own_header_and_footer(root)
     _drop_chrome(root)
     body = _pick_body(root)
     if body is None:
         return page
     page.lines = _lines_of(body)
     page.above, page.below = _context_lines(root, body)
+    # An <article>'s own <header>/<footer> (title, date, source; credits) is chrome for the
+    # body text but metadata for the article: read when it sat inside the chosen body.
+    for anchor, tag, lines in own:
+        if anchor is body or body in anchor.iterancestors():
+            if tag == "header":
+                page.above = (page.above + lines)[-_CONTEXT_ABOVE:]
+            else:
+                page.below = (lines + page.below)[:_CONTEXT_BELOW]
     return page
+
+
+def _own_header_and_footer(root) -> list[tuple[object, str, list[str]]]:
+    """(parent, tag, lines) of the first few <header>/<footer> elements inside an <article>,
+    read before the chrome (which they are) is dropped."""
+    found = []
+    for el in root.iter("header", "footer"):
+        if len(found) >= 4:
+            break
+        parent = el.getparent()
+        if parent is not None and any(a.tag == "article" for a in el.iterancestors()):
+            found.append((parent, el.tag, _lines_of(el)[:_CONTEXT_ABOVE]))
+    return found
 
 
 _CONTEXT_ABOVE = 6   # lines above the body read for its date, source and credits

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.byline import (Credits, parse_byline_line, parse_lead, parse_trailing_credit,
+from bot.byline import (Credits, outlet_of, parse_byline_line, parse_lead, parse_trailing_credit,
                         photo_credit, split_names)
 from bot.models import Contributor
 
@@ -197,3 +197,32 @@ def test_bracketed_lead_outlet_drops_the_word_report():
     lead = parse_lead("【环球时报-环球网报道 记者 白云怡】据英媒报道，英国议会24日提出一项立法草案。")
     assert (lead.credits.reporters, lead.outlet, lead.rest) == (
         ["白云怡"], "环球时报-环球网", "据英媒报道，英国议会24日提出一项立法草案。")
+
+
+def test_credit_less_datelines_say_what_follows_them():
+    lead = parse_lead("重庆晨报讯 昨日，市政府召开新闻发布会。")
+    assert (lead.outlet, lead.rest, lead.without_dateline) == (
+        "重庆晨报", "重庆晨报讯 昨日，市政府召开新闻发布会。", " 昨日，市政府召开新闻发布会。")
+    lead = parse_lead("中新网4月12日电 据外媒报道，某地发生地震。")
+    assert (lead.outlet, lead.month_day, lead.without_dateline) == ("中新网", "4月12日", " 据外媒报道，某地发生地震。")
+    lead = parse_lead("央视网消息（新闻联播）：国务院召开常务会议。")
+    assert (lead.outlet, lead.without_dateline) == ("央视网", "：国务院召开常务会议。")
+    assert parse_lead("新华社北京4月12日电 国务院新闻办公室12日举行发布会。").without_dateline == \
+        " 国务院新闻办公室12日举行发布会。"
+
+
+@pytest.mark.parametrize("paragraph", [
+    "今年3月5日电视剧《山海情》开播。",          # 电视 is a word, not a dateline's 电
+    "据新华社北京4月12日电，国务院召开常务会议。",  # according to …: a sentence
+    "新华网通讯员张三报道了此事。",
+    "据央视新闻消息，国务院召开常务会议。",
+])
+def test_dateline_like_openings_that_are_sentences_are_not_cut(paragraph):
+    lead = parse_lead(paragraph)
+    assert lead is None or lead.without_dateline is None
+
+
+def test_outlet_of_a_head_that_is_all_outlet():
+    assert outlet_of("新华报业网") == "新华报业网"
+    assert outlet_of("广西新闻网象州") == "广西新闻网"
+    assert outlet_of("新华网合肥") == "新华网"

@@ -410,3 +410,176 @@ def test_related_list_and_copyright_footer_are_dropped():
             "重庆高新区将崛起一座AI City\n版权所有 © 重庆晨报\n渝ICP备12345678号")
     article = parse_text(text)
     assert [p.text for p in article.paragraphs] == ["两江新区正大力实施创新驱动发展战略行动计划。"]
+
+
+# -- review findings: article ids ----------------------------------------------------------------------
+
+UNUSABLE_ID = "an article id may not contain spaces, control characters, '#' or '|'"
+
+
+@pytest.mark.parametrize("record_id, message", [
+    ("x\ny", f"two.jsonl: line 2: 'id' 'x\\ny' cannot be used: {UNUSABLE_ID}"),
+    ("a#1", f"two.jsonl: line 2: 'id' 'a#1' cannot be used: {UNUSABLE_ID}"),
+    ("a|b", f"two.jsonl: line 2: 'id' 'a|b' cannot be used: {UNUSABLE_ID}"),
+    ("新闻 一", f"two.jsonl: line 2: 'id' '新闻 一' cannot be used: {UNUSABLE_ID}"),
+    ("a\u200bb", f"two.jsonl: line 2: 'id' 'a\\u200bb' cannot be used: {UNUSABLE_ID}"),
+    ("x" * 65, "two.jsonl: line 2: 'id' '" + "x" * 40 + "…' cannot be used: "
+               "an article id must be at most 64 characters"),
+])
+def test_record_ids_that_cannot_be_article_ids_are_refused(record_id, message):
+    data = (json.dumps({"text": "好的记录。"}) + "\n"
+            + json.dumps({"id": record_id, "text": "正文。"}, ensure_ascii=False) + "\n")
+    with pytest.raises(ParseError) as info:
+        parse_bytes(data.encode(), name="two.jsonl")
+    assert str(info.value) == message
+    assert "\n" not in str(info.value)
+
+
+def test_unusable_ids_in_front_matter_and_given_metadata_are_refused():
+    with pytest.raises(ParseError) as info:
+        parse_bytes("---\nid: a|b\n---\n正文。\n".encode(), name="a.md")
+    assert str(info.value) == f"a.md: 'id' 'a|b' cannot be used: {UNUSABLE_ID}"
+    with pytest.raises(ParseError) as info:
+        parse_text("正文。", metadata={"id": "x\ny"}, origin="消息")
+    assert str(info.value) == f"消息: 'id' 'x\\ny' cannot be used: {UNUSABLE_ID}"
+
+
+def test_numeric_ids_become_their_digits():
+    # Decision: a number is read as its digits (a valid id), not refused.
+    [article] = parse_bytes(json.dumps({"id": 42, "text": "正文。"}).encode(), name="n.jsonl")
+    assert (article.id, [p.id for p in article.paragraphs]) == ("42", ["42#0"])
+    assert article.origin == "n.jsonl: line 1 (id 42)"
+    [article] = parse_bytes("---\nid: 7\n---\n正文。\n".encode(), name="n.md")
+    assert article.id == "7"
+    assert parse_text("正文。", metadata={"id": 9}).id == "9"
+    # spaces around a usable id are dropped, as before
+    assert parse_text("正文。", metadata={"id": " rec-1 "}).id == "rec-1"
+    with pytest.raises(ParseError, match=re.escape("'id' must be a string, got float")):
+        parse_text("正文。", metadata={"id": 1.5})
+
+
+def test_numbers_too_long_to_read_are_a_parse_error_not_a_crash():
+    huge = b"1" * 5000
+    with pytest.raises(ParseError) as info:
+        parse_bytes(b'{"id": ' + huge + b', "text": "x."}', name="a.jsonl")
+    assert str(info.value) == "a.jsonl: line 1: JSON holds a number too long to read"
+    with pytest.raises(ParseError) as info:
+        parse_bytes(b'{"id": ' + huge + b', "text": "x."}', name="a.json")
+    assert str(info.value) == "a.json: JSON holds a number too long to read"
+    with pytest.raises(ParseError) as info:
+        parse_bytes(b"---\nid: " + huge + b"\n---\nbody.", name="a.md")
+    assert str(info.value) == "a.md: front matter holds a number too long to read"
+
+
+# -- review findings: page header metadata outside the body element ------------------------------------
+
+def test_html_header_block_above_the_body_gives_source_and_date():
+    markup = ("<html><body><h1>某地举行活动</h1>"
+              "<div class='info'><span>2022-07-01 09:00</span> <span>来源：某某日报</span></div>"
+              "<div class='content'><p>第一段正文内容，活动于今日举行。</p><p>第二段正文内容。</p></div>"
+              "<div>责任编辑：王五</div></body></html>")
+    article = parse_text(markup, is_html=True)
+    assert (article.source, article.date, article.date_text) == (
+        "某某日报", "2022-07-01T09:00:00", "2022-07-01 09:00")
+    assert article.editors == ["王五"]
+    assert [p.text for p in article.paragraphs] == ["第一段正文内容，活动于今日举行。", "第二段正文内容。"]
+
+
+def test_html_context_lines_give_credits_and_never_paragraphs():
+    markup = ("<html><body><h1>标题</h1>"
+              "<div class='meta'><span>来源：重庆日报</span><span>作者：李四</span><span>2023-05-06</span></div>"
+              "<article><p>第一段正文内容。</p></article>"
+              "<p>记者 张三 王五</p><p>这是页面上别的文字。</p></body></html>")
+    article = parse_text(markup, is_html=True)
+    assert (article.source, article.reporters, article.date) == ("重庆日报", ["李四", "张三", "王五"], "2023-05-06")
+    assert [p.text for p in article.paragraphs] == ["第一段正文内容。"]
+
+
+def test_what_the_html_body_says_wins_over_the_lines_around_it():
+    markup = ("<html><body><div class='info'>2022-07-01 09:00 来源：某某日报</div>"
+              "<div class='content'><p>2022-06-30 08:00 来源：新华社</p><p>第一段正文内容。</p>"
+              "<p>第二段正文内容。</p></div></body></html>")
+    article = parse_text(markup, is_html=True)
+    assert (article.source, article.date) == ("新华社", "2022-06-30T08:00:00")
+
+
+# -- review findings: a source line with more labels and a date -----------------------------------------
+
+@pytest.mark.parametrize("line, source, reporters, editors, date", [
+    ("来源：重庆日报  作者：李四  2023-05-06", "重庆日报", ["李四"], [], "2023-05-06"),
+    ("2023-05-06 来源：重庆日报 作者：李四", "重庆日报", ["李四"], [], "2023-05-06"),
+    ("来源：重庆日报 2023-05-06", "重庆日报", [], [], "2023-05-06"),
+    ("发布时间：2023-05-06 10:00 来源：重庆日报 编辑：王五 浏览量：300", "重庆日报", [], ["王五"],
+     "2023-05-06T10:00:00"),
+    ("来源：重庆日报 | 记者：李四 | 责任编辑：王五", "重庆日报", ["李四"], ["王五"], None),
+    ("（来源：重庆日报 作者：李四）", "重庆日报", ["李四"], [], None),
+])
+def test_source_line_values_end_at_the_next_label_or_the_date(line, source, reporters, editors, date):
+    article = parse_text(f"标题\n{line}\n正文第一段。")
+    assert (article.source, article.reporters, article.editors, article.date) == (
+        source, reporters, editors, date)
+    assert [p.text for p in article.paragraphs] == ["正文第一段。"]
+
+
+def test_labelled_lines_in_the_body_stay_text_unless_they_are_credits():
+    body = "正文第一段，这里是很长的一句话。\n" * 9
+    article = parse_text(body + "时间：2023年5月6日 地点：重庆大剧院\n记者：你怎么看这件事？\n专家：很好。")
+    assert article.date is None and article.reporters == []
+    assert [p.text for p in article.paragraphs][-3:] == [
+        "时间：2023年5月6日 地点：重庆大剧院", "记者：你怎么看这件事？", "专家：很好。"]
+
+
+# -- review findings: datelines without a bracketed credit ---------------------------------------------
+
+@pytest.mark.parametrize("text, source, first", [
+    ("重庆晨报讯 昨日，市政府召开新闻发布会。", "重庆晨报", "昨日，市政府召开新闻发布会。"),
+    ("中新网4月12日电 据外媒报道，某地发生地震。", "中新网", "据外媒报道，某地发生地震。"),
+    ("央视网消息（新闻联播）：国务院召开常务会议。", "央视网", "国务院召开常务会议。"),
+    # real openings of the shared dataset (cec-025, cec-095, cec-267, netease-0027, cec-038)
+    ("西部网讯9月8日下午,在渭南合阳县境内发生一起重大交通事故。", "西部网", "9月8日下午,在渭南合阳县境内发生一起重大交通事故。"),
+    ("环球在线消息：印度尼西亚官员5月27日表示，爪哇省当天早些时候发生里氏6.2级地震。", "环球在线",
+     "印度尼西亚官员5月27日表示，爪哇省当天早些时候发生里氏6.2级地震。"),
+    ("新华报业网讯昨晚，南京长江大桥回龙桥一桥洞失火。", "新华报业网", "昨晚，南京长江大桥回龙桥一桥洞失火。"),
+    ("财联社11月26日讯，华为总裁办今日发布了任正非的讲话。", "财联社", "华为总裁办今日发布了任正非的讲话。"),
+    ("新华网南宁12月7日电（记者张）记者7日11时许从广西河池市南丹县宣传部门了解到。", "新华网",
+     "记者7日11时许从广西河池市南丹县宣传部门了解到。"),
+    ("本报讯 昨日，市政府召开新闻发布会。", None, "昨日，市政府召开新闻发布会。"),
+])
+def test_dateline_without_credit_is_cut_from_the_quote(text, source, first):
+    article = parse_text(text)
+    assert article.source == source
+    assert [p.text for p in article.paragraphs] == [first]
+
+
+@pytest.mark.parametrize("text", [
+    "记者从重庆高新区获悉，今年重庆科学城建设将按下“加速键”。",
+    "中国移动通讯公司表示，今年将继续提速降费。",
+    "新华网通讯员张三报道了此事。",
+    "今年3月5日电视剧《山海情》开播。",
+    "据新华社北京4月12日电，国务院召开常务会议。",
+    "该报讯息称，会议将于明日召开。",
+    "腾讯公司今天发布了季度财报。",
+    "美联社消息称，会议将于明日召开。",
+    "新华社讯称，会议将于明日召开。",
+])
+def test_text_that_merely_looks_like_a_dateline_is_kept(text):
+    assert [p.text for p in parse_text(text).paragraphs] == [text]
+
+
+def test_source_line_ending_in_a_full_stop():
+    assert parse_text("正文第一段。\n来源：央视新闻客户端。").source == "央视新闻客户端"
+
+
+def test_a_dateline_repeated_thousands_of_times_is_cut_once_more_at_most():
+    article = parse_text("新华社讯 " * 20_000 + "正文。")       # no RecursionError
+    assert article.source == "新华社"
+    assert article.body[0].text.startswith("新华社讯新华社讯")
+
+
+def test_an_articles_own_header_and_footer_are_read_for_metadata():
+    markup = ("<html><body><header class='site'><nav>首页 新闻</nav></header>"
+              "<article><header><h1>标题</h1><div class='meta'>2022-07-01 09:00 来源：某某日报</div></header>"
+              "<p>第一段正文内容。</p><footer>责任编辑：王五</footer></article></body></html>")
+    article = parse_text(markup, is_html=True)
+    assert (article.source, article.date, article.editors) == ("某某日报", "2022-07-01T09:00:00", ["王五"])
+    assert [p.text for p in article.paragraphs] == ["第一段正文内容。"]
