@@ -744,7 +744,8 @@ def _fallback_paragraphs(paragraphs: list[tuple[str, str]], facts: _Facts,
     if paragraphs:
         return [("paragraph", text) for _, text in paragraphs]
     title = facts.original_title or given.get("title") or facts.title
-    title = collapse_spaces(normalize_chars(title)) if title else ""
+    # line breaks inside a given title (\r, \n, \t) are spaces in a one-line paragraph
+    title = collapse_spaces(" ".join(normalize_chars(title).split())) if title else ""
     # a title of zero-width characters only is no paragraph
     return [("paragraph", title)] if title else []
 

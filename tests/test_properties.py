@@ -475,6 +475,8 @@ metadata = st.one_of(
 @example(text="两江新区和天府新区将共同建设西部科技创新中心。", meta={"reporters": "\u200b"}, is_html=False)
 @example(text="两江新区和天府新区将共同建设西部科技创新中心。", meta={"reporters": ["\u200b", "严薇"]},
          is_html=True)
+# a title-only record whose title held a carriage return quoted it with the \r (found in CI)
+@example(text="", meta={"title": "0\r0"}, is_html=False)
 def test_parse_text_returns_an_article_or_a_clear_error(text, meta, is_html):
     try:
         article = parse_text(text, metadata=meta, origin="消息", is_html=is_html)
