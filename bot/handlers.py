@@ -540,13 +540,22 @@ async def _press_more(update: Update, context: "BotContext", button: buttons.But
                        offset=button.int_arg(0, state.get("o", 0)), thread_id=thread_id)
 
 
-async def _press_list_page(update: Update, context: "BotContext", button: buttons.Button, lang: str) -> None:
-    """/list paging (admins only): edit the pressed message to another page."""
+async def _admin_pressing(update: Update, context: "BotContext", lang: str) -> Chat | None:
+    """The chat of a pressed admin-only button, or None after telling a non-admin no."""
     query = update.callback_query
     assert query is not None and query.message is not None
     chat = query.message.chat
     if not await context.admins.is_admin(context.bot, chat, query.from_user):
         await query.answer(t("not_admin", lang), show_alert=True)
+        return None
+    return chat
+
+
+async def _press_list_page(update: Update, context: "BotContext", button: buttons.Button, lang: str) -> None:
+    """/list paging (admins only): edit the pressed message to another page."""
+    query = update.callback_query
+    chat = await _admin_pressing(update, context, lang)
+    if chat is None:
         return
     await query.answer()
     text, markup = list_page(context, chat, lang, button.int_arg(0))
@@ -864,10 +873,8 @@ async def cmd_settings(update: Update, context: "BotContext") -> None:
 async def settings_button(update: Update, context: "BotContext", button: buttons.Button, lang: str) -> None:
     """A /settings button (admins only): save the choice and redraw the settings."""
     query = update.callback_query
-    assert query is not None and query.message is not None
-    chat = query.message.chat
-    if not await context.admins.is_admin(context.bot, chat, query.from_user):
-        await query.answer(t("not_admin", lang), show_alert=True)
+    chat = await _admin_pressing(update, context, lang)
+    if chat is None:
         return
     problem = await apply_setting(context, chat, query.from_user.id, button.arg(0), button.arg(1))
     if problem:
