@@ -243,8 +243,15 @@ class Library:
     def ask(self, question: str, *, scopes: Collection[str] | None = None, top: int | None = None,
             per_article: int | None = None, within_article: str | None = None,
             offset: int = 0) -> AnswerSet:
-        """The quotes (or metadata facts) that answer a question, best first."""
+        """The quotes (or metadata facts) that answer a question, best first.
+
+        ``within_article`` (a follow-up to a quote) counts only while that article is in
+        ``scopes``: a chat that stopped seeing it, or an old button, learns nothing of it.
+        """
         with self._lock:
+            if within_article is not None and scopes is not None \
+                    and self.store.scope_of(within_article) not in scopes:
+                within_article = None
             return self._answerer.ask(question, top=top, per_article=per_article, scopes=scopes,
                                       within_article=within_article, offset=offset)
 

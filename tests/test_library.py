@@ -203,3 +203,12 @@ def test_a_chosen_id_cannot_take_over_another_chats_article(config):
         assert len({first.id, second.id, third.id}) == 3
         assert [library.scope_of(i) for i in (first.id, second.id, third.id)] == \
             [chat_scope(1), chat_scope(2), chat_scope(3)]
+
+
+def test_a_follow_up_never_reaches_an_article_outside_the_scopes(config):
+    with Library.open(config) as library:
+        mine = library.add_article(parse_text(CHAT_ARTICLE), chat_scope(1))
+        inside = library.ask("这篇文章的记者是谁？", scopes={chat_scope(1)}, within_article=mine.id)
+        assert "陈瑜艳" in inside.answers[0].excerpt
+        outside = library.ask("这篇文章的记者是谁？", scopes={SHARED_SCOPE}, within_article=mine.id)
+        assert all("陈瑜艳" not in a.excerpt and a.article.id != mine.id for a in outside.answers)
