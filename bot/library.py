@@ -248,6 +248,8 @@ class Library:
         ``within_article`` (a follow-up to a quote) counts only while that article is in
         ``scopes``: a chat that stopped seeing it, or an old button, learns nothing of it.
         """
+        if isinstance(scopes, str):
+            scopes = [scopes]
         with self._lock:
             if within_article is not None and scopes is not None \
                     and self.store.scope_of(within_article) not in scopes:

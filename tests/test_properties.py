@@ -735,6 +735,8 @@ question_text = st.lists(st.one_of(st.sampled_from(QUESTION_WORDS), st.sampled_f
          lang="zh-hans", per_message=1)
 @example(question="\x00", top=None, per_article=None, offset=0, scopes=None, within=None,
          lang="zh-hans", per_message=3)
+@example(question="记者是谁", top=None, per_article=None, offset=0, scopes="shared", within="a",
+         lang="zh-hans", per_message=1)  # scopes given as one string met the follow-up scope check
 def test_questions_get_answers_or_a_question_error_and_valid_replies(
         library, question, top, per_article, offset, scopes, within, lang, per_message):
     within = KNOWN_IDS.get(within, within)
