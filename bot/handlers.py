@@ -2,7 +2,7 @@
 
 State that buttons and follow-ups need is kept in the store's meta table keyed by chat and
 message id (``msg:<chat id>:<message id>``), never per user, so it survives restarts; the
-oldest rows are pruned now and then (``KEEP_MSG_ROWS``, ``KEEP_CB_ROWS``). Store reads and
+oldest rows are pruned now and then (``KEEP_MSG_ROWS``, ``KEEP_CB_ROWS``, ``KEEP_EDIT_ROWS``). Store reads and
 writes that may wait on SQLite run in a thread (``asyncio.to_thread``), never on the loop.
 """
 
@@ -70,6 +70,9 @@ GROUPS = (Chat.GROUP, Chat.SUPERGROUP)
 PRUNE_EVERY = 500
 KEEP_MSG_ROWS = 50_000
 KEEP_CB_ROWS = 20_000
+# The last applied edit date per channel post: only posts edited again much later than tens
+# of thousands of other posts lose the protection against an older edit arriving late.
+KEEP_EDIT_ROWS = 50_000
 
 
 # -- small helpers -------------------------------------------------------------------------
@@ -105,11 +108,12 @@ def _msg_key(chat_id: int, message_id: int) -> str:
 
 
 def _write_meta(store: ArticleStore, rows: dict[str, str], prune: bool) -> None:
-    """Write meta rows; with ``prune``, drop all but the newest msg:/cb: rows (in a thread)."""
+    """Write meta rows; with ``prune``, drop all but the newest msg:/cb:/edit: rows (in a thread)."""
     for key, value in rows.items():
         store.set_meta(key, value)
     if prune:
-        removed = store.prune_meta("msg:", KEEP_MSG_ROWS) + store.prune_meta("cb:", KEEP_CB_ROWS)
+        removed = (store.prune_meta("msg:", KEEP_MSG_ROWS) + store.prune_meta("cb:", KEEP_CB_ROWS)
+                   + store.prune_meta("edit:", KEEP_EDIT_ROWS))
         if removed:
             log.info("pruned %d old button-state rows", removed)
 

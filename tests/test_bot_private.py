@@ -306,6 +306,7 @@ async def test_old_button_state_is_pruned_and_recent_buttons_still_work(api, mak
         await process(app, api.text_update(chat, user, QUESTION if n % 2 else "重庆科学城的创新氛围怎么样"))
     assert len(api.sent(1021)) == 12
     assert ("msg:", 4) in pruned and ("cb:", 2) in pruned
+    assert ("edit:", handlers.KEEP_EDIT_ROWS) in pruned
     assert len(rows("msg:")) <= 4 + 3                  # pruned to 4, at most 3 written since
     # the newest answer's buttons work
     await process(app, api.text_update(chat, user, "重庆科学城的创新氛围怎么样"))
