@@ -2,8 +2,9 @@
 
 State that buttons and follow-ups need is kept in the store's meta table keyed by chat and
 message id (``msg:<chat id>:<message id>``), never per user, so it survives restarts; the
-oldest rows are pruned now and then (``KEEP_MSG_ROWS``, ``KEEP_CB_ROWS``, ``KEEP_EDIT_ROWS``). Store reads and
-writes that may wait on SQLite run in a thread (``asyncio.to_thread``), never on the loop.
+oldest rows are pruned now and then (``KEEP_MSG_ROWS``, ``KEEP_CB_ROWS``, ``KEEP_EDIT_ROWS``).
+Store reads and writes that may wait on SQLite run in a thread (``asyncio.to_thread``), never
+on the loop.
 """
 
 from __future__ import annotations
