@@ -46,7 +46,7 @@ from .errors import ArticleError, BotError, QuestionError, StoreError
 from .messages import esc, pick_language, t
 from .models import SHARED_SCOPE, Article, chat_scope
 from .render import attribution_html, format_date, render_html, utf16_len
-from .store import ArticleStore, ChatSettings
+from .store import ArticleStore
 
 if TYPE_CHECKING:
     from .app import BotApplication, BotContext
@@ -1029,20 +1029,6 @@ async def on_chat_member(update: Update, context: "BotContext") -> None:
         context.admins.forget(change.chat.id, change.new_chat_member.user.id)
 
 
-def _move_scope(library: Any, old_id: int, new_id: int) -> int:
-    """Move a chat's articles (in one transaction, ids unchanged) and settings to its new id
-    (in a thread); returns how many articles moved."""
-    moved = library.move_scope(chat_scope(old_id), chat_scope(new_id))
-    store = library.store
-    old_settings = store.chat_settings(old_id)
-    if old_settings != ChatSettings() and store.chat_settings(new_id) == ChatSettings():
-        store.save_chat_settings(new_id, old_settings)
-        channel = old_settings.linked_chat_id
-        if channel is not None and store.chat_settings(channel).linked_chat_id == old_id:
-            store.save_chat_settings(channel, store.chat_settings(channel).with_changes(linked_chat_id=new_id))
-    return moved
-
-
 async def on_migrate(update: Update, context: "BotContext") -> None:
     """A group became a supergroup (new chat id): its articles and settings move with it."""
     message = update.effective_message
@@ -1056,7 +1042,7 @@ async def on_migrate(update: Update, context: "BotContext") -> None:
     context.admins.forget(old_id)
     async with context.chat_lock(old_id), context.chat_lock(new_id):
         try:
-            moved = await asyncio.to_thread(_move_scope, context.library, old_id, new_id)
+            moved = await asyncio.to_thread(context.library.move_chat, old_id, new_id)
         except StoreError as exc:
             log.error("chat %s migrated to %s, but its articles could not be moved: %s", old_id, new_id, exc)
             return

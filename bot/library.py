@@ -27,10 +27,10 @@ import hashlib
 import logging
 import os
 import threading
-from itertools import count
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
+from itertools import count
 from pathlib import Path
 
 from .answer import Answerer, AnswerSet
@@ -38,10 +38,10 @@ from .config import Config
 from .errors import ArticleError, BotError, IndexError_, ParseError, StoreError
 from .index import IndexDoc, SearchIndex, build_index, load_index
 from .models import (MAX_ARTICLE_ID_LENGTH, SHARED_SCOPE, Article, Paragraph, article_id_problem,
-                     paragraph_id)
+                     chat_scope, paragraph_id)
 from .parsing import parse_file
 from .segment import Segmenter
-from .store import ArticleStore, StoreCorrupt, StoreReadOnly
+from .store import ArticleStore, ChatSettings, StoreCorrupt, StoreReadOnly
 
 log = logging.getLogger(__name__)
 
@@ -268,25 +268,24 @@ class Library:
                 raise ParseError(f"{problem}: {article.id!r}", origin=article.origin)
             article = claim_id(self.store, article, scope)
             self.store.put(article, scope)  # StoreError (disk full…): rolled back, index untouched
-            self._articles.forget(article.id)
-            self.index.remove_group(article.id)
-            self.index.add(index_docs(article, scope, self.segmenter))
-            self._save_index()
+            self._reindex([article.id], scope)
             return article
 
-    def move_scope(self, old_scope: str, new_scope: str) -> int:
-        """Move all articles of a scope to another, ids unchanged; returns how many moved."""
+    def move_chat(self, old_chat_id: int, new_chat_id: int) -> int:
+        """A group became a supergroup: its articles (ids unchanged, one transaction) and its
+        settings move to the new chat id, and a linked channel points at it; returns how many
+        articles moved."""
         with self._lock:
             self._check_writable()
-            moved = self.store.move_scope(old_scope, new_scope)
-            for article_id in moved:
-                self._articles.forget(article_id)
-                self.index.remove_group(article_id)
-                article = self.store.get(article_id)
-                if article is not None:
-                    self.index.add(index_docs(article, new_scope, self.segmenter))
-            if moved:
-                self._save_index()
+            moved = self.store.move_scope(chat_scope(old_chat_id), chat_scope(new_chat_id))
+            self._reindex(moved, chat_scope(new_chat_id))
+            settings = self.store.chat_settings(old_chat_id)
+            if settings != ChatSettings() and self.store.chat_settings(new_chat_id) == ChatSettings():
+                self.store.save_chat_settings(new_chat_id, settings)
+                channel = settings.linked_chat_id
+                if channel is not None and self.store.chat_settings(channel).linked_chat_id == old_chat_id:
+                    self.store.save_chat_settings(
+                        channel, self.store.chat_settings(channel).with_changes(linked_chat_id=new_chat_id))
             return len(moved)
 
     def remove_article(self, article_id: str, scope: str) -> bool:
@@ -295,10 +294,19 @@ class Library:
             self._check_writable()
             if not self.store.remove(article_id, scope):
                 return False
+            self._reindex([article_id], scope)
+            return True
+
+    def _reindex(self, article_ids: list[str], scope: str) -> None:
+        """Bring the index in line with the store for these articles (after it committed)."""
+        for article_id in article_ids:
             self._articles.forget(article_id)
             self.index.remove_group(article_id)
+            article = self.store.get(article_id)
+            if article is not None:
+                self.index.add(index_docs(article, scope, self.segmenter))
+        if article_ids:
             self._save_index()
-            return True
 
     def get_article(self, article_id: str) -> Article | None:
         with self._lock:
@@ -408,6 +416,10 @@ def index_meta(corpus_digest: str, segmenter: Segmenter) -> dict[str, str]:
     return {"corpus_digest": corpus_digest, "tokenizer": segmenter.signature}
 
 
+def index_matches(index: SearchIndex, expected: dict[str, str]) -> bool:
+    return all(index.meta.get(key) == value for key, value in expected.items())
+
+
 def _load_or_rebuild_index(directory: Path, store: ArticleStore, segmenter: Segmenter, *,
                            save: bool = True) -> SearchIndex:
     """The index on disk if it was built from exactly the stored corpus with the same
@@ -419,7 +431,7 @@ def _load_or_rebuild_index(directory: Path, store: ArticleStore, segmenter: Segm
         if not directory.exists():
             raise FileNotFoundError(directory)
         index = load_index(directory)
-        if all(index.meta.get(key) == value for key, value in expected.items()):
+        if index_matches(index, expected):
             return index
         log.info("the index on disk is of another corpus or tokenizer; rebuilding")
     except FileNotFoundError:
@@ -453,25 +465,17 @@ def check_data(config: Config) -> tuple[bool, list[str]]:
         return False, [f"store: {path} is DAMAGED ({integrity}). The bot still answers from what "
                        "it can read but refuses /add and /remove; stop it, move the file aside and "
                        "restore the last backup (see README, Operations)."]
-    import sqlite3
-
-    source = ArticleStore.open_readable(path)
     try:
-        scopes = dict(source.execute("SELECT scope, COUNT(*) FROM articles GROUP BY scope").fetchall())
-        meta = dict(source.execute("SELECT key, value FROM meta WHERE key IN "
-                                   "('corpus_digest', 'schema_version')").fetchall())
-    except sqlite3.Error as exc:
-        return False, [f"store: {path} cannot be read: {exc}"]
-    finally:
-        source.close()
-    digest = meta.get("corpus_digest", f"{0:032x}")
-    shared = scopes.pop("shared", 0)
+        scopes, digest, schema = ArticleStore.inspect(path)
+    except StoreError as exc:
+        return False, [f"store: {exc}"]
+    shared = scopes.pop(SHARED_SCOPE, 0)
     lines = [f"store: ok, {shared + sum(scopes.values())} articles ({shared} shared, "
-             f"{sum(scopes.values())} in {len(scopes)} chats), schema {meta.get('schema_version')}"]
+             f"{sum(scopes.values())} in {len(scopes)} chats), schema {schema}"]
     try:
         index = load_index(data / INDEX_DIR)
-        expected = index_meta(digest, Segmenter.from_config(config.segmentation, base_dir=config.base_dir))
-        if all(index.meta.get(key) == value for key, value in expected.items()):
+        segmenter = Segmenter.from_config(config.segmentation, base_dir=config.base_dir)
+        if index_matches(index, index_meta(digest, segmenter)):
             lines.append(f"index: ok, {len(index)} paragraphs, built from exactly the stored corpus")
         else:
             lines.append("index: stale (built from another corpus or tokenizer); rebuilt at the next start")

@@ -352,6 +352,21 @@ class ArticleStore:
             return str(exc)
         return "; ".join(str(r[0]) for r in rows[:5])
 
+    @classmethod
+    def inspect(cls, path: Path) -> tuple[dict[str, int], str, str | None]:
+        """Read-only: articles per scope, the corpus digest and the schema version of a store
+        file (for ``python -m bot check``, safe while the bot runs)."""
+        source = cls.open_readable(path)
+        try:
+            scopes = dict(source.execute("SELECT scope, COUNT(*) FROM articles GROUP BY scope").fetchall())
+            meta = dict(source.execute("SELECT key, value FROM meta WHERE key IN "
+                                       "('corpus_digest', 'schema_version')").fetchall())
+        except sqlite3.Error as exc:
+            raise StoreError(f"{path} cannot be read: {exc}") from None
+        finally:
+            source.close()
+        return scopes, meta.get("corpus_digest", f"{0:032x}"), meta.get("schema_version")
+
     @staticmethod
     def _with_summary(row: tuple) -> tuple | None:
         """(id, scope, added, data) → the insert row with the summary columns; None if unreadable."""
