@@ -139,8 +139,8 @@ def percentile(values: list[float], p: float) -> float:
 
 def serve(directory: str, query_file: str) -> None:
     """Subprocess: load the index, answer the queries; print one JSON line of figures."""
-    from bot.index import load_index
-    from bot.segment import Segmenter
+    from bot.search.bm25 import load_index
+    from bot.search.segment import Segmenter
 
     segmenter = Segmenter()
     texts = json.loads(Path(query_file).read_text(encoding="utf-8"))
@@ -170,8 +170,9 @@ def serve(directory: str, query_file: str) -> None:
 
 
 def bench_size(size: int, base, query_list, reference_queries: int, workdir: Path) -> None:
-    from bot.index import IndexDoc, build_index
-    from bot.segment import Segmenter
+    from bot.search.base import IndexDoc
+    from bot.search.bm25 import build_index
+    from bot.search.segment import Segmenter
 
     print(f"\n== {size:,} paragraphs")
     docs = Corpus(size, base)

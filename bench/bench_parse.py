@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.errors import ArticleError  # noqa: E402
-from bot.parsing import parse_bytes  # noqa: E402
+from bot.ingest.parsing import parse_bytes  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "news_articles.jsonl"
 

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.evaluation import evaluate_squad  # noqa: E402
-from bot.segment import Segmenter, load_stopwords  # noqa: E402
+from bot.search.segment import Segmenter, load_stopwords  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 SETS = [  # (label, file, convert contexts to simplified, target recall@1)

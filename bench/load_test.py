@@ -286,7 +286,7 @@ def first_replies(api: BotAPI, asked: list[Asked]) -> dict[int, object]:
 
 def classify(text: str) -> str:
     """The kind of a first reply, from bot/messages.py's texts in all three languages."""
-    from bot.messages import TEXTS
+    from bot.texts import TEXTS
 
     if "<blockquote>" in text:
         return "quote"
@@ -296,7 +296,7 @@ def classify(text: str) -> str:
     if any(v.split("{")[0] in text for v in TEXTS["rate_limited"].values()):
         return "rate limited"
     try:   # render.py's own "nothing found" message (with tips)
-        from bot.render import _labels
+        from bot.answers.render import _labels
 
         if any(_labels(lang)["no_answer"].split("{")[0] in text for lang in ("zh-hans", "zh-hant", "en")):
             return "no answer"

@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.source.exists():
         print(f"make_corpus: {args.source} is missing; nothing built")
         return 0
-    from bot.parsing import parse_text
+    from bot.ingest.parsing import parse_text
 
     records = [json.loads(line) for line in args.source.open(encoding="utf-8") if line.strip()]
     rng = random.Random(args.seed)

@@ -34,7 +34,7 @@ MAX_LOCAL_FILE_BYTES = 100_000_000
 
 
 def cmd_parse(args: argparse.Namespace, config: Config, out: TextIO) -> int:
-    from .parsing import parse_file
+    from .ingest.parsing import parse_file
 
     status = 0
     for name in args.files:
@@ -79,7 +79,7 @@ def _describe(article) -> str:  # type: ignore[no-untyped-def]
 
 def cmd_ask(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from .library import Library
-    from .render import render_plain
+    from .answers.render import render_plain
 
     with Library.open(config) as library:
         for problem in library.problems:
@@ -94,7 +94,7 @@ def cmd_ask(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 def cmd_search(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from .evaluation import batch_search, read_jsonl
-    from .segment import Segmenter
+    from .search.segment import Segmenter
 
     segmenter = Segmenter.from_config(config.segmentation, base_dir=config.base_dir)
     corpus = list(read_jsonl(Path(args.corpus)))
@@ -106,7 +106,7 @@ def cmd_search(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from .evaluation import evaluate_squad
-    from .segment import Segmenter
+    from .search.segment import Segmenter
 
     segmenter = Segmenter.from_config(config.segmentation, base_dir=config.base_dir)
     report = evaluate_squad([Path(p) for p in args.squad], segmenter=segmenter,
@@ -135,7 +135,7 @@ def cmd_backup(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 
 def cmd_run(args: argparse.Namespace, config: Config, out: TextIO) -> int:
-    from .app import run
+    from .tg.app import run
 
     run(config, Secrets.from_env())
     return 0

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from .errors import ArticleError, BotError
-from .index import IndexDoc, build_index
-from .segment import Segmenter
+from .search.base import IndexDoc
+from .search.bm25 import build_index
+from .search.segment import Segmenter
 
 # Paragraphs searched per query in batch_search before ranking articles: an article ranks by
 # its best paragraph, so more paragraphs than articles are needed to fill `top` articles.
@@ -50,7 +51,7 @@ def _paragraphs(record: dict) -> list[str]:
     """The body paragraphs of a corpus record, split by the article parser when available."""
     text = str(record.get("text") or "")
     try:
-        from .parsing import parse_text
+        from .ingest.parsing import parse_text
     except ImportError:  # the parser is optional here: plain newline-separated paragraphs
         return [line.strip() for line in text.splitlines() if line.strip()]
     metadata = {k: v for k, v in record.items() if k != "text"}

@@ -33,14 +33,15 @@ from dataclasses import dataclass, replace
 from itertools import count
 from pathlib import Path
 
-from .answer import Answerer, AnswerSet
+from .answers.answerer import Answerer, AnswerSet
 from .config import Config
 from .errors import ArticleError, BotError, IndexError_, ParseError, StoreError
-from .index import IndexDoc, SearchIndex, build_index, load_index
+from .search.base import IndexDoc, SearchIndex
+from .search.bm25 import build_index, load_index
 from .models import (MAX_ARTICLE_ID_LENGTH, SHARED_SCOPE, Article, Paragraph, article_id_problem,
                      chat_scope, paragraph_id)
-from .parsing import parse_file
-from .segment import Segmenter
+from .ingest.parsing import parse_file
+from .search.segment import Segmenter
 from .store import ArticleStore, ChatSettings, StoreCorrupt, StoreReadOnly
 
 log = logging.getLogger(__name__)

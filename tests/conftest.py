@@ -50,7 +50,7 @@ def make_bot_config(data_dir: Path, *, answers: dict | None = None, **telegram_c
 
 def sent_html_problems(api) -> list[str]:
     """Every text the bot sent or edited, checked as Telegram HTML (bot.render's validator)."""
-    from bot.render import check_telegram_html
+    from bot.answers.markup import check_telegram_html
 
     problems = list(api.html_errors)
     for call in list(api.calls):
@@ -87,7 +87,7 @@ async def make_bot(tmp_path, api):
     """
     from botapi_standin import RecordingRequest
 
-    from bot.app import build_application
+    from bot.tg.app import build_application
     from bot.library import Library
 
     made = []

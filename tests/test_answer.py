@@ -14,15 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import DIVERSITY_DECAY, Answer, Answerer, AnswerSet, metadata_fields
+from bot.answers.answerer import DIVERSITY_DECAY, Answer, Answerer, AnswerSet, metadata_fields
 from bot.config import AnswersConfig, RetrievalConfig, load_config
 from bot.errors import QuestionError
-from bot.excerpt import ELLIPSIS, jaccard, shingles
-from bot.index import Hit, IndexDoc, build_index
+from bot.answers.excerpt import ELLIPSIS, jaccard, shingles
+from bot.search.base import Hit, IndexDoc
+from bot.search.bm25 import build_index
 from bot.models import Article, Contributor, Paragraph
-from bot.parsing import parse_file
-from bot.render import render_plain
-from bot.segment import Segmenter
+from bot.ingest.parsing import parse_file
+from bot.answers.render import render_plain
+from bot.search.segment import Segmenter
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "answers"
@@ -528,7 +529,7 @@ def test_a_match_on_a_lone_character_is_no_answer(sample_answerer, answerer):
 def test_small_pages_of_hits_choose_exactly_what_all_hits_would(seg, monkeypatch):
     """The answerer starts from a page of hits and widens it only when needed: whatever the
     page size, the quotes chosen (with per-article caps and duplicates) are the same."""
-    import bot.answer as answer_module
+    import bot.answers.answerer as answer_module
 
     rng = __import__("random").Random(7)
     words = ["两江新区", "天府新区", "科技创新", "协同发展", "产业集群", "数字经济", "人工智能", "成渝地区"]

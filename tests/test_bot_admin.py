@@ -215,7 +215,7 @@ async def test_concurrent_adds_never_exceed_the_chat_limit(api, make_bot):
 async def test_remove_and_settings_on_a_damaged_store_get_a_clear_refusal(api, make_bot, tmp_path):
     from conftest import make_bot_config
 
-    from bot.messages import t
+    from bot.texts import t
 
     config = make_bot_config(tmp_path / "data", owners=[999])
     config.data_path.mkdir(parents=True)
@@ -234,7 +234,7 @@ async def test_remove_and_settings_on_a_damaged_store_get_a_clear_refusal(api, m
 
 async def test_a_settings_button_on_a_damaged_store_is_refused_in_the_alert(api, make_bot, monkeypatch):
     from bot.errors import StoreError
-    from bot.messages import t
+    from bot.texts import t
 
     app = await make_bot()
     library = app.bot_data.library

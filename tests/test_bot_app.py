@@ -10,13 +10,13 @@ from telegram.ext import Application
 from botapi_standin import APIError
 from conftest import make_bot_config
 
-from bot import buttons
-from bot.access import AdminCheck
-from bot.app import BotContext, RedactingFormatter, run
+from bot.tg import buttons
+from bot.tg.access import AdminCheck
+from bot.tg.app import BotContext, RedactingFormatter, run
 from bot.config import Secrets
 from bot.errors import ConfigError
-from bot.messages import LANGUAGES, TEXTS, pick_language, t
-from bot.ratelimit import QuestionLimiter
+from bot.texts import LANGUAGES, TEXTS, pick_language, t
+from bot.tg.ratelimit import QuestionLimiter
 
 
 # -- start-up ------------------------------------------------------------------------------------
@@ -66,7 +66,7 @@ def test_run_polls_with_the_base_urls_from_env_over_config(tmp_path, monkeypatch
 
 
 def test_file_url_follows_a_lone_base_url(tmp_path):
-    from bot.app import api_urls
+    from bot.tg.app import api_urls
 
     config = make_bot_config(tmp_path / "data")
     env = Secrets.from_env({"TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot"})
@@ -230,7 +230,7 @@ def test_an_argument_with_the_separator_spills_and_round_trips():
 
 
 def test_commands_are_parsed_by_one_helper():
-    from bot.handlers import parse_command
+    from bot.tg.handlers import parse_command
 
     assert parse_command("/Add@NewsQuoteBot rest of it") == ("add", "newsquotebot")
     assert parse_command("/settings") == ("settings", "")
@@ -239,8 +239,8 @@ def test_commands_are_parsed_by_one_helper():
 
 
 def test_one_escaping_function():
-    from bot.messages import esc
-    from bot.render import escape
+    from bot.answers.markup import esc
+    from bot.answers.markup import escape
 
     for text in ('<b>&"x"</b>', "bad\x00\x07control", "lone \ud800 surrogate", "正文"):
         assert esc(text) == escape(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from test_bot_admin import ARTICLE
 
 from bot.models import chat_scope
-from bot.parsing import parse_bytes
+from bot.ingest.parsing import parse_bytes
 
 
 async def test_inline_query_returns_quote_articles(api, feed, library):

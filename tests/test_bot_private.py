@@ -8,7 +8,7 @@ import re
 from conftest import make_bot_config, process
 
 from bot.models import Article, Paragraph, chat_scope
-from bot.render import utf16_len
+from bot.answers.markup import utf16_len
 from bot.store import ChatSettings
 
 QUESTION = "两江新区和天府新区要共同建设什么？"
@@ -283,8 +283,8 @@ async def test_an_article_id_with_the_separator_keeps_its_buttons_working(api, f
 
 
 async def test_old_button_state_is_pruned_and_recent_buttons_still_work(api, make_bot, monkeypatch):
-    from bot import handlers
-    from bot.messages import t
+    from bot.tg import handlers
+    from bot.texts import t
 
     monkeypatch.setattr(handlers, "PRUNE_EVERY", 3)
     monkeypatch.setattr(handlers, "KEEP_MSG_ROWS", 4)

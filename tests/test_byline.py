@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.byline import (Credits, outlet_of, parse_byline_line, parse_lead, parse_trailing_credit,
+from bot.ingest.byline import (Credits, outlet_of, parse_byline_line, parse_lead, parse_trailing_credit,
                         photo_credit, split_names)
 from bot.models import Contributor
 

@@ -10,7 +10,7 @@ import unicodedata
 
 import pytest
 
-from bot.cleaning import (breadcrumb_section, ends_sentence, heading_text, is_heading,
+from bot.ingest.cleaning import (breadcrumb_section, ends_sentence, heading_text, is_heading,
                           is_page_junk, is_photo_caption, join_broken_lines, normalize_chars,
                           opens_article_list, original_title, remove_wrap_spaces,
                           strip_leading_junk)

@@ -29,7 +29,7 @@ from botapi_standin import TOKEN, StandinServer
 from conftest import REPO
 
 from bot.config import load_config
-from bot.index import MANIFEST
+from bot.search.bm25 import MANIFEST
 from bot.library import INDEX_DIR, STORE_FILE, Library
 from bot.models import chat_scope
 

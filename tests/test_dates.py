@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dates import (FoundDate, complete_date, find_date, infer_year, month_day_date,
+from bot.ingest.dates import (FoundDate, complete_date, find_date, infer_year, month_day_date,
                        parse_date_value)
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.errors import BotError
 from bot.evaluation import EvalReport, batch_search, evaluate_squad, read_jsonl
-from bot.segment import Segmenter
+from bot.search.segment import Segmenter
 
 FIXTURES = Path(__file__).parent / "fixtures" / "retrieval"
 

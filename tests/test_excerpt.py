@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.excerpt import (
+from bot.answers.excerpt import (
     ELLIPSIS,
     jaccard,
     maximal_terms,
@@ -19,7 +19,7 @@ from bot.excerpt import (
     split_sentences,
     standalone_terms,
 )
-from bot.segment import Segmenter
+from bot.search.segment import Segmenter
 
 FIXTURES = Path(__file__).parent / "fixtures" / "answers"
 

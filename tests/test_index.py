@@ -13,8 +13,9 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from bot.errors import IndexError_
-from bot.index import BM25Index, Hit, IndexDoc, SearchIndex, build_index, load_index
-from bot.segment import Segmenter
+from bot.search.base import Hit, IndexDoc, SearchIndex
+from bot.search.bm25 import BM25Index, build_index, load_index
+from bot.search.segment import Segmenter
 
 FIXTURE = Path(__file__).parent / "fixtures" / "retrieval" / "news_paragraphs.jsonl"
 
@@ -130,7 +131,7 @@ def test_scores_equal_bm25okapi_after_removals_additions_and_replacements(real_d
 @pytest.mark.parametrize("path", ["dense", "pruned"])
 def test_every_scoring_path_matches_the_reference(real_docs, monkeypatch, path):
     """The small fixture would always take the sparse path: force the others."""
-    import bot.index as index_module
+    import bot.search.bm25 as index_module
 
     calls = {"dense": 0, "candidates": 0}
     dense, candidates = BM25Index._dense_scores, BM25Index._score_candidates

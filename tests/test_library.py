@@ -12,7 +12,7 @@ import pytest
 from bot.config import load_config
 from bot.library import INDEX_DIR, Library
 from bot.models import SHARED_SCOPE, chat_scope
-from bot.parsing import parse_text
+from bot.ingest.parsing import parse_text
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "corpus" / "cqcb-2020-04-12-chuanyu-innovation.txt"

@@ -1,4 +1,4 @@
-"""bot.parsing (with bot.decoding and bot.webpage): formats, metadata precedence, ids, errors.
+"""bot.ingest.parsing (with bot.decoding and bot.webpage): formats, metadata precedence, ids, errors.
 
 The sample article is tests/fixtures/parsing/cqcb-sample.txt, a byte-for-byte copy of
 corpus/cqcb-2020-04-12-chuanyu-innovation.txt; news-snippets.jsonl holds shortened records
@@ -16,7 +16,7 @@ import pytest
 
 from bot.errors import ArticleError, ParseError, UnreadableFile
 from bot.models import Contributor
-from bot.parsing import parse_bytes, parse_file, parse_text
+from bot.ingest.parsing import parse_bytes, parse_file, parse_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "parsing"
 SAMPLE = FIXTURES / "cqcb-sample.txt"

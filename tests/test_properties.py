@@ -33,13 +33,14 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.answer import Answer, AnswerSet
+from bot.answers.answerer import Answer, AnswerSet
 from bot.config import load_config
 from bot.errors import ArticleError, QuestionError
 from bot.library import Library
 from bot.models import Article, Contributor, Paragraph, chat_scope
-from bot.parsing import parse_bytes, parse_text
-from bot.render import MAX_MESSAGE_UNITS, check_telegram_html, render_html, render_plain
+from bot.ingest.parsing import parse_bytes, parse_text
+from bot.answers.markup import MAX_MESSAGE_UNITS, check_telegram_html
+from bot.answers.render import render_html, render_plain
 
 REPO = Path(__file__).resolve().parent.parent
 MB = 1_000_000
@@ -525,8 +526,8 @@ def test_a_parsed_article_is_quoted_as_text_never_as_markup(text):
 
 
 def _join_broken_lines_reference(lines, *, keep_apart=lambda line: False):
-    """bot.cleaning.join_broken_lines as it was before it was made linear (quadratic)."""
-    from bot.cleaning import _continues, _stands_alone
+    """bot.ingest.cleaning.join_broken_lines as it was before it was made linear (quadratic)."""
+    from bot.ingest.cleaning import _continues, _stands_alone
 
     joined: list[str] = []
     for line in lines:
@@ -544,8 +545,8 @@ def _join_broken_lines_reference(lines, *, keep_apart=lambda line: False):
                           st.text(min_size=1, max_size=8)).filter(str.strip).map(str.strip),
                 max_size=30))
 def test_joining_broken_lines_is_unchanged_by_the_linear_rewrite(lines):
-    from bot.cleaning import join_broken_lines
-    from bot.parsing import _is_credit_line
+    from bot.ingest.cleaning import join_broken_lines
+    from bot.ingest.parsing import _is_credit_line
 
     assert join_broken_lines(lines) == _join_broken_lines_reference(lines)
     assert join_broken_lines(lines, keep_apart=_is_credit_line) == \
@@ -553,8 +554,8 @@ def test_joining_broken_lines_is_unchanged_by_the_linear_rewrite(lines):
 
 
 def _drop_chrome_reference(root) -> None:
-    """bot.webpage._drop_chrome as it was before it was made linear (quadratic)."""
-    from bot.webpage import _CHROME_TAGS, _has_chrome_word
+    """bot.ingest.webpage._drop_chrome as it was before it was made linear (quadratic)."""
+    from bot.ingest.webpage import _CHROME_TAGS, _has_chrome_word
 
     doomed = [el for el in root.iter(*_CHROME_TAGS)]
     doomed += [el for el in root.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body")
@@ -580,7 +581,7 @@ def _drop_chrome_reference(root) -> None:
 def test_dropping_page_chrome_is_unchanged_by_the_linear_rewrite(markup):
     from unittest import mock
 
-    from bot import webpage
+    from bot.ingest import webpage
 
     page = webpage.parse_page(markup)
     with mock.patch.object(webpage, "_drop_chrome", _drop_chrome_reference):

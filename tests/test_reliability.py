@@ -35,14 +35,14 @@ from telegram.request import RequestData
 from botapi_standin import TOKEN, StandinServer
 from conftest import REPO, make_bot_config, process
 
-from bot.app import build_application
+from bot.tg.app import build_application
 from bot.errors import IndexError_, StoreError
-from bot.index import FORMAT_VERSION, MANIFEST, load_index
+from bot.search.bm25 import FORMAT_VERSION, MANIFEST, load_index
 from bot.library import INDEX_DIR, STORE_FILE, Library
 from bot.models import chat_scope
-from bot.parsing import parse_text
+from bot.ingest.parsing import parse_text
 from bot.store import ArticleStore
-from bot.transport import RetryingRequest
+from bot.tg.transport import RetryingRequest
 
 SAMPLE = REPO / "corpus" / "cqcb-2020-04-12-chuanyu-innovation.txt"
 QUESTION = "两江新区和天府新区要共同建设什么？"
@@ -309,7 +309,7 @@ logging.basicConfig(level=logging.INFO, stream=sys.stderr)
 from bot.config import load_config
 from bot.errors import StoreError
 from bot.library import Library
-from bot.parsing import parse_text
+from bot.ingest.parsing import parse_text
 library = Library.open(load_config(sys.argv[1]))
 out = {"writable": library.writable, "degraded": library.degraded,
        "shared": [a.paragraph for a in library.ask(sys.argv[2]).answers],
@@ -408,14 +408,14 @@ def test_a_write_on_a_full_disk_fails_whole_and_keeps_what_was_there(config, cap
 
 
 def test_an_index_that_cannot_be_saved_stays_in_memory_and_is_rebuilt_later(config, caplog, monkeypatch):
-    import bot.index
+    import bot.search.storage
 
     def no_space(path, data):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
     with caplog.at_level(logging.ERROR, logger="bot.library"):
         with Library.open(config) as library:
-            monkeypatch.setattr(bot.index, "_write_durably", no_space)
+            monkeypatch.setattr(bot.search.storage, "write_durably", no_space)
             library.add_article(parse_text(OWN_ARTICLE), SCOPE)
             library.add_article(parse_text(NEW_ARTICLE), SCOPE)
             library.flush()

@@ -9,19 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.answer import Answer, AnswerSet
+from bot.answers.answerer import Answer, AnswerSet
 from bot.models import Article, Contributor, Paragraph
-from bot.render import (
-    MAX_ATTRIBUTION_UNITS,
-    MAX_MESSAGE_UNITS,
-    attribution_html,
-    attribution_plain,
-    check_telegram_html,
-    escape,
-    render_html,
-    render_plain,
-    utf16_len,
-)
+from bot.answers.markup import MAX_MESSAGE_UNITS, check_telegram_html, escape, utf16_len
+from bot.answers.render import MAX_ATTRIBUTION_UNITS, attribution_html, attribution_plain, render_html, render_plain
 
 PARAGRAPH = ("下一步，两江新区、天府新区将依托两江协同创新区和成都科学城等创新平台，加大协同创新力度，"
              "共同建设西部科技创新中心，全面提升成渝地区协同创新发展能力。")

@@ -27,16 +27,16 @@ import pytest
 from botapi_standin import APIError, StandinServer
 from conftest import make_bot_config, process
 
-from bot.access import AdminCheck
+from bot.tg.access import AdminCheck
 from telegram.request import HTTPXRequest
 
-from bot.app import build_application, redact_logs, run
+from bot.tg.app import build_application, redact_logs, run
 from bot.config import Secrets
 from bot.errors import ConfigError
 from bot.library import Library
-from bot.messages import t
+from bot.texts import t
 from bot.models import SHARED_SCOPE, Article, Paragraph, chat_scope
-from bot.transport import RetryingRequest
+from bot.tg.transport import RetryingRequest
 
 GROUP_A = -100_501
 GROUP_B = -100_502

@@ -9,8 +9,9 @@ import pytest
 
 from bot.config import SegmentationConfig
 from bot.errors import ConfigError
-from bot.index import IndexDoc, build_index
-from bot.segment import CHAR_MARK, Segmenter, load_stopwords
+from bot.search.base import IndexDoc
+from bot.search.bm25 import build_index
+from bot.search.segment import CHAR_MARK, Segmenter, load_stopwords
 
 FIXTURE = Path(__file__).parent / "fixtures" / "retrieval" / "news_paragraphs.jsonl"
 USER_WORDS = ["两江新区", "天府新区", "成渝地区双城经济圈", "上游新闻", "重庆晨报", "西部科学城"]

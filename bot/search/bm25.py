@@ -1,4 +1,4 @@
-"""The search index: the ``SearchIndex`` interface and its default backend, ``BM25Index``.
+"""The default search backend, ``BM25Index``: an inverted index with BM25Okapi's exact scores.
 
 The index takes tokens, never text (the ``Segmenter`` makes them), and scores exactly like
 ``rank_bm25.BM25Okapi(corpus_tokens).get_scores(query_tokens)`` over all live documents
@@ -33,33 +33,30 @@ size and checksum and the structure, and raises ``IndexError_`` on any mismatch.
 from __future__ import annotations
 
 import gc
-import hashlib
 import itertools
 import json
 import os
 import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from array import array
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Collection, Iterable, Mapping, Protocol, Sequence, runtime_checkable
+from typing import Any
 
 import numpy as np
 
-from .errors import IndexError_
-
-K1 = 1.5
-B = 0.75
-EPSILON = 0.25
+from ..errors import IndexError_
+from . import storage
+from .base import Hit, IndexDoc, SearchIndex
+from .postings import (Names, QueryTerm, Segment, count_terms, merge_sorted,
+                       segment_from_batches)
+from .scoring import B, EPSILON, K1, okapi_idf, okapi_length_norm, okapi_term_weight, top_k
 
 FORMAT_NAME = "newsquote-bm25"
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 
-# Separator of the string tables on disk; ids and tokens may not contain it.
-_SEPARATOR = "\n"
 # Documents processed per vectorised batch while adding (bounds the temporary arrays).
 _ADD_BATCH = 50_000
 # More segments than this and the small ones are merged (each costs a slice per query term).
@@ -70,44 +67,8 @@ _MERGE_INTO_MAIN_SHARE = 0.25
 # summed in an array over every document rather than merged by sorting.
 _DENSE_SHARE = 16
 _DENSE_MIN = 1024
-# Array files are checksummed per block of this many bytes (blocks verify in parallel).
-_HASH_BLOCK = 32 << 20
 # Tombstones are purged (positions renumbered) once this share of positions is dead.
 _PURGE_DEAD_SHARE = 0.25
-
-
-@dataclass(frozen=True)
-class IndexDoc:
-    doc_id: str
-    tokens: Sequence[str]
-    scope: str
-    group: str  # the article id: lets a search stay within one article
-
-
-@dataclass(frozen=True)
-class Hit:
-    doc_id: str
-    score: float
-    group: str
-
-
-@runtime_checkable
-class SearchIndex(Protocol):
-    """What every index backend offers; nothing outside this module knows the backend."""
-
-    meta: dict
-
-    def add(self, docs: Iterable[IndexDoc]) -> None: ...
-    def remove(self, doc_ids: Iterable[str]) -> int: ...
-    def remove_group(self, group: str) -> int: ...
-    def search(self, query_tokens: Sequence[str], k: int, *,
-               scopes: Collection[str] | None = None,
-               groups: Collection[str] | None = None) -> list[Hit]: ...
-    def save(self, directory: Path, *, meta: Mapping[str, Any] = {}) -> None: ...
-    @classmethod
-    def load(cls, directory: Path) -> "SearchIndex": ...
-    def __len__(self) -> int: ...
-    def __contains__(self, doc_id: object) -> bool: ...
 
 
 def build_index(docs: Iterable[IndexDoc]) -> SearchIndex:
@@ -121,191 +82,6 @@ def load_index(directory: Path) -> SearchIndex:
     """Load an index saved by the default backend (raises ``IndexError_``)."""
     return BM25Index.load(directory)
 
-
-# --------------------------------------------------------------------------------------------
-# Scoring: small pure functions (float64 throughout, like the reference)
-# --------------------------------------------------------------------------------------------
-
-def okapi_idf(doc_freq: np.ndarray, n_docs: int, epsilon: float = EPSILON) -> np.ndarray:
-    """BM25Okapi's idf for every term: log((N - df + 0.5) / (df + 0.5)), a negative value
-    replaced by epsilon × the mean idf over the terms present in at least one document.
-    Terms in no live document get 0 (the reference does not know them)."""
-    df = doc_freq.astype(np.float64)
-    present = doc_freq > 0
-    idf = np.log(n_docs - df + 0.5) - np.log(df + 0.5)
-    if not present.any():
-        return np.zeros_like(df)
-    floor = epsilon * float(idf[present].mean())
-    idf = np.where(idf < 0, floor, idf)
-    idf[~present] = 0.0
-    return idf
-
-
-def okapi_length_norm(doc_len: np.ndarray, avgdl: float, k1: float = K1, b: float = B) -> np.ndarray:
-    """k1·(1 − b + b·dl/avgdl) for every document (the same operations as the reference, so
-    the same floating-point values)."""
-    return k1 * (1 - b + b * doc_len.astype(np.float64) / avgdl)
-
-
-def okapi_term_weight(tf: np.ndarray, length_norm: np.ndarray, k1: float = K1) -> np.ndarray:
-    """The tf part of BM25: tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl))."""
-    tf = tf.astype(np.float64)
-    return tf * (k1 + 1) / (tf + length_norm)
-
-
-def top_k(positions: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The k best (position, score) pairs, best first, ties by position (document order).
-    Partitions only the candidates given (the documents that matched), never all documents."""
-    if len(scores) > k:
-        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-        keep = scores >= kth  # keeps every tie at the boundary; lexsort settles them
-        positions, scores = positions[keep], scores[keep]
-    order = np.lexsort((positions, -scores))[:k]
-    return positions[order], scores[order]
-
-
-# --------------------------------------------------------------------------------------------
-# Postings
-# --------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Segment:
-    """Term-major postings: the documents of term t are ``docs[indptr[t]:indptr[t+1]]``.
-
-    ``indptr`` covers the vocabulary as it was when the segment was made; later terms have no
-    postings here. Documents ascend within a term."""
-
-    indptr: np.ndarray  # int64, n_terms + 1
-    docs: np.ndarray    # int32 positions
-    tfs: np.ndarray     # unsigned term frequencies (smallest dtype that fits)
-
-    @property
-    def n_terms(self) -> int:
-        return len(self.indptr) - 1
-
-    def postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
-        if term >= self.n_terms:
-            return self.docs[:0], self.tfs[:0]
-        lo, hi = self.indptr[term], self.indptr[term + 1]
-        return self.docs[lo:hi], self.tfs[lo:hi]
-
-    def terms_of_postings(self) -> np.ndarray:
-        """The term id of every posting (expanded indptr)."""
-        return np.repeat(np.arange(self.n_terms, dtype=np.int32), np.diff(self.indptr))
-
-
-def _compact_tfs(tfs: np.ndarray) -> np.ndarray:
-    top = int(tfs.max()) if len(tfs) else 0
-    return tfs.astype(np.min_scalar_type(top), copy=False)
-
-
-def _segment_from_batches(batches: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
-                          n_terms: int) -> _Segment:
-    """Postings from per-batch (term, doc, tf) triples, each batch term-major with ascending
-    docs, later batches holding later positions. Every posting is scattered straight to its
-    place (a counting sort: O(n), where a stable argsort of all postings is O(n log n))."""
-    runs = [(terms.run_terms, terms.run_lengths) if isinstance(terms, _RunTerms) else _term_runs(terms)
-            for terms, _, _ in batches]
-    counts = np.zeros(n_terms, dtype=np.int64)
-    for run_terms, run_lengths in runs:
-        counts[run_terms] += run_lengths
-    indptr = np.zeros(n_terms + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    tf_type = np.result_type(*[tfs.dtype for _, _, tfs in batches]) if batches else np.uint8
-    if len(batches) == 1:
-        _, docs, tfs = batches[0]
-        return _Segment(indptr, docs.astype(np.int32, copy=False), _compact_tfs(tfs))
-    docs_out = np.empty(int(indptr[-1]), dtype=np.int32)
-    tfs_out = np.empty(int(indptr[-1]), dtype=tf_type)
-    filled = indptr[:-1].copy()  # next free slot of every term
-    for (run_terms, run_lengths), (_, docs, tfs) in zip(runs, batches):
-        if not len(docs):
-            continue
-        run_starts = np.cumsum(run_lengths) - run_lengths
-        rank = np.arange(len(docs)) - np.repeat(run_starts, run_lengths)
-        destination = np.repeat(filled[run_terms], run_lengths) + rank
-        docs_out[destination] = docs
-        tfs_out[destination] = tfs
-        filled[run_terms] += run_lengths
-    return _Segment(indptr, docs_out, _compact_tfs(tfs_out))
-
-
-def _term_runs(terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(term, run length) of a sorted term array."""
-    if not len(terms):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]])
-    return terms[starts].astype(np.int64), np.diff(np.r_[starts, len(terms)])
-
-
-class _RunTerms:
-    """A batch's term column kept as (term, run length) pairs: postings of one batch are
-    term-major, so this is a fraction of an int per posting (it bounds build memory)."""
-
-    def __init__(self, run_terms: np.ndarray, run_lengths: np.ndarray):
-        self.run_terms, self.run_lengths = run_terms, run_lengths
-
-    def __len__(self) -> int:
-        return int(self.run_lengths.sum())
-
-
-def _count_terms(term_ids: np.ndarray, doc_positions: np.ndarray, first: int, n_docs: int
-                 ) -> tuple[_RunTerms, np.ndarray, np.ndarray]:
-    """(terms, docs, tfs) of a token stream, term-major with ascending docs, terms as runs.
-    ``doc_positions`` are in ``first .. first + n_docs - 1``."""
-    keys = term_ids.astype(np.int64) * n_docs + (doc_positions - first)
-    keys.sort()
-    if not len(keys):
-        empty = np.zeros(0, dtype=np.int64)
-        return _RunTerms(empty, empty), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint8)
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    tfs = _compact_tfs(np.diff(np.r_[starts, len(keys)]))
-    unique = keys[starts]
-    del keys, starts
-    docs = (unique % n_docs + first).astype(np.int32)
-    runs = _RunTerms(*_term_runs(unique // n_docs))
-    return runs, docs, tfs
-
-
-@dataclass(frozen=True)
-class _QueryTerm:
-    term: int
-    factor: float       # idf × how often the query has the term
-    docs: np.ndarray    # positions holding the term, ascending
-    tfs: np.ndarray     # its frequency in each
-
-
-def _merge_sorted(positions: np.ndarray, scores: np.ndarray, docs: np.ndarray,
-                  weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Add (docs, weights) into the sorted candidate arrays (positions, scores): binary search
-    and insert, O(n log m) rather than sorting everything again."""
-    if not len(positions):
-        return docs, weights
-    at = np.searchsorted(positions, docs)
-    found = at < len(positions)
-    found[found] = positions[at[found]] == docs[found]
-    scores = scores.copy()
-    scores[at[found]] += weights[found]
-    new = ~found
-    return np.insert(positions, at[new], docs[new]), np.insert(scores, at[new], weights[new])
-
-
-class _Names:
-    """A table of strings (scopes, groups) and the int32 code of each."""
-
-    def __init__(self, names: Iterable[str] = ()):
-        self.names: list[str] = list(names)
-        self.codes: dict[str, int] = {name: code for code, name in enumerate(self.names)}
-
-    def code(self, name: str) -> int:
-        code = self.codes.get(name)
-        if code is None:
-            code = self.codes[name] = len(self.names)
-            self.names.append(name)
-        return code
-
-    def known_codes(self, names: Collection[str]) -> np.ndarray:
-        return np.array([self.codes[n] for n in names if n in self.codes], dtype=np.int32)
 
 
 # --------------------------------------------------------------------------------------------
@@ -330,10 +106,10 @@ class BM25Index:
         self._alive = np.zeros(0, dtype=bool)
         self._scope = np.zeros(0, dtype=np.int32)
         self._group = np.zeros(0, dtype=np.int32)
-        self._scopes = _Names()
-        self._groups = _Names()
+        self._scopes = Names()
+        self._groups = Names()
         self._position_of: dict[str, int] | None = {}  # live ids; built lazily after load
-        self._segments: list[_Segment] = []
+        self._segments: list[Segment] = []
         self._n_live = 0
         self._total_len = 0
         # Caches dropped by every change: idf, documents sorted by group.
@@ -395,7 +171,7 @@ class BM25Index:
                 triples.append(self._add_batch(batch, replaced))
             if not triples:
                 return
-            segment = _segment_from_batches(triples, len(self._terms))
+            segment = segment_from_batches(triples, len(self._terms))
             self._segments.append(segment)
             self._doc_freq = np.concatenate(
                 [self._doc_freq, np.zeros(len(self._terms) - len(self._doc_freq), np.int64)])
@@ -408,7 +184,7 @@ class BM25Index:
     def _add_batch(self, batch: list[IndexDoc], replaced: list[int]
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         for doc in batch:
-            if _SEPARATOR in doc.doc_id:
+            if storage.SEPARATOR in doc.doc_id:
                 raise ValueError(f"a document id may not contain a line break: {doc.doc_id!r}")
         # Tokens → term ids first: the only change so far is the vocabulary, undone on error.
         known_terms = len(self._terms)
@@ -418,7 +194,7 @@ class BM25Index:
         token_ids = np.array(list(map(self._vocab.__getitem__, flat_tokens)), dtype=np.int32)
         del flat_tokens
         new_terms = list(itertools.islice(self._vocab, known_terms, None))
-        if any(_SEPARATOR in term for term in new_terms):
+        if any(storage.SEPARATOR in term for term in new_terms):
             for term in new_terms:
                 del self._vocab[term]
             raise ValueError("a token may not contain a line break")
@@ -445,7 +221,7 @@ class BM25Index:
         self._n_live += len(batch)
         self._total_len += int(lengths_np.sum())
         token_positions = np.repeat(np.arange(first, first + len(batch), dtype=np.int64), lengths_np)
-        return _count_terms(token_ids, token_positions, first, len(batch))
+        return count_terms(token_ids, token_positions, first, len(batch))
 
     def remove(self, doc_ids: Iterable[str]) -> int:
         """Remove the given documents; returns how many were present."""
@@ -505,7 +281,7 @@ class BM25Index:
             else:
                 self._segments = [main, merged]
 
-    def _merge(self, segments: list[_Segment], renumber: np.ndarray | None = None) -> _Segment:
+    def _merge(self, segments: list[Segment], renumber: np.ndarray | None = None) -> Segment:
         """One segment with the live postings of ``segments`` (positions renumbered through
         ``renumber``, which keeps their order, when given). Segments hold increasing
         positions, so they are already the term-major batches a counting sort wants."""
@@ -516,7 +292,7 @@ class BM25Index:
             docs = segment.docs[live]
             batches.append((terms[live], docs if renumber is None else renumber[docs],
                             segment.tfs[live].astype(np.int32)))
-        return _segment_from_batches(batches, len(self._terms))
+        return segment_from_batches(batches, len(self._terms))
 
     def _purge(self) -> None:
         """Drop dead positions and renumber the live ones (keeping their order)."""
@@ -558,7 +334,7 @@ class BM25Index:
             for term, times in counts.items():
                 docs, tfs = self._term_postings(term)
                 if len(docs):
-                    terms.append(_QueryTerm(term, float(idf[term] * times), docs, tfs))
+                    terms.append(QueryTerm(term, float(idf[term] * times), docs, tfs))
             if not terms:
                 return []
             scope_codes = None if scopes is None else self._scopes.known_codes(scopes)
@@ -591,11 +367,11 @@ class BM25Index:
             keep &= np.isin(self._scope[positions], scope_codes)
         return keep
 
-    def _weights(self, term: "_QueryTerm", at: np.ndarray | slice, positions: np.ndarray,
+    def _weights(self, term: "QueryTerm", at: np.ndarray | slice, positions: np.ndarray,
                  norm: np.ndarray) -> np.ndarray:
         return term.factor * okapi_term_weight(term.tfs[at], norm[positions])
 
-    def _max_score(self, terms: list["_QueryTerm"], k: int, norm: np.ndarray,
+    def _max_score(self, terms: list["QueryTerm"], k: int, norm: np.ndarray,
                    scope_codes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """Exact top-k candidates with MaxScore pruning.
 
@@ -626,10 +402,10 @@ class BM25Index:
             keep = self._allowed(term.docs, scope_codes)
             docs = term.docs[keep]
             weights = self._weights(term, keep, docs, norm)
-            positions, scores = _merge_sorted(positions, scores, docs, weights)
+            positions, scores = merge_sorted(positions, scores, docs, weights)
         return positions, scores
 
-    def _max_weight(self, term: "_QueryTerm", norm: np.ndarray) -> float:
+    def _max_weight(self, term: "QueryTerm", norm: np.ndarray) -> float:
         """The largest tf part of BM25 over a term's postings (dead documents included, so
         still an upper bound), cached until the next change. Far tighter than k1+1, so
         MaxScore stops scanning sooner; computing it once costs one scan of the postings."""
@@ -639,7 +415,7 @@ class BM25Index:
             self._max_weights[term.term] = bound
         return bound
 
-    def _score_candidates(self, positions: np.ndarray, terms: list["_QueryTerm"],
+    def _score_candidates(self, positions: np.ndarray, terms: list["QueryTerm"],
                           norm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Scores of the given (sorted) positions over ``terms`` by binary search in the
         postings, and which positions hold at least one of the terms."""
@@ -661,7 +437,7 @@ class BM25Index:
             matched[where] = True
         return scores, matched
 
-    def _dense_scores(self, positions: np.ndarray, scores: np.ndarray, terms: list["_QueryTerm"],
+    def _dense_scores(self, positions: np.ndarray, scores: np.ndarray, terms: list["QueryTerm"],
                       norm: np.ndarray, scope_codes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """Sum long postings in an array over all documents (cheaper than sorting them)."""
         if len(self._accumulator) < len(self._ids):
@@ -701,18 +477,18 @@ class BM25Index:
             json.dumps(meta)  # fail before writing anything if meta is not JSON
             if len(self._segments) > 1 or self._n_live < len(self._ids):
                 self._purge()  # one clean segment: document frequencies follow from indptr
-            segment = self._segments[0] if self._segments else _Segment(
+            segment = self._segments[0] if self._segments else Segment(
                 np.zeros(len(self._terms) + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint8))
             if segment.n_terms < len(self._terms):
                 indptr = np.concatenate([segment.indptr, np.full(
                     len(self._terms) - segment.n_terms, segment.indptr[-1], np.int64)])
-                segment = _Segment(indptr, segment.docs, segment.tfs)
+                segment = Segment(indptr, segment.docs, segment.tfs)
             arrays = {
                 "indptr": segment.indptr, "docs": segment.docs, "tfs": segment.tfs,
                 "doc_len": self._doc_len, "scope": self._scope, "group": self._group,
-                "ids": _encode_strings(self._ids), "terms": _encode_strings(self._terms),
-                "scopes": _encode_strings(self._scopes.names),
-                "groups": _encode_strings(self._groups.names),
+                "ids": storage.encode_strings(self._ids), "terms": storage.encode_strings(self._terms),
+                "scopes": storage.encode_strings(self._scopes.names),
+                "groups": storage.encode_strings(self._groups.names),
             }
             generation = uuid.uuid4().hex[:12]
             files = {}
@@ -720,10 +496,10 @@ class BM25Index:
                 values = np.ascontiguousarray(values)
                 file_name = f"{name}.{generation}.bin"
                 data = values.tobytes()
-                _write_durably(directory / file_name, data)
+                storage.write_durably(directory / file_name, data)
                 files[name] = {"file": file_name, "dtype": values.dtype.str,
                                "shape": list(values.shape), "bytes": len(data),
-                               "block_bytes": _HASH_BLOCK, "sha256": _block_digests(data)}
+                               "block_bytes": storage.HASH_BLOCK, "sha256": storage.block_digests(data)}
             manifest = {
                 "format": FORMAT_NAME, "version": FORMAT_VERSION,
                 "params": {"k1": K1, "b": B, "epsilon": EPSILON},
@@ -732,9 +508,9 @@ class BM25Index:
                 "meta": meta, "files": files,
             }
             temporary = directory / f"{MANIFEST}.{generation}.tmp"
-            _write_durably(temporary, json.dumps(manifest, indent=1).encode())
+            storage.write_durably(temporary, json.dumps(manifest, indent=1).encode())
             os.replace(temporary, directory / MANIFEST)
-            _sync_directory(directory)
+            storage.sync_directory(directory)
             keep = {MANIFEST} | {f["file"] for f in files.values()}
             for leftover in directory.iterdir():
                 if leftover.name not in keep and leftover.name.endswith((".bin", ".tmp")):
@@ -758,7 +534,7 @@ class BM25Index:
             raise IndexError_(f"{directory}: index format version {manifest.get('version')!r}, "
                               f"this program reads version {FORMAT_VERSION}; rebuild the index")
         try:
-            arrays = _read_arrays(directory, manifest["files"])
+            arrays = storage.read_arrays(directory, manifest["files"])
             return cls._from_arrays(arrays, manifest)
         except IndexError_:
             raise
@@ -769,10 +545,10 @@ class BM25Index:
     def _from_arrays(cls, arrays: dict[str, np.ndarray], manifest: dict) -> "BM25Index":
         n_docs, n_terms = int(manifest["documents"]), int(manifest["terms"])
         indptr, docs, tfs = arrays["indptr"], arrays["docs"], arrays["tfs"]
-        ids = _decode_strings(arrays["ids"], n_docs)
-        terms = _decode_strings(arrays["terms"], n_terms)
-        scopes = _decode_strings(arrays["scopes"], int(manifest["scopes"]))
-        groups = _decode_strings(arrays["groups"], int(manifest["groups"]))
+        ids = storage.decode_strings(arrays["ids"], n_docs)
+        terms = storage.decode_strings(arrays["terms"], n_terms)
+        scopes = storage.decode_strings(arrays["scopes"], int(manifest["scopes"]))
+        groups = storage.decode_strings(arrays["groups"], int(manifest["groups"]))
         problems = [
             len(indptr) != n_terms + 1,
             len(indptr) and (indptr[0] != 0 or indptr[-1] != len(docs)),
@@ -794,9 +570,9 @@ class BM25Index:
         index._alive = np.ones(n_docs, dtype=bool)
         index._scope = arrays["scope"]
         index._group = arrays["group"]
-        index._scopes = _Names(scopes)
-        index._groups = _Names(groups)
-        index._segments = [_Segment(indptr, docs, tfs)] if n_docs else []
+        index._scopes = Names(scopes)
+        index._groups = Names(groups)
+        index._segments = [Segment(indptr, docs, tfs)] if n_docs else []
         index._doc_freq = np.diff(indptr).astype(np.int64)
         index._n_live = n_docs
         index._total_len = int(arrays["doc_len"].sum(dtype=np.int64))
@@ -804,81 +580,3 @@ class BM25Index:
             raise IndexError_("corrupt index: duplicated vocabulary terms")
         return index
 
-
-# --------------------------------------------------------------------------------------------
-# Files
-# --------------------------------------------------------------------------------------------
-
-def _encode_strings(strings: list[str]) -> np.ndarray:
-    # surrogatepass: any Python str round-trips, even a lone surrogate from a bad client
-    return np.frombuffer(_SEPARATOR.join(strings).encode("utf-8", "surrogatepass"), dtype=np.uint8)
-
-
-def _decode_strings(blob: np.ndarray, count: int) -> list[str]:
-    if count == 0:
-        if len(blob):
-            raise IndexError_("corrupt index: string table not empty")
-        return []
-    strings = blob.tobytes().decode("utf-8", "surrogatepass").split(_SEPARATOR)
-    if len(strings) != count:
-        raise IndexError_(f"corrupt index: {len(strings)} strings where {count} were written")
-    return strings
-
-
-def _write_durably(path: Path, data: bytes) -> None:
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _sync_directory(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return  # not possible on every platform; the data files themselves are synced
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _block_digests(data: bytes | memoryview, block: int = 0) -> list[str]:
-    """sha256 of every ``_HASH_BLOCK`` bytes of ``data`` (at least one, for empty data)."""
-    block = block or _HASH_BLOCK
-    view = memoryview(data)
-    return [hashlib.sha256(view[start:start + block]).hexdigest()
-            for start in range(0, max(len(view), 1), block)]
-
-
-def _read_arrays(directory: Path, specs: dict) -> dict[str, np.ndarray]:
-    """Read every array file and check its size and block checksums. hashlib releases the
-    GIL, so the blocks are hashed on a second thread while the next file is read: loading a
-    1M-paragraph index (~340 MB) stays well under a second."""
-    arrays: dict[str, np.ndarray] = {}
-    checks = []
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for name, spec in specs.items():
-            if Path(spec["file"]).name != spec["file"]:
-                raise IndexError_(f"{directory}: manifest names a file outside the index")
-            path = directory / spec["file"]
-            try:
-                data = path.read_bytes()
-            except FileNotFoundError:
-                raise IndexError_(f"{path}: missing (half-written index?)") from None
-            if len(data) != spec["bytes"]:
-                raise IndexError_(f"{path}: {len(data)} bytes where {spec['bytes']} were written "
-                                  "(truncated or corrupt)")
-            block = int(spec["block_bytes"])
-            expected = list(spec["sha256"])
-            view = memoryview(data)
-            starts = range(0, max(len(data), 1), block)
-            if len(starts) != len(expected):
-                raise IndexError_(f"{path}: checksum list does not fit the file")
-            for start, digest in zip(starts, expected):
-                checks.append((path, pool.submit(_block_digests, view[start:start + block], block), digest))
-            arrays[name] = np.frombuffer(data, dtype=np.dtype(spec["dtype"])).reshape(tuple(spec["shape"]))
-        for path, future, digest in checks:
-            if future.result() != [digest]:
-                raise IndexError_(f"{path}: checksum mismatch (corrupt)")
-    return arrays

@@ -42,8 +42,8 @@ from .cleaning import (breadcrumb_section, collapse_spaces, ends_sentence, headi
                        remove_wrap_spaces, strip_leading_junk)
 from .dates import FoundDate, complete_date, find_date, month_day_date, parse_date_value
 from .decoding import decode_bytes
-from .errors import ParseError, UnreadableFile
-from .models import Article, Paragraph, article_id_problem, paragraph_id
+from ..errors import ParseError, UnreadableFile
+from ..models import Article, Paragraph, article_id_problem, paragraph_id
 from .webpage import looks_like_html, parse_page
 
 _TEXT_EXTENSIONS = {".txt", ".text"}

@@ -46,17 +46,17 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Collection, Literal, Mapping, Protocol, Sequence
 
-from .config import AnswersConfig, RetrievalConfig
-from .errors import QuestionError
+from ..config import AnswersConfig, RetrievalConfig
+from ..errors import QuestionError
 from .excerpt import Excerpt, containment, jaccard, select_excerpt, shingles, standalone_terms
-from .models import Article, Paragraph
+from ..models import Article, Paragraph
 
 # CHAR_MARK prefixes the segmenter's character-fallback tokens: search-only, never highlighted.
-from .segment import CHAR_MARK
+from ..search.segment import CHAR_MARK
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from .index import SearchIndex
-    from .segment import Segmenter
+    from ..search.base import SearchIndex
+    from ..search.segment import Segmenter
 
 #: Weight of an article's k-th quote: score × DIVERSITY_DECAY**k (see module docstring).
 DIVERSITY_DECAY = 0.5

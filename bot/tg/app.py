@@ -28,14 +28,14 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Callba
 from telegram.request import BaseRequest, HTTPXRequest
 
 from .access import AdminCheck
-from .config import Config, Secrets
-from .errors import ConfigError
-from .messages import t
+from ..config import Config, Secrets
+from ..errors import ConfigError
+from ..texts import t
 from .ratelimit import QuestionLimiter
 from .transport import RetryingRequest
 
 if TYPE_CHECKING:
-    from .library import Library
+    from ..library import Library
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +255,7 @@ def run(config: Config, secrets: Secrets) -> None:
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET is not set (required when telegram.mode is "
                           "webhook)")
     redact_logs(secrets.bot_token, secrets.webhook_secret)
-    from .library import Library
+    from ..library import Library
 
     library = Library.open(config)
     for problem in library.problems:
@@ -296,6 +296,6 @@ def run(config: Config, secrets: Secrets) -> None:
 
 def main() -> None:
     """``python -c 'from bot.app import main; main()'``: run with ./config.yaml and the env."""
-    from .config import load_config
+    from ..config import load_config
 
     run(load_config(), Secrets.from_env())

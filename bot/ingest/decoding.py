@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from .errors import UnreadableFile
+from ..errors import UnreadableFile
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     # UTF-32 before UTF-16: the UTF-32-LE BOM starts with the UTF-16-LE one.

@@ -41,15 +41,17 @@ from telegram.ext import (
     filters,
 )
 
-from . import buttons
-from .errors import ArticleError, BotError, QuestionError, StoreError
-from .messages import esc, pick_language, t
-from .models import SHARED_SCOPE, Article, chat_scope
-from .render import attribution_html, format_date, render_html, utf16_len
-from .store import ArticleStore
+from .. import buttons
+from ...errors import ArticleError, BotError, QuestionError, StoreError
+from ...answers.markup import esc
+from ...texts import pick_language, t
+from ...models import SHARED_SCOPE, Article, chat_scope
+from ...answers.markup import utf16_len
+from ...answers.render import attribution_html, format_date, render_html
+from ...store import ArticleStore
 
 if TYPE_CHECKING:
-    from .app import BotApplication, BotContext
+    from ..app import BotApplication, BotContext
 
 log = logging.getLogger(__name__)
 
@@ -641,7 +643,7 @@ async def add_document(update: Update, context: "BotContext", holder: Message) -
     if len(data) > limit:
         await reply(message, t("add_too_big", lang, limit=_size(limit)))
         return
-    from .parsing import parse_bytes
+    from ...ingest.parsing import parse_bytes
 
     try:
         articles = await asyncio.to_thread(parse_bytes, data, name=name, max_bytes=limit)
@@ -658,7 +660,7 @@ async def add_text(update: Update, context: "BotContext", holder: Message, *, te
     lang = lang_of(update, context)
     if await _chat_full(update, context):
         return
-    from .parsing import parse_text
+    from ...ingest.parsing import parse_text
 
     body = text or holder.text or holder.caption or ""
     try:
@@ -961,7 +963,7 @@ async def _ingest_post(context: "BotContext", chat: Chat, message: Message) -> N
     metadata: dict[str, Any] = {"id": article_id, "source": chat.title or chat.username or str(chat.id)}
     if chat.username:
         metadata["url"] = f"https://t.me/{chat.username}/{message.message_id}"
-    from .parsing import parse_text
+    from ...ingest.parsing import parse_text
 
     try:
         article = await asyncio.to_thread(parse_text, text, metadata=metadata,

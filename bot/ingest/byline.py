@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .models import Contributor
+from ..models import Contributor
 
 # --------------------------------------------------------------------------------------------
 # Names

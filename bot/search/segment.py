@@ -30,9 +30,9 @@ from typing import Any, Callable, Iterable
 
 import opencc
 
-from .cleaning import normalize_chars
-from .config import SegmentationConfig
-from .errors import ConfigError
+from ..ingest.cleaning import normalize_chars
+from ..config import SegmentationConfig
+from ..errors import ConfigError
 
 # Prefix of character tokens: keeps 知 (the character inside a word) apart from 知 (a
 # one-character word), so words still score as words.

@@ -3,12 +3,11 @@
 Quotes are never translated: they stay in the article's own characters. Only the
 interface around them (help, refusals, button labels …) follows the user's language.
 Texts are Telegram HTML; values put into them with ``t(..., **values)`` must already be
-escaped by the caller (``bot.messages.esc``).
+escaped by the caller (``bot.answers.markup.esc``). Pure data and lookups: imported by
+``answers`` (credit labels, "not found") and ``tg`` (everything else), importing neither.
 """
 
 from __future__ import annotations
-
-from .render import escape
 
 LANGUAGES = ("zh-hans", "zh-hant", "en")
 
@@ -27,12 +26,16 @@ def pick_language(language_code: str | None, default: str = "zh-hans") -> str:
     return "en"
 
 
-def esc(text: object) -> str:
-    """Escape any value for Telegram HTML with the one escaping function, ``render.escape``."""
-    return escape(str(text))
-
-
 TEXTS: dict[str, dict[str, str]] = {
+    # --- credit lines and "not found" (answers.render) --------------------------------
+    "credit_reporters": {"zh-hans": '记者', "zh-hant": '記者', "en": 'Reporters'},
+    "credit_names_sep": {"zh-hans": '、', "zh-hant": '、', "en": ', '},
+    "credit_link": {"zh-hans": '原文', "zh-hant": '原文', "en": 'Original article'},
+    "credit_unknown_source": {"zh-hans": '出处未注明', "zh-hant": '出處未註明', "en": 'source not stated'},
+    "credit_no_answer": {"zh-hans": '没有找到能回答“{question}”的段落。', "zh-hant": '沒有找到能回答「{question}」的段落。', "en": 'No paragraph answers “{question}”.'},
+    "credit_no_answer_plain": {"zh-hans": '没有找到能回答“{question}”的段落。', "zh-hant": '沒有找到能回答「{question}」的段落。', "en": 'No paragraph answers “{question}”.'},
+    "credit_try": {"zh-hans": '可以换个问法试试：', "zh-hant": '可以換個問法試試：', "en": 'Try asking differently:'},
+    "credit_tips": {"zh-hans": '用更少或别的关键词，例如只留下最关键的两三个词\n写上人名、地名或机构名，例如“两江新区”“李彩桦”\n繁体、简体都能搜到，不必转换\n问文章本身，例如“这篇文章的记者是谁？”“什么时候发布的？”', "zh-hant": '用更少或別的關鍵詞，例如只留下最關鍵的兩三個詞\n寫上人名、地名或機構名，例如「兩江新區」「李彩樺」\n繁體、簡體都能搜到，不必轉換\n問文章本身，例如「這篇文章的記者是誰？」「什麼時候發布的？」', "en": 'use fewer or other key words — keep the two or three that matter\nnames of people, places or organisations help, e.g. 两江新区\nsimplified and traditional characters both work; no need to convert\nask about an article itself: “who wrote this?”, “when was it published?”'},
     # --- buttons -----------------------------------------------------------------------
     "btn_more": {"zh-hans": "更多", "zh-hant": "更多", "en": "More"},
     "btn_full": {"zh-hans": "全文", "zh-hant": "全文", "en": "Full article"},
@@ -286,5 +289,6 @@ def t(key: str, lang: str, **values: object) -> str:
     variants = TEXTS[key]
     text = variants.get(lang) or variants["zh-hans"]
     if "example" not in values and "{example}" in text:
-        values["example"] = esc(EXAMPLE_QUESTION.get(lang, EXAMPLE_QUESTION["zh-hans"]))
+        # plain CJK with nothing to escape (a test holds it to that)
+        values["example"] = EXAMPLE_QUESTION.get(lang, EXAMPLE_QUESTION["zh-hans"])
     return text.format(**values) if values else text

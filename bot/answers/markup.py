@@ -1,0 +1,153 @@
+"""Telegram HTML: escaping, sizes and the validator. Pure code, no Telegram import.
+
+Every article and user string goes through ``escape`` (``& < > "`` only, the entities Telegram
+knows); lengths are measured as Telegram measures them (UTF-16 code units, ``utf16_len``);
+``check_telegram_html`` holds a message to the rules Telegram's HTML parse mode enforces, and
+the tests apply it to every message the bot sends.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Telegram's message limit (UTF-16 code units after entity parsing).
+MAX_MESSAGE_UNITS = 4096
+#: Longest URL ever linked (longer ones are shown without a link).
+MAX_URL_CHARS = 2000
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+# C0/C1 control characters other than tab and newline (a terminal escape sequence in an
+# article must not reach the user's terminal or Telegram); removed, not escaped. Lone
+# surrogates too (a question or JSON field holding half an emoji): no UTF-8/UTF-16 can
+# carry them, so a message holding one could not even be measured or sent.
+_CONTROLS = {c: None for c in [*range(0, 9), 11, 12, *range(14, 32), 127, *range(128, 160),
+                               *range(0xD800, 0xE000)]}
+
+
+def escape(text: str) -> str:
+    """Escape text for Telegram HTML: ``& < > "`` only (the entities Telegram knows);
+    control characters other than tab and newline, and lone surrogates, are dropped."""
+    return text.translate(_CONTROLS).translate(_ESCAPES)
+
+
+def esc(value: object) -> str:
+    """``escape`` for any value (numbers, ids, paths) put into an interface text."""
+    return escape(str(value))
+
+
+def printable(text: str) -> str:
+    return text.translate(_CONTROLS)
+
+
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units (how Telegram counts message length)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def cap(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def is_http_url(url: str | None) -> bool:
+    if not url:
+        return False
+    # any non-space, non-control characters: escape() makes & " < > safe in the attribute
+    return bool(re.match(r"^https?://[^\s\x00-\x1f\x7f]+$", url, re.IGNORECASE)) and \
+        len(url) <= MAX_URL_CHARS
+
+
+
+#: Tags Telegram's HTML parse mode accepts, with the attributes each may carry.
+TELEGRAM_TAGS: dict[str, frozenset[str]] = {
+    "b": frozenset(), "strong": frozenset(), "i": frozenset(), "em": frozenset(),
+    "u": frozenset(), "ins": frozenset(), "s": frozenset(), "strike": frozenset(),
+    "del": frozenset(), "tg-spoiler": frozenset(), "span": frozenset({"class"}),
+    "a": frozenset({"href"}), "code": frozenset({"class"}), "pre": frozenset(),
+    "blockquote": frozenset({"expandable"}), "tg-emoji": frozenset({"emoji-id"}),
+}
+_STYLE_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-spoiler", "span"}
+_TAG_RE = re.compile(
+    r'<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:="[^"<>]*")?)*)\s*>')
+_ATTR_RE = re.compile(r'([a-zA-Z-]+)(?:="([^"<>]*)")?')
+_ENTITY_RE = re.compile(r"&(lt|gt|amp|quot);")
+
+
+def _check_entities(text: str, where: str) -> None:
+    pos = text.find("&")
+    while pos != -1:
+        if not _ENTITY_RE.match(text, pos):
+            raise ValueError(f"bare '&' or unsupported entity at {where} {pos}: {text[pos:pos + 12]!r}")
+        pos = text.find("&", pos + 1)
+
+
+def check_telegram_html(message: str, *, max_units: int = MAX_MESSAGE_UNITS) -> None:
+    """Raise ValueError unless ``message`` is HTML Telegram (and this bot) accepts.
+
+    Checks: only Telegram's tags and their attributes; tags balanced and properly nested
+    (no blockquote in a blockquote, no link in a link, nothing inside code/pre but code in
+    pre); no raw ``<`` or ``>`` in text; ``&`` only as ``&amp; &lt; &gt; &quot;`` (numeric
+    entities are legal for Telegram but never produced here, so refused); a link's href is
+    http(s); visible text non-empty; 1..``max_units`` UTF-16 code units of HTML; no lone
+    surrogate (it could not be encoded to be sent).
+    """
+    surrogate = re.search("[\ud800-\udfff]", message)
+    if surrogate:  # (utf16_len would raise UnicodeEncodeError, not ValueError)
+        raise ValueError(f"lone surrogate at {surrogate.start()}: not valid Unicode text")
+    units = utf16_len(message)
+    if not 1 <= units <= max_units:
+        raise ValueError(f"message is {units} UTF-16 units long (allowed 1..{max_units})")
+    stack: list[str] = []
+    visible: list[str] = []
+    pos = 0
+    while pos < len(message):
+        lt = message.find("<", pos)
+        chunk = message[pos:] if lt == -1 else message[pos:lt]
+        if ">" in chunk:
+            raise ValueError(f"raw '>' in text near {pos + chunk.index('>')}")
+        _check_entities(chunk, "text")
+        visible.append(chunk)
+        if lt == -1:
+            break
+        match = _TAG_RE.match(message, lt)
+        if not match:
+            raise ValueError(f"raw '<' or malformed tag at {lt}: {message[lt:lt + 20]!r}")
+        closing, name, attrs = match.group(1), match.group(2).lower(), match.group(3)
+        if name not in TELEGRAM_TAGS:
+            raise ValueError(f"tag <{name}> is not supported by Telegram")
+        if closing:
+            if attrs.strip():
+                raise ValueError(f"closing tag </{name}> with attributes")
+            if not stack or stack[-1] != name:
+                raise ValueError(f"</{name}> closes {'<' + stack[-1] + '>' if stack else 'nothing'}")
+            stack.pop()
+        else:
+            seen = {}
+            for attr in _ATTR_RE.finditer(attrs):
+                key, value = attr.group(1).lower(), attr.group(2)
+                if key not in TELEGRAM_TAGS[name]:
+                    raise ValueError(f"attribute {key!r} not allowed on <{name}>")
+                if value is not None:
+                    _check_entities(value, f"attribute {key}")
+                seen[key] = value
+            if name == "a":
+                href = seen.get("href")
+                if not href or not re.match(r"^https?://", href, re.IGNORECASE):
+                    raise ValueError("<a> needs an http(s) href")
+                if "a" in stack:
+                    raise ValueError("<a> inside <a>")
+            if name == "blockquote" and "blockquote" in stack:
+                raise ValueError("<blockquote> inside <blockquote>")
+            if stack and stack[-1] in ("code", "pre") and not (stack[-1] == "pre" and name == "code"):
+                raise ValueError(f"<{name}> inside <{stack[-1]}>")
+            if name not in _STYLE_TAGS and name not in ("blockquote",) and any(
+                    t not in _STYLE_TAGS and t != "blockquote" and not (t == "pre" and name == "code")
+                    for t in stack):
+                raise ValueError(f"<{name}> cannot be nested in {stack}")
+            stack.append(name)
+        pos = match.end()
+    if stack:
+        raise ValueError(f"unclosed tags: {stack}")
+    if not "".join(visible).strip():
+        raise ValueError("message has no visible text")
+
