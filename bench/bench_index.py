@@ -35,7 +35,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 DATA = ROOT.parent / "shared" / "data"
 NEWS = DATA / "news_articles.jsonl"

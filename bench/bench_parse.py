@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from bot.errors import ArticleError  # noqa: E402
 from bot.ingest.parsing import parse_bytes  # noqa: E402

@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from bot.evaluation import evaluate_squad  # noqa: E402
 from bot.search.segment import Segmenter, load_stopwords  # noqa: E402

@@ -67,8 +67,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+# the Bot API stand-in lives with the tests (pytest finds it through its pythonpath setting)
 sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT))
 
 from botapi_standin import BOT_USERNAME, BotAPI, StandinServer  # noqa: E402
 

@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 NEWS = ROOT.parent / "shared" / "data" / "news_articles.jsonl"
 _SENTENCE_END = re.compile(r"(?<=[。！？；])")

@@ -19,7 +19,6 @@ Telegram layer (tests/test_bot_*.py, tests/test_e2e_bot.py):
 from __future__ import annotations
 
 import dataclasses
-import sys
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
@@ -27,8 +26,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent
-if str(TESTS) not in sys.path:
-    sys.path.insert(0, str(TESTS))
 
 
 # -- Telegram layer ------------------------------------------------------------------------------

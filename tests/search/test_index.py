@@ -17,7 +17,7 @@ from bot.search.base import Hit, IndexDoc, SearchIndex
 from bot.search.bm25 import BM25Index, build_index, load_index
 from bot.search.segment import Segmenter
 
-FIXTURE = Path(__file__).parent / "fixtures" / "retrieval" / "news_paragraphs.jsonl"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "retrieval" / "news_paragraphs.jsonl"
 
 
 @pytest.fixture(scope="module")

@@ -25,8 +25,8 @@ from bot.ingest.parsing import parse_file
 from bot.answers.render import render_plain
 from bot.search.segment import Segmenter
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).parent / "fixtures" / "answers"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "answers"
 SAMPLE = ROOT / "corpus" / "cqcb-2020-04-12-chuanyu-innovation.txt"
 
 

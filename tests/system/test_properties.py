@@ -42,7 +42,7 @@ from bot.ingest.parsing import parse_bytes, parse_text
 from bot.answers.markup import MAX_MESSAGE_UNITS, check_telegram_html
 from bot.answers.render import render_html, render_plain
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 MB = 1_000_000
 
 #: Examples per property from the profile (tests/conftest.py: dev 300, ci 10,000). The main

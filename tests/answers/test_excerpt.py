@@ -21,7 +21,7 @@ from bot.answers.excerpt import (
 )
 from bot.search.segment import Segmenter
 
-FIXTURES = Path(__file__).parent / "fixtures" / "answers"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "answers"
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from bot.errors import ArticleError, ParseError, UnreadableFile
 from bot.models import Contributor
 from bot.ingest.parsing import parse_bytes, parse_file, parse_text
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "parsing"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "parsing"
 SAMPLE = FIXTURES / "cqcb-sample.txt"
 
 SAMPLE_HEADINGS = ["重庆两江新区", "联手天府新区打造西部科技创新中心", "重庆高新区", "将崛起一座AI City", "声音",

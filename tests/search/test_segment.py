@@ -13,7 +13,7 @@ from bot.search.base import IndexDoc
 from bot.search.bm25 import build_index
 from bot.search.segment import CHAR_MARK, Segmenter, load_stopwords
 
-FIXTURE = Path(__file__).parent / "fixtures" / "retrieval" / "news_paragraphs.jsonl"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "retrieval" / "news_paragraphs.jsonl"
 USER_WORDS = ["两江新区", "天府新区", "成渝地区双城经济圈", "上游新闻", "重庆晨报", "西部科学城"]
 
 
