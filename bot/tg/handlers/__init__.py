@@ -51,7 +51,7 @@ from ...answers.render import attribution_html, format_date, render_html
 from ...store import ArticleStore
 
 if TYPE_CHECKING:
-    from ..app import BotApplication, BotContext
+    from ..context import BotApplication, BotContext
 
 log = logging.getLogger(__name__)
 
