@@ -125,8 +125,6 @@ class RetrievalConfig:
     top_k: int = setting(5, _int_at_least(1))
     # Paragraphs scoring below this are not offered as answers (raw BM25 score).
     min_score: float = setting(1.0, _number_at_least(0))
-    # Single characters of the question also match words that contain them (知 -> 知道).
-    char_fallback: bool = setting(True, _boolean)
 
 
 @dataclass(frozen=True)
