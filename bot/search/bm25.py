@@ -49,7 +49,7 @@ import numpy as np
 from ..errors import SearchIndexError
 from . import storage
 from .base import Hit, IndexDoc, SearchIndex
-from .postings import (Names, QueryTerm, Segment, count_terms, merge_sorted,
+from .postings import (Names, QueryTerm, RunTerms, Segment, count_terms, merge_sorted,
                        segment_from_batches)
 from .scoring import B, EPSILON, K1, okapi_idf, okapi_length_norm, okapi_term_weight, top_k
 
@@ -162,7 +162,7 @@ class BM25Index:
     def _add(self, docs: Iterable[IndexDoc]) -> None:
         with self._lock:
             iterator = iter(docs)
-            triples: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+            triples: list[tuple[RunTerms, np.ndarray, np.ndarray]] = []
             replaced: list[int] = []
             while True:
                 batch = list(itertools.islice(iterator, _ADD_BATCH))
@@ -182,7 +182,7 @@ class BM25Index:
             self._maintain()
 
     def _add_batch(self, batch: list[IndexDoc], replaced: list[int]
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   ) -> tuple[RunTerms, np.ndarray, np.ndarray]:
         for doc in batch:
             if storage.SEPARATOR in doc.doc_id:
                 raise ValueError(f"a document id may not contain a line break: {doc.doc_id!r}")
@@ -327,8 +327,8 @@ class BM25Index:
         with self._lock:
             if k <= 0 or self._n_live == 0:
                 return []
-            counts = Counter(self._vocab.get(t) for t in query_tokens)
-            counts.pop(None, None)
+            counts = Counter(term for t in query_tokens
+                             if (term := self._vocab.get(t)) is not None)
             idf, norm = self._statistics()
             terms = []
             for term, times in counts.items():

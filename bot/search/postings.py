@@ -42,7 +42,7 @@ def compact_tfs(tfs: np.ndarray) -> np.ndarray:
     return tfs.astype(np.min_scalar_type(top), copy=False)
 
 
-def segment_from_batches(batches: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+def segment_from_batches(batches: list[tuple[RunTerms, np.ndarray, np.ndarray]],
                           n_terms: int) -> Segment:
     """Postings from per-batch (term, doc, tf) triples, each batch term-major with ascending
     docs, later batches holding later positions. Every posting is scattered straight to its

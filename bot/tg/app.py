@@ -83,8 +83,9 @@ def build_application(config: Config, library: "Library", token: str, *,
                                           else RetryingRequest(HTTPXRequest(connection_pool_size=1)))
     if rate_limiter:
         # ≈30 messages/s overall and 20/min per group; one retry on a RetryAfter.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=1))
-    application: BotApplication = builder.build()  # type: ignore[assignment]
+        # (PTB types the builder's rate limiter by its request data; AIORateLimiter's is a dict)
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=1))  # type: ignore[arg-type]
+    application: BotApplication = builder.build()
     data = application.bot_data
     data.library = library
     data.config = config

@@ -32,6 +32,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 from telegram.error import NetworkError, TimedOut
+from telegram._utils.types import ODVInput
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 log = logging.getLogger(__name__)
@@ -103,8 +104,10 @@ class RetryingRequest(BaseRequest):
         return ceiling * (0.5 + self._rng() / 2)
 
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout=BaseRequest.DEFAULT_NONE, write_timeout=BaseRequest.DEFAULT_NONE,
-                         connect_timeout=BaseRequest.DEFAULT_NONE, pool_timeout=BaseRequest.DEFAULT_NONE,
+                         read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+                         write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+                         connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+                         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
                          ) -> tuple[int, bytes]:
         name = api_method(url)
         started = time.monotonic()

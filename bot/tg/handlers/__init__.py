@@ -9,8 +9,8 @@ One module per concern — ``questions``, ``pages`` (全文), ``admin`` (/add /r
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import (
@@ -28,7 +28,7 @@ from . import admin, channels, failures, info, inline, membership, pages, questi
 if TYPE_CHECKING:
     from ..context import BotApplication, BotContext
 
-PressHandler = Callable[[Update, "BotContext"], Awaitable[None]]
+PressHandler = Callable[[Update, "BotContext"], Coroutine[Any, Any, None]]
 
 #: The handler of each button kind (see ``bot.tg.buttons``).
 BUTTONS: dict[str, PressHandler] = {
@@ -78,4 +78,4 @@ def register(application: BotApplication) -> None:
     add(InlineQueryHandler(inline.on_inline_query))
     add(ChatMemberHandler(membership.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     add(ChatMemberHandler(membership.on_chat_member, ChatMemberHandler.CHAT_MEMBER))
-    application.add_error_handler(failures.on_error)  # type: ignore[arg-type]
+    application.add_error_handler(failures.on_error)

@@ -34,7 +34,7 @@ def strip_mention(context: BotContext, message: Message) -> tuple[bool, str]:
     text = message.text or ""
     username = bot_username(context).lower()
     mentioned = False
-    kinds = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+    kinds: list[str | None] = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
     for entity, value in message.parse_entities(kinds).items():
         if (entity.type == MessageEntity.MENTION and value[1:].lower() == username) or (
                 entity.type == MessageEntity.TEXT_MENTION and entity.user
