@@ -1,12 +1,12 @@
 # Two entry points, both self-installing on a fresh machine (Python 3.11 + pip + make):
 #   make ask   -> answers a sample question from the bundled corpus, no Telegram token needed
-#   make test  -> runs the whole test suite
+#   make test  -> lint (ruff, mypy), then the whole test suite (what CI runs)
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 QUESTION ?= 两江新区和天府新区要共同建设什么？
 
-.PHONY: install ask test bench clean
+.PHONY: install ask lint format test clean
 
 install: $(VENV)/.installed
 
@@ -19,7 +19,16 @@ $(VENV)/.installed: pyproject.toml
 ask: install
 	$(PY) -m bot ask "$(QUESTION)"
 
-test: install
+lint: install
+	$(PY) -m ruff check bot tests bench
+	$(PY) -m ruff format --check bot tests bench
+	$(PY) -m mypy
+
+format: install
+	$(PY) -m ruff check --fix bot tests bench
+	$(PY) -m ruff format bot tests bench
+
+test: lint
 	$(PY) -m pytest
 
 clean:
