@@ -12,6 +12,12 @@ else escaping is a bug.
     ├── IndexError_          the search index is missing, corrupt or of another version
     ├── StoreError           the article store cannot be opened or written
     ├── QuestionError        a question that cannot be asked (empty, too long)
+    ├── FetchError           a link could not be fetched (one line naming the URL)
+    │   ├── AddressRefused   not http(s), or an address the bot may not reach (SSRF guard)
+    │   ├── PageUnavailable  network failure, timeout, HTTP error status, too many redirects
+    │   ├── NotAPage         a content type that is no web page (or no feed)
+    │   └── TooLarge         more bytes than fetch.max_bytes
+    ├── FeedError            a feed that cannot be read or followed (not RSS/Atom, quota)
     └── PermissionDenied     a user tried an admin action without the rights
 """
 
@@ -67,3 +73,31 @@ class QuestionError(BotError):
 
 class PermissionDenied(BotError):
     """A user asked for an admin action without the rights to it."""
+
+
+class FetchError(BotError):
+    """A link could not be fetched; the message is one line for the user, ``url`` the link."""
+
+    def __init__(self, message: str, *, url: str | None = None):
+        self.url = url
+        super().__init__(f"{message}：{url}" if url else message)
+
+
+class AddressRefused(FetchError):
+    """Not an http(s) link, or its host resolves to an address the bot must not reach."""
+
+
+class PageUnavailable(FetchError):
+    """The server could not be reached, timed out, answered an error or redirected too often."""
+
+
+class NotAPage(FetchError):
+    """The server answered with something that is not a web page (or not a feed)."""
+
+
+class TooLarge(FetchError):
+    """The page is larger than ``fetch.max_bytes``."""
+
+
+class FeedError(BotError):
+    """A feed cannot be read or followed (not RSS/Atom/OPML, per-chat quota, unknown id)."""
