@@ -1,6 +1,8 @@
 """Command line: parses arguments, calls the library, turns BotError into one line.
 
     python -m bot parse FILE... [--json]
+    python -m bot add URL|FILE... [--scope shared|chat:ID] [--json]
+    python -m bot feeds add URL [--scope S] | list [--json] | poll [--force] [--json] | remove ID
     python -m bot ask "QUESTION" [--top N] [--per-article M] [--json]
     python -m bot search --corpus CORPUS.jsonl --queries QUERIES.jsonl [--top K]
     python -m bot eval --squad FILE.json [FILE2.json ...]
@@ -75,6 +77,44 @@ def _describe(article) -> str:  # type: ignore[no-untyped-def]
         marker = "##" if p.kind == "heading" else "  "
         lines.append(f"{marker} [{p.id}] {p.text}")
     return "\n".join(lines) + "\n"
+
+
+def _scope(text: str) -> str:
+    from .models import SHARED_SCOPE
+
+    if text == SHARED_SCOPE:
+        return text
+    kind, _, chat_id = text.partition(":")
+    if kind != "chat" or not chat_id.lstrip("-").isdigit():
+        raise argparse.ArgumentTypeError(f"must be 'shared' or 'chat:<chat id>', not {text!r}")
+    return f"chat:{int(chat_id)}"
+
+
+def cmd_add(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    """Store (and index) the articles of links and files; one line per article or failure."""
+    from .errors import FetchError
+    from .ingest.fetch import Fetcher, fetch_article, is_link
+    from .ingest.parsing import parse_file
+    from .library import Library
+
+    status = 0
+    with Library.open(config) as library, Fetcher(config.fetch) as fetcher:
+        for item in args.items:
+            try:
+                if is_link(item):
+                    articles = [fetch_article(item.strip(), fetcher)]
+                else:
+                    articles = parse_file(Path(item), max_bytes=MAX_LOCAL_FILE_BYTES)
+                for article in articles:
+                    stored = library.add_article(article, args.scope)
+                    if args.json:
+                        _print_json(stored.to_json(), out)
+                    else:
+                        out.write(f"added {stored.id}: {stored.title or '-'}\n")
+            except (ArticleError, FetchError) as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                status = 1
+    return status
 
 
 def cmd_ask(args: argparse.Namespace, config: Config, out: TextIO) -> int:
@@ -163,6 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="one JSON object per article and line")
     p.set_defaults(handler=cmd_parse)
+
+    p = commands.add_parser("add", help="store and index the articles of links and files")
+    p.add_argument("items", nargs="+", metavar="URL|FILE")
+    p.add_argument("--scope", type=_scope, default="shared",
+                   help="shared (default) or chat:<chat id>")
+    p.add_argument("--json", action="store_true", help="one JSON object per stored article")
+    p.set_defaults(handler=cmd_add)
 
     p = commands.add_parser("ask", help="answer a question from the corpus")
     p.add_argument("question")
