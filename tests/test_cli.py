@@ -201,3 +201,42 @@ def test_add_a_bad_scope_is_a_usage_error(config_file, capsys):
     with pytest.raises(SystemExit):
         run_cli("--config", str(config_file), "add", str(SAMPLE), "--scope", "group")
     assert "chat:<chat id>" in capsys.readouterr().err
+
+
+def test_feeds_add_list_poll_remove(web, local_config_file, capsys):
+    from feedgen import Item, rss, story
+
+    def feed_of(numbers):
+        return rss([Item(guid=f"g{n}", title=f"第{n}号", link=f"http://news.example/{n}",
+                         text=story(n)) for n in numbers])
+
+    web.route("/feed.xml", body=feed_of([2, 1]), content_type="application/rss+xml")
+    config = ["--config", str(local_config_file)]
+    status, out = run_cli(*config, "feeds", "add", web.url("/feed.xml"), "--scope", "chat:-5")
+    assert status == 0 and "following feed 1" in out and "2 articles stored" in out
+    status, out = run_cli(*config, "feeds", "list", "--json")
+    [feed] = [json.loads(line) for line in out.splitlines()]
+    assert feed["url"] == web.url("/feed.xml") and feed["scope"] == "chat:-5"
+    assert feed["paused"] is None and feed["interval"] == 1800
+    status, out = run_cli(*config, "feeds", "poll", "--json")
+    assert status == 0 and out == ""  # not due yet
+    web.route("/feed.xml", body=feed_of([3, 2, 1]), content_type="application/rss+xml")
+    status, out = run_cli(*config, "feeds", "poll", "--force", "--json")
+    [article] = [json.loads(line) for line in out.splitlines()]
+    assert status == 0 and article["title"] == "第3号" and article["feed"] == 1
+    assert {"id", "paragraphs", "reporters", "url"} <= article.keys()
+    status, out = run_cli(*config, "feeds", "remove", "1")
+    assert status == 0
+    status, out = run_cli(*config, "feeds", "remove", "1")
+    assert status == 1
+    status, out = run_cli(*config, "feeds", "list")
+    assert out == ""
+
+
+def test_feeds_add_a_refused_address_exits_1(web, config_file, capsys):
+    status, out = run_cli("--config", str(config_file), "feeds", "add", web.url("/feed.xml"))
+    assert status == 1 and out == ""
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("error: 不允许访问的地址")
+    status, out = run_cli("--config", str(config_file), "feeds", "list")
+    assert out == ""
