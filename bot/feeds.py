@@ -164,7 +164,7 @@ class FeedPoller:
                 changes["fetch_pages"] = fetch_pages
             self.feeds.update(existing.id, **changes)
             return self.poll_feed(self._feed(existing.id))
-        if self.feeds.count(scope) >= self.settings.max_per_chat:
+        if scope.startswith("chat:") and self.feeds.count(scope) >= self.settings.max_per_chat:
             raise FeedError(f"已达到订阅源上限（{self.settings.max_per_chat} 个）")
         feed = self.feeds.add(url, scope, interval=self.interval_seconds(interval_minutes),
                               fetch_pages=self.settings.fetch_pages if fetch_pages is None

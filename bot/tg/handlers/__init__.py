@@ -1154,4 +1154,7 @@ def register(application: "BotApplication") -> None:
     add(InlineQueryHandler(on_inline_query))
     add(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     add(ChatMemberHandler(on_chat_member, ChatMemberHandler.CHAT_MEMBER))
+    from .feeds import register as register_links_and_feeds  # issue 11; group -1
+
+    register_links_and_feeds(application)
     application.add_error_handler(on_error)  # type: ignore[arg-type]

@@ -1,0 +1,331 @@
+"""Links and feeds in Telegram: /add URL, a link in a private chat, /follow, /feeds, /unfollow,
+OPML in and out, and the feed poller on PTB's JobQueue.
+
+Every handler here is registered in group -1 and stops the update there
+(``ApplicationHandlerStop``) once it has handled it, so a link is not also answered as a
+question and /follow is not taken for an unknown command, wherever ``register`` is called.
+Fetching, parsing and the store run in a thread (``asyncio.to_thread``); the event loop only
+sends replies. The poller (``bot.feeds.FeedPoller``) is made once per Library.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from typing import TYPE_CHECKING
+
+from telegram import LinkPreviewOptions, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, CommandHandler, MessageHandler, filters
+
+from ...answers.markup import esc
+from ...answers.render import format_date
+from ...errors import ArticleError, BotError, FetchError, StoreError
+from ...feeds import FeedPoller, PollResult
+from ...ingest.feeds import OpmlFeed, parse_opml, write_opml
+from ...ingest.fetch import fetch_article, is_link
+from ...models import Article, chat_scope
+from ...texts import pick_language, t
+
+if TYPE_CHECKING:
+    from ...library import Library
+    from ..context import BotApplication, BotContext
+
+log = logging.getLogger(__name__)
+
+HTML = ParseMode.HTML
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+#: How often the JobQueue looks for due feeds (each feed keeps its own interval).
+POLL_TICK_SECONDS = 60
+#: Progress of a long import is shown by editing one message, at most this often.
+PROGRESS_EVERY_SECONDS = 2.0
+LINK_ONLY = r"^\s*https?://\S+\s*$"
+ADD_LINK = r"^/add(?:@\w+)?\s+https?://\S+\s*$"
+
+_POLLERS: weakref.WeakKeyDictionary[Library, FeedPoller] = weakref.WeakKeyDictionary()
+
+
+async def poller_for(library: Library) -> FeedPoller:
+    """The library's poller (made in a thread the first time: it creates its tables)."""
+    poller = _POLLERS.get(library)
+    if poller is None:
+        poller = await asyncio.to_thread(FeedPoller, library)
+        _POLLERS[library] = poller
+    return poller
+
+
+def _lang(update: Update, context: BotContext) -> str:
+    user = update.effective_user
+    return pick_language(user.language_code if user else None,
+                         context.config.telegram.default_language)
+
+
+async def _reply(message: Message, text: str) -> Message:
+    return await message.reply_text(text, parse_mode=HTML, link_preview_options=NO_PREVIEW,
+                                    do_quote=True)
+
+
+async def _edit(message: Message, text: str) -> None:
+    try:
+        await message.edit_text(text, parse_mode=HTML, link_preview_options=NO_PREVIEW)
+    except TelegramError as exc:  # "message is not modified", deleted meanwhile …
+        log.info("progress message not edited: %s", exc)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+def _words(message: Message) -> list[str]:
+    """The words after the leading /command[@bot]."""
+    return (message.text or message.caption or "").split()[1:]
+
+
+async def _is_admin(update: Update, context: BotContext) -> bool:
+    chat, message = update.effective_chat, update.effective_message
+    assert chat is not None
+    settings = await asyncio.to_thread(context.library.store.chat_settings, chat.id)
+    return await context.admins.is_admin(context.bot, chat, update.effective_user,
+                                         message.sender_chat if message else None,
+                                         linked_chat_id=settings.linked_chat_id)
+
+
+async def _refused(update: Update, context: BotContext) -> bool:
+    """True (after saying so) when the sender may not administer this chat."""
+    if await _is_admin(update, context):
+        return False
+    assert update.effective_message is not None
+    await _reply(update.effective_message, t("not_admin", _lang(update, context)))
+    return True
+
+
+# -- links ----------------------------------------------------------------------------------
+
+
+def describe(article: Article, lang: str) -> str:
+    """What was found in a fetched page (the same lines as /add shows for a file)."""
+    unknown = t("unknown", lang)
+    return t("added", lang, title=esc(article.title or t("untitled", lang)),
+             source=esc(article.source or unknown),
+             reporters=esc("、".join(article.reporters) or unknown),
+             date=esc(format_date(article) or unknown), id=esc(article.id))
+
+
+async def add_link(update: Update, context: BotContext, url: str) -> None:
+    """Fetch a page, store it in the chat's scope (within its quota) and show what was found.
+
+    The caller has checked the sender's rights (a private chat is its user's own)."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    lang = _lang(update, context)
+    library = context.library
+    poller = await poller_for(library)
+    try:
+        article = await asyncio.to_thread(fetch_article, url.strip(), poller.fetcher)
+    except (FetchError, ArticleError) as exc:
+        await _reply(message, t("link_failed", lang, error=esc(_one_line(exc))))
+        return
+    scope = chat_scope(chat.id)
+    limit = context.config.telegram.limits.max_articles_per_chat
+    async with context.chat_lock(chat.id):
+        if await asyncio.to_thread(library.count_articles, scope) >= limit:
+            await _reply(message, t("add_full", lang, limit=limit))
+            return
+        try:
+            stored = await asyncio.to_thread(library.add_article, article, scope)
+        except (StoreError, ArticleError) as exc:
+            await _reply(message, t("link_failed", lang, error=esc(_one_line(exc))))
+            return
+    await _reply(message, describe(stored, lang))
+
+
+async def cmd_add_link(update: Update, context: BotContext) -> None:
+    """``/add URL`` (admins): the linked page becomes an article of this chat."""
+    message = update.effective_message
+    assert message is not None
+    if not await _refused(update, context):
+        await add_link(update, context, _words(message)[0])
+    raise ApplicationHandlerStop
+
+
+async def on_private_link(update: Update, context: BotContext) -> None:
+    """A message that is only a link, in a private chat: added to that chat's own articles."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    if is_link(message.text):
+        await add_link(update, context, message.text)
+        raise ApplicationHandlerStop
+
+
+# -- following --------------------------------------------------------------------------------
+
+
+async def cmd_follow(update: Update, context: BotContext) -> None:
+    """``/follow URL [minutes]`` or an .opml document with /follow (admins)."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    lang = _lang(update, context)
+    if await _refused(update, context):
+        raise ApplicationHandlerStop
+    replied = message.reply_to_message
+    document = message.document or (replied.document if replied else None)
+    words = _words(message)
+    if document is not None and not words:
+        await _follow_opml(update, context, document.file_id, document.file_size)
+        raise ApplicationHandlerStop
+    if not words or (len(words) > 1 and not words[1].isdigit()):
+        await _reply(message, t("follow_usage", lang))
+        raise ApplicationHandlerStop
+    minutes = int(words[1]) if len(words) > 1 else None
+    poller = await poller_for(context.library)
+    status = await _reply(message, t("follow_busy", lang))
+    try:
+        result = await asyncio.to_thread(poller.follow, words[0], chat_scope(chat.id),
+                                         interval_minutes=minutes)
+    except BotError as exc:
+        await _edit(status, t("follow_failed", lang, error=esc(_one_line(exc))))
+        raise ApplicationHandlerStop from None
+    if result.error:
+        await _edit(status, t("follow_failed", lang, error=esc(result.error)))
+    else:
+        await _edit(status, _followed(result, lang))
+    raise ApplicationHandlerStop
+
+
+def _followed(result: PollResult, lang: str) -> str:
+    feed = result.feed
+    return t("followed", lang, title=esc(feed.title or feed.url), minutes=feed.interval // 60,
+             count=len(result.added))
+
+
+async def _follow_opml(update: Update, context: BotContext, file_id: str,
+                       size: int | None) -> None:
+    """Follow every feed of an OPML file, editing one progress message, then a summary."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    lang = _lang(update, context)
+    limit = context.config.telegram.limits.max_document_bytes
+    if size is not None and size > limit:
+        await _reply(message, t("follow_failed", lang, error=esc(f"> {limit} B")))
+        return
+    data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
+    try:
+        entries = await asyncio.to_thread(parse_opml, data[:limit])
+    except BotError as exc:
+        await _reply(message, t("follow_failed", lang, error=esc(_one_line(exc))))
+        return
+    poller = await poller_for(context.library)
+    status = await _reply(message, t("opml_progress", lang, done=0, total=len(entries)))
+    loop = asyncio.get_running_loop()
+    last = [time.monotonic()]
+
+    def progress(done: int, total: int) -> None:
+        # Called from the worker thread: the edit is handed to the loop, at most every 2 s.
+        if time.monotonic() - last[0] >= PROGRESS_EVERY_SECONDS and done < total:
+            last[0] = time.monotonic()
+            asyncio.run_coroutine_threadsafe(
+                _edit(status, t("opml_progress", lang, done=done, total=total)), loop)
+
+    results = await asyncio.to_thread(poller.follow_opml, entries, chat_scope(chat.id), progress)
+    followed = [r for _, r in results if isinstance(r, PollResult) and not r.error]
+    count = sum(len(r.added) for r in followed)
+    await _edit(status, t("opml_done", lang, ok=len(followed),
+                          failed=len(results) - len(followed), count=count))
+
+
+async def cmd_feeds(update: Update, context: BotContext) -> None:
+    """``/feeds``: this chat's feeds and their state; ``/feeds opml``: them as an OPML file."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    lang = _lang(update, context)
+    poller = await poller_for(context.library)
+    feeds = await asyncio.to_thread(poller.list_feeds, chat_scope(chat.id))
+    if _words(message)[:1] == ["opml"]:
+        document = write_opml([OpmlFeed(f.url, f.title) for f in feeds],
+                              title=chat.title or chat.full_name or "feeds")
+        await message.reply_document(document=document, filename="feeds.opml", do_quote=True)
+        raise ApplicationHandlerStop
+    if not feeds:
+        await _reply(message, t("feeds_none", lang))
+        raise ApplicationHandlerStop
+    lines = [t("feeds_head", lang)]
+    for number, feed in enumerate(feeds, start=1):
+        if feed.paused:
+            state = t("feed_paused", lang, reason=esc(feed.paused))
+        elif feed.failures:
+            state = t("feed_failing", lang, count=feed.failures, error=esc(feed.last_error or ""))
+        else:
+            state = t("feed_ok", lang)
+        lines.append(t("feed_line", lang, n=number, title=esc(feed.title or feed.url),
+                       minutes=feed.interval // 60, state=state))
+    await _reply(message, "\n".join(lines))
+    raise ApplicationHandlerStop
+
+
+async def cmd_unfollow(update: Update, context: BotContext) -> None:
+    """``/unfollow N`` (admins): N as numbered by /feeds; the feed's articles stay."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    lang = _lang(update, context)
+    if await _refused(update, context):
+        raise ApplicationHandlerStop
+    words = _words(message)
+    poller = await poller_for(context.library)
+    scope = chat_scope(chat.id)
+    feeds = await asyncio.to_thread(poller.list_feeds, scope)
+    if len(words) != 1 or not words[0].isdigit() or not 1 <= int(words[0]) <= len(feeds):
+        await _reply(message, t("unfollow_usage", lang))
+        raise ApplicationHandlerStop
+    feed = feeds[int(words[0]) - 1]
+    await asyncio.to_thread(poller.unfollow, feed.id, scope)
+    await _reply(message, t("unfollowed", lang, title=esc(feed.title or feed.url)))
+    raise ApplicationHandlerStop
+
+
+# -- polling ----------------------------------------------------------------------------------
+
+
+async def poll_feeds(application: BotApplication) -> list[PollResult]:
+    """Poll every due feed (in a thread); tell a chat once when one of its feeds is paused."""
+    library = application.bot_data.library
+    if library is None:
+        return []
+    poller = await poller_for(library)
+    results = await asyncio.to_thread(poller.poll_due)
+    lang = application.bot_data.config.telegram.default_language
+    for result in results:
+        feed = result.feed
+        if result.paused_now and feed.scope.startswith("chat:"):
+            try:
+                await application.bot.send_message(
+                    int(feed.scope.split(":", 1)[1]),
+                    t("feed_paused_notice", lang, title=esc(feed.title or feed.url),
+                      reason=esc(feed.paused or ""), url=esc(feed.url)),
+                    parse_mode=HTML, link_preview_options=NO_PREVIEW)
+            except TelegramError as exc:
+                log.warning("could not tell chat %s its feed is paused: %s", feed.scope, exc)
+    return results
+
+
+async def _poll_job(context: BotContext) -> None:
+    await poll_feeds(context.application)
+
+
+def register(application: BotApplication) -> None:
+    """Add the link and feed handlers (group -1, see the module docstring) and the poll job."""
+    message = filters.UpdateType.MESSAGE
+    add = application.add_handler
+    add(MessageHandler(message & filters.Regex(ADD_LINK), cmd_add_link), group=-1)
+    add(MessageHandler(message & filters.ChatType.PRIVATE & filters.Regex(LINK_ONLY),
+                       on_private_link), group=-1)
+    add(CommandHandler("follow", cmd_follow, filters=message), group=-1)
+    add(MessageHandler(message & filters.Document.ALL & filters.CaptionRegex(r"^/follow(@\w+)?\b"),
+                       cmd_follow), group=-1)
+    add(CommandHandler("feeds", cmd_feeds, filters=message), group=-1)
+    add(CommandHandler("unfollow", cmd_unfollow, filters=message), group=-1)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(_poll_job, interval=POLL_TICK_SECONDS,
+                                            first=POLL_TICK_SECONDS, name="feeds")

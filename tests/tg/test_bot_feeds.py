@@ -1,0 +1,187 @@
+"""Links and feeds through the Bot API stand-in: /add URL, a private link, /follow, a poll,
+a question answered from a fed article, /feeds (and OPML), /unfollow, a paused feed."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from conftest import make_bot_config
+from feedgen import Item, rss, story
+from test_bot_private import texts
+
+from bot.ingest.feeds import OpmlFeed, parse_opml, write_opml
+from bot.models import chat_scope
+from bot.tg.handlers.feeds import poll_feeds
+
+GROUP = -100700
+PAGE = ("<html><head><meta charset='utf-8'><title>江北嘴金融城扩容_示范网</title></head><body>"
+        "<div class='article'><h1>江北嘴金融城扩容</h1><p>2023-05-06 09:00 来源：示范日报</p>"
+        "<p>本报讯（记者 赵六）江北嘴金融城今年将新增三栋写字楼，吸引五十家金融机构入驻。</p>"
+        "<p>负责人表示，扩容工程预计明年底完工。</p></div></body></html>").encode()
+
+
+@pytest.fixture
+async def bot(make_bot, tmp_path):
+    config = make_bot_config(tmp_path / "data", owners=[999])
+    config = dataclasses.replace(
+        config, fetch=dataclasses.replace(config.fetch, allow_hosts=["127.0.0.1"],
+                                          total_timeout=5.0),
+        feeds=dataclasses.replace(config.feeds, pause_after_failures=2))
+    return await make_bot(config)
+
+
+def feed_of(numbers: list[int]) -> bytes:
+    return rss([Item(guid=f"g{n}", title=f"第{n}号新闻", link=f"http://news.example/{n}",
+                     text=story(n), author="记者丙") for n in numbers], title="示范早报")
+
+
+async def test_add_url_as_admin_stores_the_page_with_its_credit(api, bot, web):
+    from conftest import process
+
+    web.route("/a.html", body=PAGE)
+    admin, group = api.user(3001), api.group(GROUP)
+    api.set_member(GROUP, 3001, "administrator")
+    await process(bot, api.text_update(group, admin, f"/add {web.url('/a.html')}"))
+    [reply] = texts(api, GROUP)
+    assert "江北嘴金融城扩容" in reply and "示范日报" in reply and "赵六" in reply
+    library = bot.bot_data.library
+    [article] = library.list_articles(chat_scope(GROUP))
+    assert article.url == web.url("/a.html")
+    await process(bot, api.text_update(group, admin, "/ask 金融城新增几栋写字楼"))
+    answer = texts(api, GROUP)[-1]
+    assert "五十家金融机构" in answer and "示范日报" in answer and "赵六" in answer
+
+
+async def test_add_url_by_a_member_is_refused_and_fetches_nothing(api, bot, web):
+    from conftest import process
+
+    web.route("/a.html", body=PAGE)
+    member, group = api.user(3002), api.group(GROUP)
+    api.set_member(GROUP, 3002, "member")
+    await process(bot, api.text_update(group, member, f"/add {web.url('/a.html')}"))
+    assert texts(api, GROUP) == ["只有本聊天的管理员可以这样做。"]
+    assert web.requests == []
+
+
+async def test_a_link_in_a_private_chat_is_added_not_answered(api, bot, web):
+    from conftest import process
+
+    web.route("/a.html", body=PAGE)
+    user = api.user(4001)
+    chat = api.private(user)
+    await process(bot, api.text_update(chat, user, web.url("/a.html")))
+    [reply] = texts(api, chat["id"])
+    assert reply.startswith("已添加") and "江北嘴金融城扩容" in reply
+    assert bot.bot_data.library.count_articles(chat_scope(chat["id"])) == 1
+
+
+async def test_a_refused_link_is_one_line_and_stores_nothing(api, bot, web):
+    from conftest import process
+
+    user = api.user(4002)
+    chat = api.private(user)
+    await process(bot, api.text_update(chat, user, "http://169.254.169.254/latest/meta-data/"))
+    [reply] = texts(api, chat["id"])
+    assert reply.startswith("无法添加这个链接：不允许访问的地址") and "\n" not in reply
+    assert bot.bot_data.library.count_articles(chat_scope(chat["id"])) == 0
+
+
+async def test_a_link_in_group_chatter_is_left_alone(api, bot, web):
+    from conftest import process
+
+    web.route("/a.html", body=PAGE)
+    member, group = api.user(3003), api.group(GROUP)
+    await process(bot, api.text_update(group, member, web.url("/a.html")))
+    assert texts(api, GROUP) == [] and web.requests == []
+
+
+async def test_follow_poll_ask_feeds_unfollow(api, bot, web):
+    from conftest import process
+
+    web.route("/feed.xml", body=feed_of([2, 1]), content_type="application/rss+xml")
+    admin, group = api.user(3001), api.group(GROUP)
+    api.set_member(GROUP, 3001, "administrator")
+    await process(bot, api.text_update(group, admin, f"/follow {web.url('/feed.xml')} 15"))
+    edited = api.calls_of("editMessageText", GROUP)[-1].params["text"]
+    assert "已订阅" in edited and "示范早报" in edited and "15 分钟" in edited
+    assert "已收录 2 篇" in edited
+    library = bot.bot_data.library
+    assert library.count_articles(chat_scope(GROUP)) == 2
+    # a new item arrives; the poll job (run by hand: the feed is due when forced due)
+    web.route("/feed.xml", body=feed_of([3, 2, 1]), content_type="application/rss+xml")
+    from bot.tg.handlers.feeds import poller_for
+
+    poller = await poller_for(library)
+    [feed] = poller.list_feeds(chat_scope(GROUP))
+    poller.feeds.update(feed.id, next_poll=0)
+    [result] = await poll_feeds(bot)
+    assert [a.title for a in result.added] == ["第3号新闻"]
+    await process(bot, api.text_update(group, admin, "/ask 新能源汽车领域推出了什么新举措"))
+    answer = texts(api, GROUP)[-1]
+    assert "第3号报道" in answer and "示范早报" in answer and "记者丙" in answer
+    await process(bot, api.text_update(group, admin, "/feeds"))
+    listing = texts(api, GROUP)[-1]
+    assert "1. 示范早报 · 每 15 分钟 · 正常" in listing
+    await process(bot, api.text_update(group, admin, "/unfollow 2"))
+    assert "/unfollow 编号" in texts(api, GROUP)[-1]
+    await process(bot, api.text_update(group, admin, "/unfollow 1"))
+    assert "已取消订阅：示范早报" in texts(api, GROUP)[-1]
+    await process(bot, api.text_update(group, admin, "/feeds"))
+    assert "还没有订阅源" in texts(api, GROUP)[-1]
+    assert library.count_articles(chat_scope(GROUP)) == 3  # the articles stay
+
+
+async def test_a_failing_feed_is_paused_the_chat_told_once_and_feeds_shows_why(api, bot, web):
+    from conftest import process
+
+    web.route("/feed.xml", body=feed_of([1]), content_type="application/rss+xml")
+    admin, group = api.user(3001), api.group(GROUP)
+    api.set_member(GROUP, 3001, "administrator")
+    await process(bot, api.text_update(group, admin, f"/follow {web.url('/feed.xml')}"))
+    web.route("/feed.xml", status=404, body=b"gone", content_type="text/plain")
+    from bot.tg.handlers.feeds import poller_for
+
+    poller = await poller_for(bot.bot_data.library)
+    for _ in range(3):
+        for feed in poller.list_feeds():
+            poller.feeds.update(feed.id, next_poll=0)
+        await poll_feeds(bot)
+    notices = [text for text in texts(api, GROUP) if "已暂停" in text]
+    assert len(notices) == 1 and "404" in notices[0]
+    await process(bot, api.text_update(group, admin, "/feeds"))
+    assert "已暂停" in texts(api, GROUP)[-1] and "404" in texts(api, GROUP)[-1]
+    web.route("/feed.xml", body=feed_of([2, 1]), content_type="application/rss+xml")
+    await process(bot, api.text_update(group, admin, f"/follow {web.url('/feed.xml')}"))
+    await process(bot, api.text_update(group, admin, "/feeds"))
+    assert "正常" in texts(api, GROUP)[-1]
+
+
+async def test_opml_import_and_export(api, bot, web):
+    from conftest import process
+
+    web.route("/a.xml", body=feed_of([1]), content_type="application/rss+xml")
+    web.route("/b.xml", body=feed_of([5]), content_type="application/rss+xml")
+    opml = write_opml([OpmlFeed(web.url("/a.xml"), "甲"), OpmlFeed(web.url("/b.xml"), "乙"),
+                       OpmlFeed(web.url("/missing.xml"), "丙")])
+    admin, group = api.user(3001), api.group(GROUP)
+    api.set_member(GROUP, 3001, "administrator")
+    await process(bot, api.document_update(group, admin, "feeds.opml", opml, caption="/follow"))
+    summary = api.calls_of("editMessageText", GROUP)[-1].params["text"]
+    assert summary == "导入完成：订阅 2 个，失败 1 个，收录 2 篇。"
+    await process(bot, api.text_update(group, admin, "/feeds opml"))
+    [sent] = api.calls_of("sendDocument", GROUP)
+    file_name, data = sent.params["_files"]["document"]
+    assert file_name == "feeds.opml"
+    exported = parse_opml(data)
+    assert [f.url for f in exported] == [web.url("/a.xml"), web.url("/b.xml")]
+
+
+async def test_follow_by_a_member_is_refused(api, bot, web):
+    from conftest import process
+
+    member, group = api.user(3002), api.group(GROUP)
+    api.set_member(GROUP, 3002, "member")
+    await process(bot, api.text_update(group, member, f"/follow {web.url('/feed.xml')}"))
+    assert texts(api, GROUP) == ["只有本聊天的管理员可以这样做。"]
+    assert web.requests == []
