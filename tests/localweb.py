@@ -11,6 +11,7 @@ Use the ``web`` fixture of tests/ingest/test_fetch.py (imported by the other tes
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -65,12 +66,15 @@ class _Server(ThreadingHTTPServer):
 
 
 class LocalWeb:
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.scheme = "https" if tls is not None else "http"
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _RequestHandler)
         self._server.web = self
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.02}, daemon=True)
 
@@ -79,7 +83,7 @@ class LocalWeb:
         return int(self._server.server_address[1])
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
     def route(self, path: str, **kwargs: object) -> None:
         with self.lock:

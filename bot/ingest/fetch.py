@@ -20,6 +20,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+import ssl
 import time
 import urllib.parse
 from collections.abc import Iterable
@@ -31,8 +32,6 @@ import httpx
 from ..config import FetchConfig
 from ..errors import (
     AddressRefused,
-    BotError,
-    FetchError,
     NotAPage,
     PageUnavailable,
     TooLarge,
@@ -168,7 +167,7 @@ class AddressPolicy:
 class Fetcher:
     """Fetches pages and feeds under one config; reuse it (one connection pool)."""
 
-    def __init__(self, config: FetchConfig, *, verify: bool = True):
+    def __init__(self, config: FetchConfig, *, verify: bool | ssl.SSLContext = True):
         self.config = config
         self.policy = AddressPolicy(config.allow_hosts)
         self._client = httpx.Client(
@@ -379,6 +378,3 @@ def is_link(text: str) -> bool:
     stripped = text.strip()
     return bool(re.fullmatch(r"https?://\S+", stripped, flags=re.I))
 
-
-__all__ = ["AddressPolicy", "BLOCKED_NETWORKS", "BotError", "Fetched", "FetchError", "Fetcher",
-           "address_problem", "article_from_fetched", "fetch_article", "is_link", "page_text"]

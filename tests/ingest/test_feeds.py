@@ -35,7 +35,8 @@ def poller(tmp_path):
 def items(count: int, *, prefix: str = "g", full: bool = True, start: int = 1) -> list[Item]:
     """Items start … start+count-1, newest (highest number) first, as feeds list them."""
     return [Item(guid=f"{prefix}{n}", title=f"第{n}号新闻标题", link=f"http://news.example/{n}",
-                 text=story(n), author="记者甲", full=full) for n in reversed(range(start, start + count))]
+                 text=story(n), author="记者甲", full=full)
+            for n in reversed(range(start, start + count))]
 
 
 # -- parsing --------------------------------------------------------------------------------
@@ -47,7 +48,7 @@ def test_every_feed_format_gives_items_with_title_link_and_text(make):
     assert document.title
     assert [item.title for item in document.items] == ["第3号新闻标题", "第2号新闻标题",
                                                         "第1号新闻标题"]
-    assert all(item.link and item.link.startswith("http://news.example/") for item in document.items)
+    assert all((item.link or "").startswith("http://news.example/") for item in document.items)
     assert all("第" in (item.own_html or "") for item in document.items)
     assert document.items[0].date_iso == "2023-05-06T10:00:00"  # local time, as printed
 
@@ -55,7 +56,8 @@ def test_every_feed_format_gives_items_with_title_link_and_text(make):
 def test_item_keys_prefer_guid_then_link_then_content():
     assert item_key("g1", "http://x/1", "t", "x") == "guid:g1"
     assert item_key(None, "http://x/1", "t", "x") == "link:http://x/1"
-    assert item_key(None, None, "标题", "<p>正文  内容</p>") == item_key(None, "", "标题", "正文内容")
+    same = item_key(None, "", "标题", "正文内容")
+    assert item_key(None, None, "标题", "<p>正文  内容</p>") == same
     assert item_key(None, None, "标题", "正文") != item_key(None, None, "标题", "别的正文")
 
 

@@ -279,3 +279,42 @@ def test_is_link():
     assert is_link(" https://news.example/a/1.html ")
     assert not is_link("see https://news.example/a/1.html")
     assert not is_link("ftp://x")
+
+
+@pytest.fixture
+def tls_web(tmp_path):
+    """An HTTPS LocalWeb whose self-signed certificate names only ``localhost``."""
+    import shutil
+    import ssl
+    import subprocess
+
+    from localweb import LocalWeb
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(cert, key)
+    server = LocalWeb(tls=server_context).start()
+    client_context = ssl.create_default_context(cafile=str(cert))
+    yield server, client_context
+    server.stop()
+
+
+def test_https_goes_to_the_checked_address_with_the_name_as_sni(tls_web):
+    server, trust = tls_web
+    server.route("/p", body=page())
+    config = FetchConfig(allow_hosts=["localhost"], total_timeout=5.0)
+    with Fetcher(config, verify=trust) as fetcher:
+        # The connection goes to the resolved 127.0.0.1, yet the certificate (for localhost)
+        # is verified against the name: SNI and Host carry it.
+        article = fetch_article(f"https://localhost:{server.port}/p", fetcher)
+    assert article.title == "两江新区发布新政策"
+    assert server.requests[-1][1]["host"] == f"localhost:{server.port}"
+    # By IP the certificate does not match: the verification is real, not switched off.
+    with Fetcher(FetchConfig(allow_hosts=["127.0.0.1"]), verify=trust) as fetcher, \
+            pytest.raises(PageUnavailable):
+        fetcher.get(f"https://127.0.0.1:{server.port}/p")
