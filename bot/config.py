@@ -220,6 +220,8 @@ class FeedsConfig:
     fetch_pages: bool = setting(True, _boolean)
     summary_chars: int = setting(200, _int_at_least(0))
     max_per_chat: int = setting(20, _int_at_least(1))
+    # Articles kept per feed; the oldest are removed first (also when a chat's quota is full).
+    max_items_per_feed: int = setting(200, _int_at_least(1))
     # Item keys remembered per feed for de-duplication (oldest forgotten first).
     remember_items: int = setting(2000, _int_at_least(10))
 

@@ -57,12 +57,14 @@ class PollResult:
     paused_now: bool = False   # this poll paused the feed: tell the chat's admins once
     backfill: bool = False     # the first poll after follow: not announced
     skipped_quota: int = 0     # new items not stored because the chat's quota is full
+    dropped: int = 0           # old feed articles removed to make room (quotas)
+    quota_notice: bool = False  # first time this feed hit a quota: tell the chat's admins
 
     def to_json(self) -> dict[str, object]:
         return {"feed": self.feed.id, "url": self.feed.url, "added": len(self.added),
                 "not_modified": self.not_modified, "error": self.error,
                 "paused": self.paused_now, "backfill": self.backfill,
-                "skipped_quota": self.skipped_quota}
+                "skipped_quota": self.skipped_quota, "dropped": self.dropped}
 
 
 class _HostGates:
@@ -130,7 +132,7 @@ class FeedPoller:
         return max(chosen, self.settings.min_interval_minutes) * 60
 
     def follow(self, url: str, scope: str, *, interval_minutes: int | None = None,
-               fetch_pages: bool | None = None) -> PollResult:
+               fetch_pages: bool | None = None, announce: bool | None = None) -> PollResult:
         """Follow a feed in a scope and backfill its current items quietly.
 
         A web page that links its feed (``<link rel="alternate">``) is followed through that
@@ -156,19 +158,22 @@ class FeedPoller:
                         raise
                     document = found
         if existing is not None:
-            changes: dict[str, object] = {"paused": None, "failures": 0,
+            changes: dict[str, object] = {"paused": None, "failures": 0, "quota_told": False,
                                           "next_poll": self._clock()}
             if interval_minutes is not None:
                 changes["interval"] = self.interval_seconds(interval_minutes)
             if fetch_pages is not None:
                 changes["fetch_pages"] = fetch_pages
+            if announce is not None:
+                changes["announce"] = announce
             self.feeds.update(existing.id, **changes)
             return self.poll_feed(self._feed(existing.id))
         if scope.startswith("chat:") and self.feeds.count(scope) >= self.settings.max_per_chat:
             raise FeedError(f"已达到订阅源上限（{self.settings.max_per_chat} 个）")
         feed = self.feeds.add(url, scope, interval=self.interval_seconds(interval_minutes),
                               fetch_pages=self.settings.fetch_pages if fetch_pages is None
-                              else fetch_pages, title=document.title)
+                              else fetch_pages, title=document.title,
+                              announce=bool(announce))
         return self._ingest(feed, fetched, document)
 
     def follow_opml(self, entries: list[OpmlFeed], scope: str,
@@ -241,23 +246,47 @@ class FeedPoller:
         for item in reversed(new_items):
             made.append((item.key, self._item_article(feed, document, item)))
         articles = [article for _, article in made if article is not None]
-        skipped = 0
-        room = self._room(feed.scope)
-        if room is not None and len(articles) > room:
-            skipped = len(articles) - room
-            articles = articles[len(articles) - room:] if room else []  # keep the newest
-        stored = self.library.add_articles(articles, feed.scope) if articles else []
-        by_text = {id(article): stored_article for article, stored_article in
-                   zip(articles, stored, strict=False)}
-        self.feeds.mark_seen(feed.id, [(key, by_text[id(a)].id if a is not None and id(a) in
-                                        by_text else None) for key, a in made],
-                             remember=max(self.settings.remember_items, len(fresh)))
-        self._succeeded(feed, fetched, added=bool(stored), title=document.title)
+        dropped, skipped = self._make_room(feed, len(articles))
         if skipped:
+            articles = articles[skipped:]  # the oldest new items give way
             log.warning("feed %s: %d new items not stored, the chat's article quota is full",
                         feed.url, skipped)
-        return PollResult(self._feed(feed.id), added=stored, backfill=backfill,
-                          skipped_quota=skipped)
+        stored = self.library.add_articles(articles, feed.scope) if articles else []
+        stored_as = {id(article): kept for article, kept in zip(articles, stored, strict=True)}
+        self.feeds.mark_seen(
+            feed.id, [(key, stored_as[id(a)].id if id(a) in stored_as else None)
+                      for key, a in made],
+            remember=max(self.settings.remember_items, len(fresh)))
+        dropped += self._trim_feed(feed)
+        self._succeeded(feed, fetched, added=bool(stored), title=document.title)
+        unique = list({article.id: article for article in stored}.values())
+        notice = bool(dropped or skipped) and not feed.quota_told
+        if notice:
+            self.feeds.update(feed.id, quota_told=True)
+        return PollResult(self._feed(feed.id), added=unique, backfill=backfill,
+                          skipped_quota=skipped, dropped=dropped, quota_notice=notice)
+
+    def _make_room(self, feed: Feed, wanted: int) -> tuple[int, int]:
+        """Room in the chat's quota for ``wanted`` new articles: its oldest articles that came
+        from feeds are removed first; (removed, still not fitting)."""
+        room = self._room(feed.scope)
+        if room is None or wanted <= room:
+            return 0, 0
+        removed = 0
+        for article_id in self.feeds.oldest_articles(feed.scope, wanted - room):
+            if self.library.remove_article(article_id, feed.scope):
+                removed += 1
+            self.feeds.forget_article(article_id)
+        return removed, max(0, wanted - room - removed)
+
+    def _trim_feed(self, feed: Feed) -> int:
+        """Keep at most ``feeds.max_items_per_feed`` of this feed's articles (oldest go)."""
+        removed = 0
+        for article_id in self.feeds.excess_articles(feed.id, self.settings.max_items_per_feed):
+            if self.library.remove_article(article_id, feed.scope):
+                removed += 1
+            self.feeds.forget_article(article_id)
+        return removed
 
     def _room(self, scope: str) -> int | None:
         if not scope.startswith("chat:"):

@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS feeds (
     last_new REAL,
     next_poll REAL NOT NULL,
     backfilled INTEGER NOT NULL DEFAULT 0,
+    quota_told INTEGER NOT NULL DEFAULT 0,
     UNIQUE (url, scope)
 );
 CREATE TABLE IF NOT EXISTS feed_items (
@@ -48,7 +49,7 @@ CREATE INDEX IF NOT EXISTS feed_items_by_age ON feed_items(feed_id, seen);
 
 _COLUMNS = ("id", "url", "scope", "title", "interval", "fetch_pages", "announce", "etag",
             "last_modified", "failures", "last_error", "paused", "added", "last_polled",
-            "last_new", "next_poll", "backfilled")
+            "last_new", "next_poll", "backfilled", "quota_told")
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Feed:
     last_new: float | None
     next_poll: float
     backfilled: bool
+    quota_told: bool
 
     def to_json(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in _COLUMNS}
@@ -79,7 +81,7 @@ class Feed:
 
 def _feed(row: tuple) -> Feed:
     values = dict(zip(_COLUMNS, row, strict=True))
-    for flag in ("fetch_pages", "announce", "backfilled"):
+    for flag in ("fetch_pages", "announce", "backfilled", "quota_told"):
         values[flag] = bool(values[flag])
     return Feed(**values)  # type: ignore[arg-type]
 
@@ -117,13 +119,13 @@ class FeedStore:
         return self._select("WHERE paused IS NULL AND next_poll <= ? ORDER BY next_poll", (now,))
 
     def add(self, url: str, scope: str, *, interval: int, fetch_pages: bool,
-            title: str | None = None) -> Feed:
+            title: str | None = None, announce: bool = False) -> Feed:
         now = time.time()
         with self.store._transaction() as db:
             cursor = db.execute(
-                "INSERT INTO feeds(url, scope, title, interval, fetch_pages, added, next_poll) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", (url, scope, title, interval, int(fetch_pages),
-                                                 now, now))
+                "INSERT INTO feeds(url, scope, title, interval, fetch_pages, announce, added, "
+                "next_poll) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (url, scope, title, interval, int(fetch_pages), int(announce), now, now))
             feed_id = cursor.lastrowid
         feed = self.get(int(feed_id or 0))
         if feed is None:
@@ -176,3 +178,23 @@ class FeedStore:
                 "DELETE FROM feed_items WHERE feed_id=? AND rowid NOT IN (SELECT rowid FROM "
                 "feed_items WHERE feed_id=? ORDER BY seen DESC, rowid DESC LIMIT ?)",
                 (feed_id, feed_id, remember))
+
+    def oldest_articles(self, scope: str, count: int) -> list[str]:
+        """The ids of the ``count`` oldest articles that feeds brought into a scope."""
+        rows = self.store._query(
+            "SELECT i.article_id FROM feed_items i JOIN feeds f ON f.id = i.feed_id "
+            "WHERE f.scope=? AND i.article_id IS NOT NULL ORDER BY i.seen, i.rowid LIMIT ?",
+            (scope, count))
+        return [row[0] for row in rows]
+
+    def excess_articles(self, feed_id: int, keep: int) -> list[str]:
+        """The ids of this feed's articles beyond its newest ``keep``."""
+        rows = self.store._query(
+            "SELECT article_id FROM feed_items WHERE feed_id=? AND article_id IS NOT NULL "
+            "ORDER BY seen DESC, rowid DESC LIMIT -1 OFFSET ?", (feed_id, keep))
+        return [row[0] for row in rows]
+
+    def forget_article(self, article_id: str) -> None:
+        """The article is gone: its items stay seen (never fetched again), pointing nowhere."""
+        with self.store._transaction() as db:
+            db.execute("UPDATE feed_items SET article_id=NULL WHERE article_id=?", (article_id,))

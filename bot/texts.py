@@ -301,9 +301,12 @@ _FEED_TEXTS: dict[str, dict[str, str]] = {
     "link_failed": {"zh-hans": "无法添加这个链接：{error}", "zh-hant": "無法添加這個連結：{error}",
                     "en": "Could not add that link: {error}"},
     "follow_usage": {
-        "zh-hans": "用法：<code>/follow 订阅源网址 [分钟]</code>，或发送 .opml 文件并附上 /follow。",
-        "zh-hant": "用法：<code>/follow 訂閱源網址 [分鐘]</code>，或傳送 .opml 檔案並附上 /follow。",
-        "en": "Usage: <code>/follow FEED-URL [minutes]</code>, or send an .opml file with /follow."},
+        "zh-hans": "用法：<code>/follow 订阅源网址 [分钟] [announce]</code>（announce：新文章发到本聊天），"
+                   "或发送 .opml 文件并附上 /follow。",
+        "zh-hant": "用法：<code>/follow 訂閱源網址 [分鐘] [announce]</code>（announce：新文章發到本聊天），"
+                   "或傳送 .opml 檔案並附上 /follow。",
+        "en": "Usage: <code>/follow FEED-URL [minutes] [announce]</code> (announce: post new "
+              "articles here), or send an .opml file with /follow."},
     "follow_busy": {"zh-hans": "正在订阅并收录现有文章…", "zh-hant": "正在訂閱並收錄現有文章…",
                     "en": "Following and storing the current items…"},
     "followed": {"zh-hans": "已订阅：<b>{title}</b>（每 {minutes} 分钟检查一次，已收录 {count} 篇）",
@@ -341,6 +344,13 @@ _FEED_TEXTS: dict[str, dict[str, str]] = {
         "zh-hans": "订阅源 <b>{title}</b> 已暂停：{reason}\n修复后用 /follow {url} 恢复。",
         "zh-hant": "訂閱源 <b>{title}</b> 已暫停：{reason}\n修復後用 /follow {url} 恢復。",
         "en": "The feed <b>{title}</b> is paused: {reason}\n/follow {url} resumes it."},
+    "feed_quota_notice": {
+        "zh-hans": "本聊天的文章已达上限：订阅源 <b>{title}</b> 的新文章到来时，最早由订阅源收录的文章会被删除。",
+        "zh-hant": "本聊天的文章已達上限：訂閱源 <b>{title}</b> 的新文章到來時，最早由訂閱源收錄的文章會被刪除。",
+        "en": "This chat holds the most articles allowed: as <b>{title}</b> brings new ones, the "
+              "oldest articles that feeds brought are removed."},
+    "feed_new": {"zh-hans": "<b>{feed}</b> 新文章：", "zh-hant": "<b>{feed}</b> 新文章：",
+                 "en": "New in <b>{feed}</b>:"},
     "cmd_follow": {"zh-hans": "订阅 RSS/Atom（管理员）", "zh-hant": "訂閱 RSS/Atom（管理員）",
                    "en": "Follow an RSS/Atom feed (admins)"},
     "cmd_feeds": {"zh-hans": "本聊天的订阅源", "zh-hant": "本聊天的訂閱源", "en": "This chat's feeds"},

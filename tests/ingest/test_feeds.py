@@ -235,7 +235,6 @@ def test_a_private_feed_address_is_refused_by_the_resolver(tmp_path, web):
 
 
 def test_feeds_per_chat_quota(web, tmp_path):
-    config = make_config(tmp_path, "")
     config = parse_config("corpus: {paths: []}\ndata_dir: data\n"
                           "fetch: {allow_hosts: [127.0.0.1]}\nfeeds: {max_per_chat: 1}\n",
                           base_dir=tmp_path)
@@ -298,3 +297,40 @@ def test_unfollow(web, poller):
     assert poller.unfollow(feed.id, SCOPE)
     assert poller.list_feeds() == [] and not poller.unfollow(feed.id)
     assert poller.library.count_articles(SCOPE) == 1  # its articles stay
+
+
+def test_a_full_chat_drops_its_oldest_feed_articles_first_and_says_so_once(web, tmp_path):
+    config = parse_config("corpus: {paths: []}\ndata_dir: data\n"
+                          "fetch: {allow_hosts: [127.0.0.1]}\n"
+                          "telegram: {limits: {max_articles_per_chat: 4}}\n", base_dir=tmp_path)
+    web.route("/feed.xml", body=rss(items(3)), content_type="application/rss+xml")
+    with Library.open(config) as library, FeedPoller(library) as poller:
+        from bot.ingest.parsing import parse_text
+
+        own = library.add_article(parse_text("管理员自己添加的文章，讲的是公园改造的事情。"), SCOPE)
+        first = poller.follow(web.url("/feed.xml"), SCOPE)
+        assert len(first.added) == 3 and not first.quota_notice
+        web.route("/feed.xml", body=rss(items(5)), content_type="application/rss+xml")
+        [second] = poller.poll_due(force=True)
+        assert [a.title for a in second.added] == ["第4号新闻标题", "第5号新闻标题"]
+        assert second.dropped == 2 and second.quota_notice
+        titles = {a.title for a in library.list_articles(SCOPE, limit=10)}
+        assert titles == {own.title, "第3号新闻标题", "第4号新闻标题", "第5号新闻标题"}
+        web.route("/feed.xml", body=rss(items(6)), content_type="application/rss+xml")
+        [third] = poller.poll_due(force=True)
+        assert third.dropped == 1 and not third.quota_notice  # told once
+        # dropped items are still known: never fetched and stored again
+        [fourth] = poller.poll_due(force=True)
+        assert fourth.added == [] and library.count_articles(SCOPE) == 4
+
+
+def test_stored_items_per_feed_are_bounded(web, tmp_path):
+    config = parse_config("corpus: {paths: []}\ndata_dir: data\n"
+                          "fetch: {allow_hosts: [127.0.0.1]}\n"
+                          "feeds: {max_items_per_feed: 2}\n", base_dir=tmp_path)
+    web.route("/feed.xml", body=rss(items(3)), content_type="application/rss+xml")
+    with Library.open(config) as library, FeedPoller(library) as poller:
+        result = poller.follow(web.url("/feed.xml"), SCOPE)
+        assert result.dropped == 1
+        assert {a.title for a in library.list_articles(SCOPE)} == {"第2号新闻标题",
+                                                                   "第3号新闻标题"}

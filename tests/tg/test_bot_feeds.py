@@ -185,3 +185,46 @@ async def test_follow_by_a_member_is_refused(api, bot, web):
     await process(bot, api.text_update(group, member, f"/follow {web.url('/feed.xml')}"))
     assert texts(api, GROUP) == ["只有本聊天的管理员可以这样做。"]
     assert web.requests == []
+
+
+async def test_channel_admins_follow_and_add_links_in_the_channel(api, bot, web):
+    from conftest import process
+
+    web.route("/a.html", body=PAGE)
+    web.route("/feed.xml", body=feed_of([1]), content_type="application/rss+xml")
+    channel = api.channel(-100800, "示范频道")
+    await process(bot, api.channel_post_update(channel, f"/add {web.url('/a.html')}"))
+    await process(bot, api.channel_post_update(channel, f"/follow {web.url('/feed.xml')}"))
+    await process(bot, api.channel_post_update(channel, "/feeds"))
+    sent = texts(api, -100800)
+    assert "江北嘴金融城扩容" in sent[0] and "1. 示范早报" in sent[-1]
+    assert bot.bot_data.library.count_articles(chat_scope(-100800)) == 2
+
+
+async def test_commands_for_another_bot_are_left_alone(api, bot, web):
+    from conftest import process
+
+    admin, group = api.user(3001), api.group(GROUP)
+    api.set_member(GROUP, 3001, "administrator")
+    await process(bot, api.text_update(group, admin, f"/follow@otherbot {web.url('/f.xml')}"))
+    await process(bot, api.text_update(group, admin, f"/add@otherbot {web.url('/a.html')}"))
+    assert web.requests == [] and texts(api, GROUP) == []
+
+
+async def test_announce_posts_new_articles_but_not_the_backfill(api, bot, web):
+    from conftest import process
+
+    from bot.tg.handlers.feeds import poller_for
+
+    web.route("/feed.xml", body=feed_of([1]), content_type="application/rss+xml")
+    channel = api.channel(-100801, "示范频道")
+    await process(bot, api.channel_post_update(channel, f"/follow {web.url('/feed.xml')} announce"))
+    before = len(texts(api, -100801))
+    web.route("/feed.xml", body=feed_of([2, 1]), content_type="application/rss+xml")
+    poller = await poller_for(bot.bot_data.library)
+    for feed in poller.list_feeds():
+        poller.feeds.update(feed.id, next_poll=0)
+    await poll_feeds(bot)
+    sent = texts(api, -100801)[before:]
+    assert len(sent) == 1 and "示范早报</b> 新文章" in sent[0]
+    assert '<a href="http://news.example/2">第2号新闻</a>' in sent[0]

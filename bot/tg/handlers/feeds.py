@@ -79,6 +79,13 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:300]
 
 
+def _for_another_bot(message: Message, context: BotContext) -> bool:
+    """True for ``/command@otherbot``: left to the other handlers (and the other bot)."""
+    first = (message.text or message.caption or "").split(maxsplit=1)[0:1]
+    _, _, target = (first[0] if first else "").partition("@")
+    return bool(target) and target.lower() != (context.bot.username or "").lower()
+
+
 def _words(message: Message) -> list[str]:
     """The words after the leading /command[@bot]."""
     return (message.text or message.caption or "").split()[1:]
@@ -146,6 +153,8 @@ async def cmd_add_link(update: Update, context: BotContext) -> None:
     """``/add URL`` (admins): the linked page becomes an article of this chat."""
     message = update.effective_message
     assert message is not None
+    if _for_another_bot(message, context):
+        return
     if not await _refused(update, context):
         await add_link(update, context, _words(message)[0])
     raise ApplicationHandlerStop
@@ -167,6 +176,8 @@ async def cmd_follow(update: Update, context: BotContext) -> None:
     """``/follow URL [minutes]`` or an .opml document with /follow (admins)."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
+    if _for_another_bot(message, context):
+        return
     lang = _lang(update, context)
     if await _refused(update, context):
         raise ApplicationHandlerStop
@@ -176,15 +187,17 @@ async def cmd_follow(update: Update, context: BotContext) -> None:
     if document is not None and not words:
         await _follow_opml(update, context, document.file_id, document.file_size)
         raise ApplicationHandlerStop
-    if not words or (len(words) > 1 and not words[1].isdigit()):
+    announce = "announce" in words[1:]
+    options = [word for word in words[1:] if word != "announce"]
+    if not words or len(options) > 1 or (options and not options[0].isdigit()):
         await _reply(message, t("follow_usage", lang))
         raise ApplicationHandlerStop
-    minutes = int(words[1]) if len(words) > 1 else None
+    minutes = int(options[0]) if options else None
     poller = await poller_for(context.library)
     status = await _reply(message, t("follow_busy", lang))
     try:
         result = await asyncio.to_thread(poller.follow, words[0], chat_scope(chat.id),
-                                         interval_minutes=minutes)
+                                         interval_minutes=minutes, announce=announce)
     except BotError as exc:
         await _edit(status, t("follow_failed", lang, error=esc(_one_line(exc))))
         raise ApplicationHandlerStop from None
@@ -240,6 +253,8 @@ async def cmd_feeds(update: Update, context: BotContext) -> None:
     """``/feeds``: this chat's feeds and their state; ``/feeds opml``: them as an OPML file."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
+    if _for_another_bot(message, context):
+        return
     lang = _lang(update, context)
     poller = await poller_for(context.library)
     feeds = await asyncio.to_thread(poller.list_feeds, chat_scope(chat.id))
@@ -269,6 +284,8 @@ async def cmd_unfollow(update: Update, context: BotContext) -> None:
     """``/unfollow N`` (admins): N as numbered by /feeds; the feed's articles stay."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
+    if _for_another_bot(message, context):
+        return
     lang = _lang(update, context)
     if await _refused(update, context):
         raise ApplicationHandlerStop
@@ -298,16 +315,37 @@ async def poll_feeds(application: BotApplication) -> list[PollResult]:
     lang = application.bot_data.config.telegram.default_language
     for result in results:
         feed = result.feed
-        if result.paused_now and feed.scope.startswith("chat:"):
-            try:
-                await application.bot.send_message(
-                    int(feed.scope.split(":", 1)[1]),
-                    t("feed_paused_notice", lang, title=esc(feed.title or feed.url),
-                      reason=esc(feed.paused or ""), url=esc(feed.url)),
-                    parse_mode=HTML, link_preview_options=NO_PREVIEW)
-            except TelegramError as exc:
-                log.warning("could not tell chat %s its feed is paused: %s", feed.scope, exc)
+        if not feed.scope.startswith("chat:"):
+            continue
+        chat_id = int(feed.scope.split(":", 1)[1])
+        title = esc(feed.title or feed.url)
+        if result.paused_now:
+            await _tell(application, chat_id, t("feed_paused_notice", lang, title=title,
+                                                reason=esc(feed.paused or ""), url=esc(feed.url)))
+        if result.quota_notice:
+            await _tell(application, chat_id, t("feed_quota_notice", lang, title=title))
+        if feed.announce and result.added and not result.backfill:
+            await _tell(application, chat_id, _announcement(result, lang))
     return results
+
+
+def _announcement(result: PollResult, lang: str) -> str:
+    """New articles of a feed, as links (at most 10 named)."""
+    lines = [t("feed_new", lang, feed=esc(result.feed.title or result.feed.url))]
+    for article in result.added[-10:]:
+        title = esc(article.title or t("untitled", lang))
+        url = article.url or ""
+        lines.append(f'• <a href="{esc(url)}">{title}</a>' if url.startswith(("http://", "https://"))
+                     else f"• {title}")
+    return "\n".join(lines)
+
+
+async def _tell(application: BotApplication, chat_id: int, text: str) -> None:
+    try:
+        await application.bot.send_message(chat_id, text, parse_mode=HTML,
+                                           link_preview_options=NO_PREVIEW)
+    except TelegramError as exc:  # the bot was removed from the chat, …
+        log.warning("could not tell chat %s about its feeds: %s", chat_id, exc)
 
 
 async def _poll_job(context: BotContext) -> None:
@@ -317,15 +355,18 @@ async def _poll_job(context: BotContext) -> None:
 def register(application: BotApplication) -> None:
     """Add the link and feed handlers (group -1, see the module docstring) and the poll job."""
     message = filters.UpdateType.MESSAGE
+    post = filters.UpdateType.CHANNEL_POST  # CommandHandler never sees channel posts
     add = application.add_handler
-    add(MessageHandler(message & filters.Regex(ADD_LINK), cmd_add_link), group=-1)
+    add(MessageHandler((message | post) & filters.Regex(ADD_LINK), cmd_add_link), group=-1)
     add(MessageHandler(message & filters.ChatType.PRIVATE & filters.Regex(LINK_ONLY),
                        on_private_link), group=-1)
-    add(CommandHandler("follow", cmd_follow, filters=message), group=-1)
+    for name, callback in (("follow", cmd_follow), ("feeds", cmd_feeds),
+                           ("unfollow", cmd_unfollow)):
+        add(CommandHandler(name, callback, filters=message), group=-1)
+        add(MessageHandler(post & filters.Regex(rf"^/{name}(?:@\w+)?(?:\s|$)"), callback),
+            group=-1)
     add(MessageHandler(message & filters.Document.ALL & filters.CaptionRegex(r"^/follow(@\w+)?\b"),
                        cmd_follow), group=-1)
-    add(CommandHandler("feeds", cmd_feeds, filters=message), group=-1)
-    add(CommandHandler("unfollow", cmd_unfollow, filters=message), group=-1)
     if application.job_queue is not None:
         application.job_queue.run_repeating(_poll_job, interval=POLL_TICK_SECONDS,
                                             first=POLL_TICK_SECONDS, name="feeds")
