@@ -17,6 +17,7 @@ environment are ignored: a proxy would connect to names we did not check.
 
 from __future__ import annotations
 
+import concurrent.futures
 import ipaddress
 import re
 import socket
@@ -57,6 +58,7 @@ _PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml",
                "application/xml", "text/xml", "application/x-rss+xml", "application/feed+json",
                "text/x-opml", "application/opml+xml")
+_RESOLVER = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="resolve")
 _REDIRECTS = {301, 302, 303, 307, 308}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _GB_FAMILY = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "gb18030", "cp936"}
@@ -139,11 +141,17 @@ class AddressPolicy:
         return any(address in network for network in self.networks
                    if network.version == address.version)
 
-    def resolve(self, host: str, port: int, url: str) -> list[IPAddress]:
+    def resolve(self, host: str, port: int, url: str,
+                timeout: float | None = None) -> list[IPAddress]:
         """The addresses to connect to: every address the host resolves to must be allowed."""
         host = host.lower().rstrip(".")
+        # getaddrinfo has no timeout of its own: it runs in a worker so a hung resolver costs
+        # the caller at most ``timeout`` (the worker ends when the resolver gives up).
+        lookup = _RESOLVER.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos = lookup.result(timeout=timeout)
+        except concurrent.futures.TimeoutError:
+            raise PageUnavailable("页面无法访问（域名解析超时）", url=url) from None
         except (socket.gaierror, UnicodeError, OSError):
             raise PageUnavailable("页面无法访问（找不到这个网站）", url=url) from None
         addresses: list[IPAddress] = []
@@ -222,7 +230,8 @@ class Fetcher:
         if parsed.scheme not in ("http", "https") or not parsed.host:
             raise AddressRefused("只能打开 http/https 链接", url=url)
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
-        addresses = self.policy.resolve(parsed.host, port, url)
+        addresses = self.policy.resolve(parsed.host, port, url,
+                                        timeout=self.config.connect_timeout)
         host_header = parsed.netloc.decode("ascii").rsplit("@", 1)[-1]
         extensions: dict[str, object] = {}
         if parsed.scheme == "https":

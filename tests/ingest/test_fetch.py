@@ -318,3 +318,20 @@ def test_https_goes_to_the_checked_address_with_the_name_as_sni(tls_web):
     with Fetcher(FetchConfig(allow_hosts=["127.0.0.1"]), verify=trust) as fetcher, \
             pytest.raises(PageUnavailable):
         fetcher.get(f"https://127.0.0.1:{server.port}/p")
+
+
+def test_a_hung_name_lookup_is_bounded_by_the_connect_timeout(monkeypatch):
+    real = socket.getaddrinfo
+
+    def hung(host, *args, **kwargs):
+        if host == "slow-dns.example":
+            time.sleep(1.5)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", hung)
+    with Fetcher(FetchConfig(connect_timeout=0.2)) as fetcher:
+        started = time.monotonic()
+        with pytest.raises(PageUnavailable, match="域名解析超时"):
+            fetcher.get("http://slow-dns.example/")
+        assert time.monotonic() - started < 1.0
