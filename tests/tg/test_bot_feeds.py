@@ -228,3 +228,72 @@ async def test_announce_posts_new_articles_but_not_the_backfill(api, bot, web):
     sent = texts(api, -100801)[before:]
     assert len(sent) == 1 and "示范早报</b> 新文章" in sent[0]
     assert '<a href="http://news.example/2">第2号新闻</a>' in sent[0]
+
+
+POST = ("重庆新建三座跨江大桥\n\n记者从市交通局获悉，今年将新建三座跨江大桥，总投资超过一百亿元。\n\n"
+        "三座大桥预计二〇二五年建成通车，届时两岸通行时间将缩短一半。")
+
+
+def forwarded(api, chat, user, text, *, username="demo_news", signature=None):
+    """A channel post forwarded by ``user`` into ``chat`` (forward_origin: channel)."""
+    channel = api.channel(-100900, "示范新闻频道", username)
+    update = api.text_update(chat, user, text)
+    update["message"]["forward_origin"] = {"type": "channel", "chat": channel, "message_id": 42,
+                                           "date": 1683338400}  # 2023-05-06 02:00 UTC
+    if signature:
+        update["message"]["forward_origin"]["author_signature"] = signature
+    return update
+
+
+async def test_a_forwarded_channel_post_in_private_is_credited_to_the_channel(api, bot, web):
+    from conftest import process
+
+    user = api.user(4010)
+    chat = api.private(user)
+    await process(bot, forwarded(api, chat, user, POST, signature="钱七"))
+    [reply] = texts(api, chat["id"])
+    assert "重庆新建三座跨江大桥" in reply and "示范新闻频道" in reply and "钱七" in reply
+    [article] = bot.bot_data.library.list_articles(chat_scope(chat["id"]))
+    assert article.url == "https://t.me/demo_news/42" and article.source == "示范新闻频道"
+    assert article.date == "2023-05-06T02:00:00"
+    await process(bot, api.text_update(chat, user, "跨江大桥总投资多少"))
+    answer = texts(api, chat["id"])[-1]
+    assert "一百亿元" in answer and "示范新闻频道" in answer
+
+
+async def test_a_forwarded_link_and_a_line_becomes_the_linked_article(api, bot, web):
+    from conftest import process
+
+    web.route("/a.html", body=PAGE)
+    user = api.user(4011)
+    chat = api.private(user)
+    await process(bot, forwarded(api, chat, user, f"金融城扩容了\n{web.url('/a.html')}"))
+    [article] = bot.bot_data.library.list_articles(chat_scope(chat["id"]))
+    assert article.title == "江北嘴金融城扩容" and article.url == web.url("/a.html")
+
+
+async def test_forwards_in_groups_need_an_admin(api, bot, web):
+    from conftest import process
+
+    member, admin, group = api.user(3002), api.user(3001), api.group(GROUP)
+    api.set_member(GROUP, 3002, "member")
+    api.set_member(GROUP, 3001, "administrator")
+    await process(bot, forwarded(api, group, member, POST))
+    library = bot.bot_data.library
+    assert library.count_articles(chat_scope(GROUP)) == 0 and texts(api, GROUP) == []
+    await process(bot, forwarded(api, group, admin, POST))
+    assert library.count_articles(chat_scope(GROUP)) == 1
+    assert "示范新闻频道" in texts(api, GROUP)[-1]
+
+
+async def test_add_in_reply_to_a_forwarded_post(api, bot, web):
+    from conftest import process
+
+    member, admin, group = api.user(3002), api.user(3001), api.group(GROUP)
+    api.set_member(GROUP, 3002, "member")
+    api.set_member(GROUP, 3001, "administrator")
+    post = forwarded(api, group, member, POST)  # a member's forward: not added by itself
+    await process(bot, post)
+    await process(bot, api.text_update(group, admin, "/add", reply_to=post["message"]))
+    [article] = bot.bot_data.library.list_articles(chat_scope(GROUP))
+    assert article.source == "示范新闻频道" and article.url == "https://t.me/demo_news/42"

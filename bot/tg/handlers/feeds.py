@@ -16,7 +16,7 @@ import time
 import weakref
 from typing import TYPE_CHECKING
 
-from telegram import LinkPreviewOptions, Message, Update
+from telegram import Chat, LinkPreviewOptions, Message, MessageEntity, MessageOriginChannel, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CommandHandler, MessageHandler, filters
@@ -27,6 +27,7 @@ from ...errors import ArticleError, BotError, FetchError, StoreError
 from ...feeds import FeedPoller, PollResult
 from ...ingest.feeds import OpmlFeed, parse_opml, write_opml
 from ...ingest.fetch import fetch_article, is_link
+from ...ingest.forwards import article_from_post, linked_url
 from ...models import Article, chat_scope
 from ...texts import pick_language, t
 
@@ -135,6 +136,15 @@ async def add_link(update: Update, context: BotContext, url: str) -> None:
     except (FetchError, ArticleError) as exc:
         await _reply(message, t("link_failed", lang, error=esc(_one_line(exc))))
         return
+    await _store(update, context, article)
+
+
+async def _store(update: Update, context: BotContext, article: Article) -> None:
+    """Add an article to the chat's scope (within its quota) and show what was found."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    lang = _lang(update, context)
+    library = context.library
     scope = chat_scope(chat.id)
     limit = context.config.telegram.limits.max_articles_per_chat
     async with context.chat_lock(chat.id):
@@ -167,6 +177,67 @@ async def on_private_link(update: Update, context: BotContext) -> None:
     if is_link(message.text):
         await add_link(update, context, message.text)
         raise ApplicationHandlerStop
+
+
+# -- forwarded channel posts ----------------------------------------------------------------
+
+
+def _channel_origin(message: Message) -> MessageOriginChannel | None:
+    origin = message.forward_origin
+    return origin if isinstance(origin, MessageOriginChannel) else None
+
+
+async def add_forward(update: Update, context: BotContext, post: Message) -> bool:
+    """A forwarded channel post becomes an article credited to the channel (or, when it is only
+    a link and a line, the linked article); False when ``post`` is no channel forward.
+
+    The caller has checked the sender's rights."""
+    origin = _channel_origin(post)
+    message, chat = update.effective_message, update.effective_chat
+    if origin is None or message is None or chat is None:
+        return False
+    text = post.text or post.caption or ""
+    links = [entity.url for entity in (post.entities or post.caption_entities or ())
+             if entity.type == MessageEntity.TEXT_LINK and entity.url]
+    url = linked_url(text, links)
+    if url is not None:
+        await add_link(update, context, url)
+        return True
+    lang = _lang(update, context)
+    try:
+        article = article_from_post(
+            text, channel_title=origin.chat.title, channel_username=origin.chat.username,
+            message_id=origin.message_id, posted=origin.date,
+            author_signature=origin.author_signature)
+    except ArticleError as exc:
+        await _reply(message, t("link_failed", lang, error=esc(_one_line(exc))))
+        return True
+    await _store(update, context, article)
+    return True
+
+
+async def on_forward(update: Update, context: BotContext) -> None:
+    """A channel post forwarded into a private chat, or by an admin into a group."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    if _channel_origin(message) is None:
+        return
+    if chat.type != Chat.PRIVATE and not await _is_admin(update, context):
+        return  # group chatter: left to the other handlers
+    if await add_forward(update, context, message):
+        raise ApplicationHandlerStop
+
+
+async def cmd_add_forward(update: Update, context: BotContext) -> None:
+    """``/add`` in reply to a forwarded channel post (admins)."""
+    message = update.effective_message
+    assert message is not None
+    replied = message.reply_to_message
+    if replied is None or _channel_origin(replied) is None or _for_another_bot(message, context):
+        return  # any other /add: the /add handler
+    if not await _refused(update, context):
+        await add_forward(update, context, replied)
+    raise ApplicationHandlerStop
 
 
 # -- following --------------------------------------------------------------------------------
@@ -360,6 +431,10 @@ def register(application: BotApplication) -> None:
     add(MessageHandler((message | post) & filters.Regex(ADD_LINK), cmd_add_link), group=-1)
     add(MessageHandler(message & filters.ChatType.PRIVATE & filters.Regex(LINK_ONLY),
                        on_private_link), group=-1)
+    add(MessageHandler(message & filters.REPLY & filters.Regex(r"^/add(?:@\w+)?\s*$"),
+                       cmd_add_forward), group=-1)
+    add(MessageHandler(message & filters.FORWARDED & (filters.TEXT | filters.CAPTION)
+                       & ~filters.COMMAND, on_forward), group=-1)
     for name, callback in (("follow", cmd_follow), ("feeds", cmd_feeds),
                            ("unfollow", cmd_unfollow)):
         add(CommandHandler(name, callback, filters=message), group=-1)
