@@ -230,7 +230,8 @@ async def test_announce_posts_new_articles_but_not_the_backfill(api, bot, web):
     assert '<a href="http://news.example/2">第2号新闻</a>' in sent[0]
 
 
-POST = ("重庆新建三座跨江大桥\n\n记者从市交通局获悉，今年将新建三座跨江大桥，总投资超过一百亿元。\n\n"
+POST = ("重庆新建三座跨江大桥\n\n"
+        "记者从市交通局获悉，今年将新建三座跨江大桥，总投资超过一百亿元。\n\n"
         "三座大桥预计二〇二五年建成通车，届时两岸通行时间将缩短一半。")
 
 
