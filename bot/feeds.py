@@ -45,6 +45,9 @@ from .models import Article
 
 log = logging.getLogger(__name__)
 
+#: progress(done, total), called from the polling thread during long operations.
+Progress = Callable[[int, int], None]
+
 
 @dataclass
 class PollResult:
@@ -132,12 +135,14 @@ class FeedPoller:
         return max(chosen, self.settings.min_interval_minutes) * 60
 
     def follow(self, url: str, scope: str, *, interval_minutes: int | None = None,
-               fetch_pages: bool | None = None, announce: bool | None = None) -> PollResult:
+               fetch_pages: bool | None = None, announce: bool | None = None,
+               progress: Progress | None = None) -> PollResult:
         """Follow a feed in a scope and backfill its current items quietly.
 
         A web page that links its feed (``<link rel="alternate">``) is followed through that
         feed. Following a feed again resumes it when paused. Raises FetchError / FeedError
-        and stores nothing when the URL is no readable feed.
+        and stores nothing when the URL is no readable feed. ``progress(done, total)`` is
+        called after each new item of the backfill (from this thread).
         """
         url = url.strip()
         existing = self.feeds.find(url, scope)
@@ -167,17 +172,17 @@ class FeedPoller:
             if announce is not None:
                 changes["announce"] = announce
             self.feeds.update(existing.id, **changes)
-            return self.poll_feed(self._feed(existing.id))
+            return self.poll_feed(self._feed(existing.id), progress=progress)
         if scope.startswith("chat:") and self.feeds.count(scope) >= self.settings.max_per_chat:
             raise FeedError(f"已达到订阅源上限（{self.settings.max_per_chat} 个）")
         feed = self.feeds.add(url, scope, interval=self.interval_seconds(interval_minutes),
                               fetch_pages=self.settings.fetch_pages if fetch_pages is None
                               else fetch_pages, title=document.title,
                               announce=bool(announce))
-        return self._ingest(feed, fetched, document)
+        return self._ingest(feed, fetched, document, progress)
 
     def follow_opml(self, entries: list[OpmlFeed], scope: str,
-                    progress: Callable[[int, int], None] | None = None) -> \
+                    progress: Progress | None = None) -> \
             list[tuple[OpmlFeed, PollResult | BotError]]:
         """Follow every feed of an OPML list; each feed's result or error, in order."""
         results: list[tuple[OpmlFeed, PollResult | BotError]] = []
@@ -217,7 +222,7 @@ class FeedPoller:
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="feed") as pool:
                 return list(pool.map(self.poll_feed, feeds))
 
-    def poll_feed(self, feed: Feed) -> PollResult:
+    def poll_feed(self, feed: Feed, progress: Progress | None = None) -> PollResult:
         """Fetch one feed now and store its new items; failures are counted, never raised."""
         try:
             fetched, document = self._fetch_feed(feed.url, feed.etag, feed.last_modified)
@@ -227,14 +232,15 @@ class FeedPoller:
             self._succeeded(feed, fetched, added=False)
             return PollResult(self._feed(feed.id), not_modified=True)
         try:
-            return self._ingest(feed, fetched, document)
+            return self._ingest(feed, fetched, document, progress)
         except StoreError as exc:
             # Not the feed's fault: the next poll tries again, nothing counted.
             log.error("feed %s: %s", feed.url, exc)
             self.feeds.update(feed.id, next_poll=self._next_poll(feed))
             return PollResult(feed, error=str(exc))
 
-    def _ingest(self, feed: Feed, fetched: Fetched, document: FeedDocument) -> PollResult:
+    def _ingest(self, feed: Feed, fetched: Fetched, document: FeedDocument,
+                progress: Progress | None = None) -> PollResult:
         backfill = not feed.backfilled
         fresh: dict[str, FeedItem] = {}
         for item in document.items:
@@ -243,8 +249,10 @@ class FeedPoller:
         new_items = [item for key, item in fresh.items() if key not in already]
         made: list[tuple[str, Article | None]] = []
         # Feeds list newest first: store oldest first, so "newest" means newest.
-        for item in reversed(new_items):
+        for done, item in enumerate(reversed(new_items), start=1):
             made.append((item.key, self._item_article(feed, document, item)))
+            if progress is not None:
+                progress(done, len(new_items))
         articles = [article for _, article in made if article is not None]
         dropped, skipped = self._make_room(feed, len(articles))
         if skipped:

@@ -140,6 +140,8 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Fee
             summary = None
         title = html_text(entry["title"]) if entry.get("title") else None
         link = entry.get("link") or None
+        if link and not link.lower().startswith(("http://", "https://")):
+            link = None  # javascript:, mailto:, a path feedparser could not resolve
         date_iso, date_text = _date(entry)
         key = item_key(entry.get("id") or entry.get("guid"), link, title,
                        content_html or summary)

@@ -334,3 +334,17 @@ def test_stored_items_per_feed_are_bounded(web, tmp_path):
         assert result.dropped == 1
         assert {a.title for a in library.list_articles(SCOPE)} == {"第2号新闻标题",
                                                                    "第3号新闻标题"}
+
+
+def test_follow_reports_backfill_progress(web, poller):
+    web.route("/feed.xml", body=rss(items(3)), content_type="application/rss+xml")
+    calls = []
+    poller.follow(web.url("/feed.xml"), SCOPE, progress=lambda done, total: calls.append(
+        (done, total)))
+    assert calls == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_non_http_item_links_are_dropped():
+    bad = [Item(guid="x", title="t", link="javascript:alert(1)", text=story(1))]
+    [item] = parse_feed(rss(bad), url="http://news.example/feed").items
+    assert item.link is None

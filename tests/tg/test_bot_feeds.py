@@ -298,3 +298,23 @@ async def test_add_in_reply_to_a_forwarded_post(api, bot, web):
     await process(bot, api.text_update(group, admin, "/add", reply_to=post["message"]))
     [article] = bot.bot_data.library.list_articles(chat_scope(GROUP))
     assert article.source == "示范新闻频道" and article.url == "https://t.me/demo_news/42"
+
+
+async def test_a_long_backfill_shows_progress_then_the_result(api, bot, web, monkeypatch):
+    from conftest import process
+
+    import bot.tg.handlers.feeds as handlers
+
+    monkeypatch.setattr(handlers, "PROGRESS_EVERY_SECONDS", 0.0)
+    summaries = [Item(guid=f"s{n}", title=f"第{n}号", link=web.url(f"/p{n}.html"),
+                      text="摘要", full=False) for n in (3, 2, 1)]
+    for n in (1, 2, 3):
+        web.route(f"/p{n}.html", body=f"<html><body><div class='article'>{story(n)}</div>"
+                  "</body></html>".encode())
+    web.route("/feed.xml", body=rss(summaries), content_type="application/rss+xml")
+    admin, group = api.user(3001), api.group(GROUP)
+    api.set_member(GROUP, 3001, "administrator")
+    await process(bot, api.text_update(group, admin, f"/follow {web.url('/feed.xml')}"))
+    edits = [c.params["text"] for c in api.calls_of("editMessageText", GROUP)]
+    assert "正在导入 1/3…" in edits and "正在导入 2/3…" in edits
+    assert "已收录 3 篇" in edits[-1]  # the result is the last word, never a late progress edit

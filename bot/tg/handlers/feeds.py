@@ -11,6 +11,7 @@ sends replies. The poller (``bot.feeds.FeedPoller``) is made once per Library.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import time
 import weakref
@@ -266,12 +267,16 @@ async def cmd_follow(update: Update, context: BotContext) -> None:
     minutes = int(options[0]) if options else None
     poller = await poller_for(context.library)
     status = await _reply(message, t("follow_busy", lang))
+    progress = _ProgressEditor(status, lang)
     try:
         result = await asyncio.to_thread(poller.follow, words[0], chat_scope(chat.id),
-                                         interval_minutes=minutes, announce=announce)
+                                         interval_minutes=minutes, announce=announce,
+                                         progress=progress)
     except BotError as exc:
+        await progress.settle()
         await _edit(status, t("follow_failed", lang, error=esc(_one_line(exc))))
         raise ApplicationHandlerStop from None
+    await progress.settle()
     if result.error:
         await _edit(status, t("follow_failed", lang, error=esc(result.error)))
     else:
@@ -283,6 +288,30 @@ def _followed(result: PollResult, lang: str) -> str:
     feed = result.feed
     return t("followed", lang, title=esc(feed.title or feed.url), minutes=feed.interval // 60,
              count=len(result.added))
+
+
+class _ProgressEditor:
+    """Progress from a worker thread shown by editing ``status`` (正在导入 3/10…) on the loop,
+    at most every PROGRESS_EVERY_SECONDS; ``settle()`` waits for edits in flight, so the
+    final text is never overwritten by a late progress edit."""
+
+    def __init__(self, status: Message, lang: str):
+        self.status = status
+        self.lang = lang
+        self._loop = asyncio.get_running_loop()
+        self._last = time.monotonic()
+        self._pending: list[concurrent.futures.Future[None]] = []
+
+    def __call__(self, done: int, total: int) -> None:
+        if time.monotonic() - self._last >= PROGRESS_EVERY_SECONDS and done < total:
+            self._last = time.monotonic()
+            text = t("opml_progress", self.lang, done=done, total=total)
+            self._pending.append(
+                asyncio.run_coroutine_threadsafe(_edit(self.status, text), self._loop))
+
+    async def settle(self) -> None:
+        for future in self._pending:
+            await asyncio.wrap_future(future)
 
 
 async def _follow_opml(update: Update, context: BotContext, file_id: str,
@@ -303,17 +332,9 @@ async def _follow_opml(update: Update, context: BotContext, file_id: str,
         return
     poller = await poller_for(context.library)
     status = await _reply(message, t("opml_progress", lang, done=0, total=len(entries)))
-    loop = asyncio.get_running_loop()
-    last = [time.monotonic()]
-
-    def progress(done: int, total: int) -> None:
-        # Called from the worker thread: the edit is handed to the loop, at most every 2 s.
-        if time.monotonic() - last[0] >= PROGRESS_EVERY_SECONDS and done < total:
-            last[0] = time.monotonic()
-            asyncio.run_coroutine_threadsafe(
-                _edit(status, t("opml_progress", lang, done=done, total=total)), loop)
-
+    progress = _ProgressEditor(status, lang)
     results = await asyncio.to_thread(poller.follow_opml, entries, chat_scope(chat.id), progress)
+    await progress.settle()
     followed = [r for _, r in results if isinstance(r, PollResult) and not r.error]
     count = sum(len(r.added) for r in followed)
     await _edit(status, t("opml_done", lang, ok=len(followed),
