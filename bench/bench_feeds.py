@@ -34,6 +34,10 @@ from bot.config import parse_config  # noqa: E402
 from bot.feeds import FeedPoller  # noqa: E402
 from bot.library import Library  # noqa: E402
 
+FULL_TEXT_TAIL = ("记者在现场看到，工作人员正在对相关设施进行最后的调试，"
+                  "多位市民表示期待项目早日投用，相关部门表示将加强后续管理，确保各项措施落到实处。"
+                  "另据介绍，项目建成后将提供数百个就业岗位，并带动周边商业和服务业发展。")
+
 
 def memory_kb(field: str) -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -51,8 +55,10 @@ def write_feeds(folder: Path, feeds: int, items: int, *, start: int, pages: bool
         for n in numbers:
             uid = f * 100_000 + n
             link = f"{base}/pages/{uid}.html"
+            # a full text: longer than feeds.summary_chars, so no page is fetched
+            full_text = story(uid) + f"<p>{FULL_TEXT_TAIL}第{uid}号报道完。</p>"
             entries.append(Item(guid=f"f{f}-{n}", title=f"第{uid}号新闻", link=link,
-                                text="摘要" if pages else story(uid), author="记者甲",
+                                text="摘要" if pages else full_text, author="记者甲",
                                 full=not pages))
             if pages:
                 page = folder / "pages" / f"{uid}.html"
@@ -101,6 +107,14 @@ def main() -> None:
             print(rows[0], flush=True)
             with Library.open(config) as library, FeedPoller(library) as poller:
                 library.eager_save_limit = 0  # the index is written once, by flush()
+                pages_fetched = [0]
+                get = poller._get
+
+                def counting_get(url, accept, *args):  # type: ignore[no-untyped-def]
+                    pages_fetched[0] += accept == "page"
+                    return get(url, accept, *args)
+
+                poller._get = counting_get  # type: ignore[method-assign]
 
                 def follow_all() -> int:
                     return sum(len(poller.follow(f"{base}/feed{f}.xml", "shared").added)
@@ -117,7 +131,8 @@ def main() -> None:
                                 rows)
                 new = sum(len(r.added) for r in results)
                 print(f"articles: {added} backfilled, {new} new; "
-                      f"{library.count_articles('shared')} stored")
+                      f"{library.count_articles('shared')} stored; {pages_fetched[0]} pages "
+                      "fetched")
         finally:
             server.terminate()
             server.wait(timeout=10)

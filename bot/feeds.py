@@ -16,6 +16,7 @@ it again resumes it. The next poll is the interval later, moved by up to ±``jit
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import threading
@@ -120,10 +121,12 @@ class FeedPoller:
         return self._gates.run(url, lambda: self.fetcher.get(
             url, accept=accept, etag=etag, last_modified=last_modified))
 
-    def _fetch_feed(self, url: str, etag: str | None = None,
-                    last_modified: str | None = None) -> tuple[Fetched, FeedDocument | None]:
+    def _fetch_feed(self, url: str, etag: str | None = None, last_modified: str | None = None,
+                    body_hash: str | None = None) -> tuple[Fetched, FeedDocument | None]:
+        """The feed and its parsed document; None when it did not change (a 304, or the
+        same bytes as last time from a server that ignores conditional requests)."""
         fetched = self._get(url, "feed", etag, last_modified)
-        if fetched.not_modified:
+        if fetched.not_modified or (body_hash and _body_hash(fetched) == body_hash):
             return fetched, None
         return fetched, parse_feed(fetched.data, url=fetched.url,
                                    content_type=fetched.content_type)
@@ -225,7 +228,8 @@ class FeedPoller:
     def poll_feed(self, feed: Feed, progress: Progress | None = None) -> PollResult:
         """Fetch one feed now and store its new items; failures are counted, never raised."""
         try:
-            fetched, document = self._fetch_feed(feed.url, feed.etag, feed.last_modified)
+            fetched, document = self._fetch_feed(feed.url, feed.etag, feed.last_modified,
+                                                 feed.body_hash)
         except (FetchError, FeedError) as exc:
             return self._failed(feed, str(exc))
         if document is None:
@@ -342,7 +346,8 @@ class FeedPoller:
             "failures": 0, "last_error": None, "last_polled": now, "backfilled": True,
             "next_poll": self._next_poll(feed)}
         if not fetched.not_modified:
-            changes.update(etag=fetched.etag, last_modified=fetched.last_modified)
+            changes.update(etag=fetched.etag, last_modified=fetched.last_modified,
+                           body_hash=_body_hash(fetched))
         if added:
             changes["last_new"] = now
         if title and title != feed.title:
@@ -357,6 +362,10 @@ class FeedPoller:
                           paused=f"连续 {failures} 次失败：{problem}" if pause else None)
         log.info("feed %s failed (%d in a row): %s", feed.url, failures, problem)
         return PollResult(self._feed(feed.id), error=problem, paused_now=pause)
+
+
+def _body_hash(fetched: Fetched) -> str:
+    return hashlib.sha1(fetched.data).hexdigest()
 
 
 def _filled(article: Article, item: FeedItem, feed_title: str | None) -> Article:

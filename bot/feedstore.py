@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS feeds (
     next_poll REAL NOT NULL,
     backfilled INTEGER NOT NULL DEFAULT 0,
     quota_told INTEGER NOT NULL DEFAULT 0,
+    body_hash TEXT,
     UNIQUE (url, scope)
 );
 CREATE TABLE IF NOT EXISTS feed_items (
@@ -49,7 +50,7 @@ CREATE INDEX IF NOT EXISTS feed_items_by_age ON feed_items(feed_id, seen);
 
 _COLUMNS = ("id", "url", "scope", "title", "interval", "fetch_pages", "announce", "etag",
             "last_modified", "failures", "last_error", "paused", "added", "last_polled",
-            "last_new", "next_poll", "backfilled", "quota_told")
+            "last_new", "next_poll", "backfilled", "quota_told", "body_hash")
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class Feed:
     next_poll: float
     backfilled: bool
     quota_told: bool
+    body_hash: str | None
 
     def to_json(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in _COLUMNS}

@@ -348,3 +348,20 @@ def test_non_http_item_links_are_dropped():
     bad = [Item(guid="x", title="t", link="javascript:alert(1)", text=story(1))]
     [item] = parse_feed(rss(bad), url="http://news.example/feed").items
     assert item.link is None
+
+
+def test_the_same_bytes_without_validators_are_not_parsed_again(web, poller, monkeypatch):
+    web.route("/feed.xml", body=rss(items(2)), content_type="application/rss+xml")  # no ETag
+    poller.follow(web.url("/feed.xml"), SCOPE)
+    import bot.feeds as feeds_module
+
+    def no_parse(*args, **kwargs):
+        raise AssertionError("an unchanged feed was parsed again")
+
+    monkeypatch.setattr(feeds_module, "parse_feed", no_parse)
+    [result] = poller.poll_due(force=True)
+    assert result.not_modified and result.error is None
+    monkeypatch.undo()
+    web.route("/feed.xml", body=rss(items(3)), content_type="application/rss+xml")
+    [result] = poller.poll_due(force=True)
+    assert [a.title for a in result.added] == ["第3号新闻标题"]
