@@ -127,7 +127,9 @@ class FeedStore:
             cursor = db.execute(
                 "INSERT INTO feeds(url, scope, title, interval, fetch_pages, announce, added, "
                 "next_poll) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (url, scope, title, interval, int(fetch_pages), int(announce), now, now))
+                # follow() has just read it: the next poll is one interval away
+                (url, scope, title, interval, int(fetch_pages), int(announce), now,
+                 now + interval))
             feed_id = cursor.lastrowid
         feed = self.get(int(feed_id or 0))
         if feed is None:

@@ -318,3 +318,15 @@ async def test_a_long_backfill_shows_progress_then_the_result(api, bot, web, mon
     edits = [c.params["text"] for c in api.calls_of("editMessageText", GROUP)]
     assert "正在导入 1/3…" in edits and "正在导入 2/3…" in edits
     assert "已收录 3 篇" in edits[-1]  # the result is the last word, never a late progress edit
+
+
+async def test_automatic_forwards_into_a_discussion_group_are_not_taken_as_news(api, bot, web):
+    from conftest import process
+
+    channel = api.channel(-100901, "示范新闻频道", "demo_news")
+    group = api.group(GROUP, linked_to=-100901)
+    update = forwarded(api, group, api.user(777000, "Telegram"), POST)
+    update["message"]["sender_chat"] = channel
+    update["message"]["is_automatic_forward"] = True
+    await process(bot, update)
+    assert bot.bot_data.library.count_articles(chat_scope(GROUP)) == 0

@@ -454,8 +454,11 @@ def register(application: BotApplication) -> None:
                        on_private_link), group=-1)
     add(MessageHandler(message & filters.REPLY & filters.Regex(r"^/add(?:@\w+)?\s*$"),
                        cmd_add_forward), group=-1)
-    add(MessageHandler(message & filters.FORWARDED & (filters.TEXT | filters.CAPTION)
-                       & ~filters.COMMAND, on_forward), group=-1)
+    # Automatic forwards (a channel's posts copied into its discussion group) are the channel
+    # handlers' business, not an admin forwarding news.
+    add(MessageHandler(message & filters.FORWARDED & ~filters.IS_AUTOMATIC_FORWARD
+                       & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, on_forward),
+        group=-1)
     for name, callback in (("follow", cmd_follow), ("feeds", cmd_feeds),
                            ("unfollow", cmd_unfollow)):
         add(CommandHandler(name, callback, filters=message), group=-1)
