@@ -330,3 +330,19 @@ async def test_automatic_forwards_into_a_discussion_group_are_not_taken_as_news(
     update["message"]["is_automatic_forward"] = True
     await process(bot, update)
     assert bot.bot_data.library.count_articles(chat_scope(GROUP)) == 0
+
+
+async def test_a_full_chat_fetches_no_link(api, make_bot, tmp_path, web):
+    from conftest import process
+
+    config = make_bot_config(tmp_path / "data", owners=[999], limits={"max_articles_per_chat": 1})
+    config = dataclasses.replace(config, fetch=dataclasses.replace(
+        config.fetch, allow_hosts=["127.0.0.1"]))
+    bot = await make_bot(config)
+    web.route("/a.html", body=PAGE)
+    user = api.user(4020)
+    chat = api.private(user)
+    await process(bot, api.text_update(chat, user, web.url("/a.html")))
+    assert len(web.requests) == 1
+    await process(bot, api.text_update(chat, user, web.url("/a.html") + "?again"))
+    assert len(web.requests) == 1 and "上限" in texts(api, chat["id"])[-1]

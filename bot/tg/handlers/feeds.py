@@ -131,6 +131,11 @@ async def add_link(update: Update, context: BotContext, url: str) -> None:
     assert message is not None and chat is not None
     lang = _lang(update, context)
     library = context.library
+    limit = context.config.telegram.limits.max_articles_per_chat
+    # Checked before fetching too (and again when storing): a full chat costs no request.
+    if await asyncio.to_thread(library.count_articles, chat_scope(chat.id)) >= limit:
+        await _reply(message, t("add_full", lang, limit=limit))
+        return
     poller = await poller_for(library)
     try:
         article = await asyncio.to_thread(fetch_article, url.strip(), poller.fetcher)
