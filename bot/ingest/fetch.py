@@ -22,8 +22,10 @@ import ipaddress
 import re
 import socket
 import ssl
+import threading
 import time
 import urllib.parse
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -173,20 +175,47 @@ class AddressPolicy:
 
 
 class Fetcher:
-    """Fetches pages and feeds under one config; reuse it (one connection pool)."""
+    """Fetches pages and feeds under one config; reuse it (pooled connections); thread-safe.
+
+    Connections are pooled per host name: the pool is keyed by the IP address it connects to,
+    and a TLS connection verified for one name must never carry a request for another name
+    served from the same address.
+    """
+
+    #: Host names whose connection pools are kept (the least recently used one is closed).
+    MAX_POOLS = 64
 
     def __init__(self, config: FetchConfig, *, verify: bool | ssl.SSLContext = True):
         self.config = config
         self.policy = AddressPolicy(config.allow_hosts)
-        self._client = httpx.Client(
-            follow_redirects=False, trust_env=False, verify=verify,
-            headers={"User-Agent": config.user_agent,
-                     "Accept": "text/html,application/xhtml+xml,application/rss+xml,"
-                               "application/atom+xml,application/xml;q=0.9,text/*;q=0.8"},
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=8))
+        self._verify = verify
+        self._clients: OrderedDict[str, httpx.Client] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _client(self, host: str) -> httpx.Client:
+        with self._lock:
+            client = self._clients.pop(host, None)
+            if client is None:
+                client = httpx.Client(
+                    follow_redirects=False, trust_env=False, verify=self._verify,
+                    headers={"User-Agent": self.config.user_agent,
+                             "Accept": "text/html,application/xhtml+xml,application/rss+xml,"
+                                       "application/atom+xml,application/xml;q=0.9,"
+                                       "text/*;q=0.8"},
+                    limits=httpx.Limits(max_connections=8, max_keepalive_connections=2))
+            self._clients[host] = client
+            while len(self._clients) > self.MAX_POOLS:
+                _, oldest = self._clients.popitem(last=False)
+                # the least recently used: with a few requests in flight (feeds.concurrency),
+                # never one that is in use
+                oldest.close()
+            return client
 
     def close(self) -> None:
-        self._client.close()
+        with self._lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -208,7 +237,8 @@ class Fetcher:
         while True:
             targets, headers, extensions = self._pinned(current)
             headers.update(conditional)
-            response = self._send(targets, headers, extensions, deadline, current)
+            client = self._client(headers["Host"].lower())
+            response = self._send(client, targets, headers, extensions, deadline, current)
             try:
                 if response.status_code in _REDIRECTS and "location" in response.headers:
                     if len(hops) >= self.config.max_redirects:
@@ -245,16 +275,16 @@ class Fetcher:
             raise PageUnavailable("页面无法访问（超时）", url=url)
         return httpx.Timeout(left, connect=min(self.config.connect_timeout, left))
 
-    def _send(self, targets: list[httpx.URL], headers: dict[str, str],
+    def _send(self, client: httpx.Client, targets: list[httpx.URL], headers: dict[str, str],
               extensions: dict[str, object], deadline: float, url: str) -> httpx.Response:
         """Send to the first checked address that accepts a connection."""
         problem = "无法连接"
         for target in targets:
-            request = self._client.build_request("GET", target, headers=headers,
-                                                 timeout=self._timeout(deadline, url),
-                                                 extensions=extensions)
+            request = client.build_request("GET", target, headers=headers,
+                                           timeout=self._timeout(deadline, url),
+                                           extensions=extensions)
             try:
-                return self._client.send(request, stream=True)
+                return client.send(request, stream=True)
             except httpx.ConnectError:
                 continue  # e.g. a name resolving to ::1 and 127.0.0.1, served on one only
             except httpx.TimeoutException:
