@@ -335,3 +335,18 @@ def test_a_hung_name_lookup_is_bounded_by_the_connect_timeout(monkeypatch):
         with pytest.raises(PageUnavailable, match="域名解析超时"):
             fetcher.get("http://slow-dns.example/")
         assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_fetched_page_parses_exactly_as_the_same_file(web, fetcher, tmp_path, encoding):
+    from bot.ingest.parsing import parse_file
+
+    body = page("gbk" if encoding == "gb18030" else "utf-8", encoding)
+    web.route("/same.html", body=body, content_type="text/html")
+    fetched = fetch_article(web.url("/same.html"), fetcher)
+    path = tmp_path / "same.html"
+    path.write_bytes(body)
+    [from_file] = parse_file(path)
+    assert fetched.url == web.url("/same.html") and from_file.url is None
+    for name in ("id", "title", "source", "reporters", "date", "paragraphs"):
+        assert getattr(fetched, name) == getattr(from_file, name), name
