@@ -223,7 +223,18 @@ class FeedPoller:
                 return []
             workers = min(self.settings.concurrency, len(feeds))
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="feed") as pool:
-                return list(pool.map(self.poll_feed, feeds))
+                return list(pool.map(self._poll_isolated, feeds))
+
+    def _poll_isolated(self, feed: Feed) -> PollResult:
+        """``poll_feed``, where even a bug costs only this feed's poll, never the round."""
+        try:
+            return self.poll_feed(feed)
+        except Exception as exc:  # noqa: BLE001 (logged with its traceback, counted)
+            log.exception("feed %s: unexpected error while polling", feed.url)
+            try:
+                return self._failed(feed, f"内部错误（{exc.__class__.__name__}）")
+            except BotError:
+                return PollResult(feed, error=exc.__class__.__name__)
 
     def poll_feed(self, feed: Feed, progress: Progress | None = None) -> PollResult:
         """Fetch one feed now and store its new items; failures are counted, never raised."""

@@ -365,3 +365,23 @@ def test_the_same_bytes_without_validators_are_not_parsed_again(web, poller, mon
     web.route("/feed.xml", body=rss(items(3)), content_type="application/rss+xml")
     [result] = poller.poll_due(force=True)
     assert [a.title for a in result.added] == ["第3号新闻标题"]
+
+
+def test_a_bug_in_one_feed_costs_only_that_feed(web, poller, monkeypatch):
+    web.route("/a.xml", body=rss(items(1)), content_type="application/rss+xml")
+    web.route("/b.xml", body=rss(items(1, prefix="b")), content_type="application/rss+xml")
+    poller.follow(web.url("/a.xml"), SCOPE)
+    poller.follow(web.url("/b.xml"), SCOPE)
+    web.route("/a.xml", body=rss(items(2)), content_type="application/rss+xml")
+    web.route("/b.xml", body=rss(items(2, prefix="b")), content_type="application/rss+xml")
+    real = poller._ingest
+
+    def broken_for_a(feed, *args, **kwargs):
+        if feed.url.endswith("/a.xml"):
+            raise KeyError("a bug")
+        return real(feed, *args, **kwargs)
+
+    monkeypatch.setattr(poller, "_ingest", broken_for_a)
+    by_url = {r.feed.url: r for r in poller.poll_due(force=True)}
+    assert by_url[web.url("/a.xml")].error == "内部错误（KeyError）"
+    assert len(by_url[web.url("/b.xml")].added) == 1
