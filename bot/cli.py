@@ -133,7 +133,8 @@ def cmd_feeds(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     with Library.open(config) as library, FeedPoller(library) as poller:
         if args.feeds_command == "add":
             try:
-                result = poller.follow(args.url, args.scope, interval_minutes=args.interval)
+                result = poller.follow(args.url, args.scope, interval_minutes=args.interval,
+                                       fetch_pages=False if args.no_pages else None)
             except (FetchError, FeedError) as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return 1
@@ -271,6 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="shared (default) or chat:<chat id>")
     f.add_argument("--interval", type=_positive_int, metavar="MINUTES",
                    help="polling interval (default feeds.interval_minutes)")
+    f.add_argument("--no-pages", action="store_true",
+                   help="never fetch an item's page, even when the item is only a summary")
     f = feeds.add_parser("list", help="every followed feed and its state")
     f.add_argument("--json", action="store_true")
     f = feeds.add_parser("poll", help="fetch every due feed once and store new items")

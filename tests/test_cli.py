@@ -212,12 +212,13 @@ def test_feeds_add_list_poll_remove(web, local_config_file, capsys):
 
     web.route("/feed.xml", body=feed_of([2, 1]), content_type="application/rss+xml")
     config = ["--config", str(local_config_file)]
-    status, out = run_cli(*config, "feeds", "add", web.url("/feed.xml"), "--scope", "chat:-5")
+    status, out = run_cli(*config, "feeds", "add", web.url("/feed.xml"), "--scope", "chat:-5",
+                          "--no-pages")
     assert status == 0 and "following feed 1" in out and "2 articles stored" in out
     status, out = run_cli(*config, "feeds", "list", "--json")
     [feed] = [json.loads(line) for line in out.splitlines()]
     assert feed["url"] == web.url("/feed.xml") and feed["scope"] == "chat:-5"
-    assert feed["paused"] is None and feed["interval"] == 1800
+    assert feed["paused"] is None and feed["interval"] == 1800 and feed["fetch_pages"] is False
     status, out = run_cli(*config, "feeds", "poll", "--json")
     assert status == 0 and out == ""  # not due yet
     web.route("/feed.xml", body=feed_of([3, 2, 1]), content_type="application/rss+xml")
