@@ -346,3 +346,40 @@ async def test_a_full_chat_fetches_no_link(api, make_bot, tmp_path, web):
     assert len(web.requests) == 1
     await process(bot, api.text_update(chat, user, web.url("/a.html") + "?again"))
     assert len(web.requests) == 1 and "上限" in texts(api, chat["id"])[-1]
+
+
+async def test_the_poll_job_is_scheduled_on_the_job_queue(bot):
+    from bot.tg.handlers.feeds import POLL_TICK_SECONDS
+
+    assert bot.job_queue is not None
+    [job] = bot.job_queue.get_jobs_by_name("feeds")
+    assert job.trigger.interval.total_seconds() == POLL_TICK_SECONDS
+
+
+async def test_the_running_application_polls_due_feeds_by_itself(api, make_bot, tmp_path, web,
+                                                                  monkeypatch):
+    import asyncio
+
+    import bot.tg.handlers.feeds as handlers
+
+    monkeypatch.setattr(handlers, "POLL_TICK_SECONDS", 0.2)
+    config = make_bot_config(tmp_path / "data", owners=[999])
+    config = dataclasses.replace(config, fetch=dataclasses.replace(
+        config.fetch, allow_hosts=["127.0.0.1"]))
+    application = await make_bot(config)
+    library = application.bot_data.library
+    poller = await handlers.poller_for(library)
+    web.route("/feed.xml", body=feed_of([1]), content_type="application/rss+xml")
+    await asyncio.to_thread(poller.follow, web.url("/feed.xml"), chat_scope(GROUP))
+    web.route("/feed.xml", body=feed_of([2, 1]), content_type="application/rss+xml")
+    [feed] = poller.list_feeds()
+    poller.feeds.update(feed.id, next_poll=0)
+    await application.start()  # starts the JobQueue
+    try:
+        for _ in range(50):
+            if library.count_articles(chat_scope(GROUP)) == 2:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await application.stop()
+    assert library.count_articles(chat_scope(GROUP)) == 2
