@@ -1,6 +1,8 @@
 """Command line: parses arguments, calls the library, turns BotError into one line.
 
     python -m bot parse FILE... [--json]
+    python -m bot add URL|FILE... [--scope shared|chat:ID] [--json]
+    python -m bot feeds add URL [--scope S] | list [--json] | poll [--force] [--json] | remove ID
     python -m bot ask "QUESTION" [--top N] [--per-article M] [--json]
     python -m bot search --corpus CORPUS.jsonl --queries QUERIES.jsonl [--top K]
     python -m bot eval --squad FILE.json [FILE2.json ...]
@@ -74,6 +76,97 @@ def _describe(article) -> str:  # type: ignore[no-untyped-def]
         marker = "##" if p.kind == "heading" else "  "
         lines.append(f"{marker} [{p.id}] {p.text}")
     return "\n".join(lines) + "\n"
+
+
+def _scope(text: str) -> str:
+    from .models import SHARED_SCOPE
+
+    if text == SHARED_SCOPE:
+        return text
+    kind, _, chat_id = text.partition(":")
+    if kind != "chat" or not chat_id.lstrip("-").isdigit():
+        raise argparse.ArgumentTypeError(f"must be 'shared' or 'chat:<chat id>', not {text!r}")
+    return f"chat:{int(chat_id)}"
+
+
+def cmd_add(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    """Store (and index) the articles of links and files; one line per article or failure."""
+    from .errors import FetchError
+    from .ingest.fetch import Fetcher, fetch_article, is_link
+    from .ingest.parsing import parse_file
+    from .library import Library
+
+    status = 0
+    with Library.open(config) as library, Fetcher(config.fetch) as fetcher:
+        for item in args.items:
+            try:
+                if is_link(item):
+                    articles = [fetch_article(item.strip(), fetcher)]
+                else:
+                    articles = parse_file(Path(item), max_bytes=MAX_LOCAL_FILE_BYTES)
+                for article in articles:
+                    stored = library.add_article(article, args.scope)
+                    if args.json:
+                        _print_json(stored.to_json(), out)
+                    else:
+                        out.write(f"added {stored.id}: {stored.title or '-'}\n")
+            except (ArticleError, FetchError) as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                status = 1
+    return status
+
+
+def _feed_line(feed) -> str:  # type: ignore[no-untyped-def]
+    state = f"paused: {feed.paused}" if feed.paused else (
+        f"failing ({feed.failures}): {feed.last_error}" if feed.failures else "ok")
+    return (f"{feed.id}\t{feed.scope}\t{feed.interval // 60} min\t{state}\t"
+            f"{feed.title or '-'}\t{feed.url}")
+
+
+def cmd_feeds(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    """feeds add / list / poll / remove: the feed poller without Telegram."""
+    from .errors import FeedError, FetchError
+    from .feeds import FeedPoller
+    from .library import Library
+
+    with Library.open(config) as library, FeedPoller(library) as poller:
+        if args.feeds_command == "add":
+            try:
+                result = poller.follow(args.url, args.scope, interval_minutes=args.interval,
+                                       fetch_pages=False if args.no_pages else None)
+            except (FetchError, FeedError) as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+            if result.error:
+                print(f"error: {result.error}", file=sys.stderr)
+                return 1
+            out.write(f"following feed {result.feed.id}: {result.feed.title or result.feed.url} "
+                      f"({len(result.added)} articles stored)\n")
+        elif args.feeds_command == "list":
+            for feed in poller.list_feeds():
+                if args.json:
+                    _print_json(feed.to_json(), out)
+                else:
+                    out.write(_feed_line(feed) + "\n")
+        elif args.feeds_command == "poll":
+            status = 0
+            for result in poller.poll_due(force=args.force):
+                if result.error:
+                    status = 1
+                    print(f"error: feed {result.feed.id}: {result.error}", file=sys.stderr)
+                for article in result.added:
+                    if args.json:
+                        _print_json({**article.to_json(), "feed": result.feed.id}, out)
+                    else:
+                        out.write(f"feed {result.feed.id}: added {article.id}: "
+                                  f"{article.title or '-'}\n")
+            return status
+        elif args.feeds_command == "remove":
+            if not poller.unfollow(args.feed_id):
+                print(f"error: no feed with id {args.feed_id}", file=sys.stderr)
+                return 1
+            out.write(f"stopped following feed {args.feed_id} (its articles stay)\n")
+    return 0
 
 
 def cmd_ask(args: argparse.Namespace, config: Config, out: TextIO) -> int:
@@ -162,6 +255,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="one JSON object per article and line")
     p.set_defaults(handler=cmd_parse)
+
+    p = commands.add_parser("add", help="store and index the articles of links and files")
+    p.add_argument("items", nargs="+", metavar="URL|FILE")
+    p.add_argument("--scope", type=_scope, default="shared",
+                   help="shared (default) or chat:<chat id>")
+    p.add_argument("--json", action="store_true", help="one JSON object per stored article")
+    p.set_defaults(handler=cmd_add)
+
+    p = commands.add_parser("feeds", help="follow RSS/Atom feeds: add, list, poll, remove")
+    feeds = p.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
+    f = feeds.add_parser("add", help="follow a feed (its current items are stored at once)")
+    f.add_argument("url")
+    f.add_argument("--scope", type=_scope, default="shared",
+                   help="shared (default) or chat:<chat id>")
+    f.add_argument("--interval", type=_positive_int, metavar="MINUTES",
+                   help="polling interval (default feeds.interval_minutes)")
+    f.add_argument("--no-pages", action="store_true",
+                   help="never fetch an item's page, even when the item is only a summary")
+    f = feeds.add_parser("list", help="every followed feed and its state")
+    f.add_argument("--json", action="store_true")
+    f = feeds.add_parser("poll", help="fetch every due feed once and store new items")
+    f.add_argument("--force", action="store_true", help="every feed, due or not")
+    f.add_argument("--json", action="store_true", help="one JSON object per new article")
+    f = feeds.add_parser("remove", help="stop following a feed (its articles stay)")
+    f.add_argument("feed_id", type=_positive_int, metavar="ID")
+    p.set_defaults(handler=cmd_feeds)
 
     p = commands.add_parser("ask", help="answer a question from the corpus")
     p.add_argument("question")

@@ -7,8 +7,10 @@ token and the webhook secret come from the environment only (see ``Secrets``).
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
+import re
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Callable, get_type_hints
@@ -173,6 +175,55 @@ class TelegramConfig:
     limits: LimitsConfig = field(default_factory=LimitsConfig)
 
 
+_HOST_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
+
+
+def _host_or_network_list(value: Any) -> str | None:
+    if _string_list(value):
+        return "must be a list of host names or networks (example.org, 10.0.0.0/8)"
+    for entry in value:
+        try:
+            ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError:
+            if not _HOST_NAME.match(entry.strip()):
+                return f"{entry!r} is neither a host name nor a network (10.0.0.0/8)"
+    return None
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    # Hosts (exact names) or networks (IP or CIDR) the bot may fetch from although they are
+    # loopback/private/reserved; empty: only public addresses.
+    allow_hosts: list[str] = setting([], _host_or_network_list)
+    connect_timeout: float = setting(5.0, _number_at_least(0.01))
+    # Whole fetch (every redirect, the body) must finish within this many seconds.
+    total_timeout: float = setting(20.0, _number_at_least(0.01))
+    max_bytes: int = setting(5_000_000, _int_at_least(1))
+    max_redirects: int = setting(5, _int_at_least(0))
+    user_agent: str = setting("newsquote-bot/0.1 (news quotes with credit; fetches links "
+                              "and feeds its admins give it)", _string)
+
+
+@dataclass(frozen=True)
+class FeedsConfig:
+    interval_minutes: int = setting(30, _int_at_least(1))
+    # No feed is polled more often than this, whatever it asks.
+    min_interval_minutes: int = setting(5, _int_at_least(1))
+    # Each next poll moves by up to this share of the interval, so feeds do not poll in step.
+    jitter: float = setting(0.1, _fraction)
+    # Requests in flight at once over all feeds (one at a time per host regardless).
+    concurrency: int = setting(4, _int_at_least(1))
+    pause_after_failures: int = setting(10, _int_at_least(1))
+    # Items whose own text is shorter than summary_chars get their linked page fetched.
+    fetch_pages: bool = setting(True, _boolean)
+    summary_chars: int = setting(200, _int_at_least(0))
+    max_per_chat: int = setting(20, _int_at_least(1))
+    # Articles kept per feed; the oldest are removed first (also when a chat's quota is full).
+    max_items_per_feed: int = setting(200, _int_at_least(1))
+    # Item keys remembered per feed for de-duplication (oldest forgotten first).
+    remember_items: int = setting(2000, _int_at_least(10))
+
+
 @dataclass(frozen=True)
 class Config:
     corpus: CorpusConfig = field(default_factory=CorpusConfig)
@@ -183,6 +234,8 @@ class Config:
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     answers: AnswersConfig = field(default_factory=AnswersConfig)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    feeds: FeedsConfig = field(default_factory=FeedsConfig)
     # Folder the relative paths above are resolved against (the config file's folder).
     base_dir: Path = field(default=Path("."), compare=False)
 

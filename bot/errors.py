@@ -11,7 +11,13 @@ else escaping is a bug.
     │   └── ParseError       read fine, but no article could be made of it
     ├── SearchIndexError     the search index is missing, corrupt or of another version
     ├── StoreError           the article store cannot be opened or written
-    └── QuestionError        a question that cannot be asked (empty, too long)
+    ├── QuestionError        a question that cannot be asked (empty, too long)
+    ├── FetchError           a link could not be fetched (one line naming the URL)
+    │   ├── AddressRefused   not http(s), or an address the bot may not reach (SSRF guard)
+    │   ├── PageUnavailable  network failure, timeout, HTTP error status, too many redirects
+    │   ├── NotAPage         a content type that is no web page (or no feed)
+    │   └── TooLarge         more bytes than fetch.max_bytes
+    └── FeedError            a feed that cannot be read or followed (not RSS/Atom, quota)
 """
 
 from __future__ import annotations
@@ -63,3 +69,30 @@ class StoreError(BotError):
 class QuestionError(BotError):
     """The question cannot be asked as given (empty, too long)."""
 
+
+class FetchError(BotError):
+    """A link could not be fetched; the message is one line for the user, ``url`` the link."""
+
+    def __init__(self, message: str, *, url: str | None = None):
+        self.url = url
+        super().__init__(f"{message}：{url}" if url else message)
+
+
+class AddressRefused(FetchError):
+    """Not an http(s) link, or its host resolves to an address the bot must not reach."""
+
+
+class PageUnavailable(FetchError):
+    """The server could not be reached, timed out, answered an error or redirected too often."""
+
+
+class NotAPage(FetchError):
+    """The server answered with something that is not a web page (or not a feed)."""
+
+
+class TooLarge(FetchError):
+    """The page is larger than ``fetch.max_bytes``."""
+
+
+class FeedError(BotError):
+    """A feed cannot be read or followed (not RSS/Atom/OPML, per-chat quota, unknown id)."""

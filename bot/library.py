@@ -272,6 +272,24 @@ class Library:
             self._reindex([article.id], scope)
             return article
 
+    def add_articles(self, articles: list[Article], scope: str) -> list[Article]:
+        """Store several articles in one transaction, then index them (one index save).
+
+        Returns each article as stored, in the order given (the same text twice: the same
+        stored article twice)."""
+        with self._lock:
+            self._check_writable()
+            claimed: list[Article] = []
+            for article in articles:
+                problem = article_id_problem(article.id)
+                if problem:
+                    raise ParseError(f"{problem}: {article.id!r}", origin=article.origin)
+                claimed.append(claim_id(self.store, article, scope))
+            unique = list({article.id: article for article in claimed}.values())
+            self.store.put_many([(article, scope) for article in unique])
+            self._reindex([article.id for article in unique], scope)
+            return claimed
+
     def move_chat(self, old_chat_id: int, new_chat_id: int) -> int:
         """A group became a supergroup: its articles (ids unchanged, one transaction) and its
         settings move to the new chat id, and a linked channel points at it; returns how many

@@ -292,3 +292,69 @@ def t(key: str, lang: str, **values: object) -> str:
         # plain CJK with nothing to escape (a test holds it to that)
         values["example"] = EXAMPLE_QUESTION.get(lang, EXAMPLE_QUESTION["zh-hans"])
     return text.format(**values) if values else text
+
+
+# --- links and feeds (bot/tg/handlers/feeds.py) ---------------------------------------------
+_FEED_TEXTS: dict[str, dict[str, str]] = {
+    "link_fetching": {"zh-hans": "正在读取链接…", "zh-hant": "正在讀取連結…",
+                      "en": "Reading the link…"},
+    "link_failed": {"zh-hans": "无法添加这个链接：{error}", "zh-hant": "無法添加這個連結：{error}",
+                    "en": "Could not add that link: {error}"},
+    "follow_usage": {
+        "zh-hans": "用法：<code>/follow 订阅源网址 [分钟] [announce]</code>（announce：新文章发到本聊天），"
+                   "或发送 .opml 文件并附上 /follow。",
+        "zh-hant": "用法：<code>/follow 訂閱源網址 [分鐘] [announce]</code>（announce：新文章發到本聊天），"
+                   "或傳送 .opml 檔案並附上 /follow。",
+        "en": "Usage: <code>/follow FEED-URL [minutes] [announce]</code> (announce: post new "
+              "articles here), or send an .opml file with /follow."},
+    "follow_busy": {"zh-hans": "正在订阅并收录现有文章…", "zh-hant": "正在訂閱並收錄現有文章…",
+                    "en": "Following and storing the current items…"},
+    "followed": {"zh-hans": "已订阅：<b>{title}</b>（每 {minutes} 分钟检查一次，已收录 {count} 篇）",
+                 "zh-hant": "已訂閱：<b>{title}</b>（每 {minutes} 分鐘檢查一次，已收錄 {count} 篇）",
+                 "en": "Following <b>{title}</b> (checked every {minutes} min, {count} articles "
+                       "stored)"},
+    "follow_failed": {"zh-hans": "无法订阅：{error}", "zh-hant": "無法訂閱：{error}",
+                      "en": "Could not follow: {error}"},
+    "opml_progress": {"zh-hans": "正在导入 {done}/{total}…", "zh-hant": "正在匯入 {done}/{total}…",
+                      "en": "Importing {done}/{total}…"},
+    "opml_done": {"zh-hans": "导入完成：订阅 {ok} 个，失败 {failed} 个，收录 {count} 篇。",
+                  "zh-hant": "匯入完成：訂閱 {ok} 個，失敗 {failed} 個，收錄 {count} 篇。",
+                  "en": "Import done: {ok} followed, {failed} failed, {count} articles stored."},
+    "feeds_none": {"zh-hans": "本聊天还没有订阅源。用 /follow 网址 添加。",
+                   "zh-hant": "本聊天還沒有訂閱源。用 /follow 網址 添加。",
+                   "en": "This chat follows no feed yet. Add one with /follow URL."},
+    "feeds_head": {"zh-hans": "<b>订阅源</b>（/unfollow 编号 取消）", "zh-hant":
+                   "<b>訂閱源</b>（/unfollow 編號 取消）", "en": "<b>Feeds</b> (/unfollow N to stop)"},
+    "feed_ok": {"zh-hans": "正常", "zh-hant": "正常", "en": "ok"},
+    "feed_failing": {"zh-hans": "连续失败 {count} 次：{error}", "zh-hant": "連續失敗 {count} 次：{error}",
+                     "en": "failed {count} times in a row: {error}"},
+    "feed_paused": {"zh-hans": "已暂停：{reason}（/follow 网址 可恢复）",
+                    "zh-hant": "已暫停：{reason}（/follow 網址 可恢復）",
+                    "en": "paused: {reason} (/follow the URL again to resume)"},
+    "feed_line": {"zh-hans": "{n}. {title} · 每 {minutes} 分钟 · {state}",
+                  "zh-hant": "{n}. {title} · 每 {minutes} 分鐘 · {state}",
+                  "en": "{n}. {title} · every {minutes} min · {state}"},
+    "unfollow_usage": {"zh-hans": "用法：<code>/unfollow 编号</code>（编号见 /feeds）。",
+                       "zh-hant": "用法：<code>/unfollow 編號</code>（編號見 /feeds）。",
+                       "en": "Usage: <code>/unfollow N</code> (numbers as in /feeds)."},
+    "unfollowed": {"zh-hans": "已取消订阅：{title}（已收录的文章保留）。",
+                   "zh-hant": "已取消訂閱：{title}（已收錄的文章保留）。",
+                   "en": "Stopped following {title} (its articles stay)."},
+    "feed_paused_notice": {
+        "zh-hans": "订阅源 <b>{title}</b> 已暂停：{reason}\n修复后用 /follow {url} 恢复。",
+        "zh-hant": "訂閱源 <b>{title}</b> 已暫停：{reason}\n修復後用 /follow {url} 恢復。",
+        "en": "The feed <b>{title}</b> is paused: {reason}\n/follow {url} resumes it."},
+    "feed_quota_notice": {
+        "zh-hans": "本聊天的文章已达上限：订阅源 <b>{title}</b> 的新文章到来时，最早由订阅源收录的文章会被删除。",
+        "zh-hant": "本聊天的文章已達上限：訂閱源 <b>{title}</b> 的新文章到來時，最早由訂閱源收錄的文章會被刪除。",
+        "en": "This chat holds the most articles allowed: as <b>{title}</b> brings new ones, the "
+              "oldest articles that feeds brought are removed."},
+    "feed_new": {"zh-hans": "<b>{feed}</b> 新文章：", "zh-hant": "<b>{feed}</b> 新文章：",
+                 "en": "New in <b>{feed}</b>:"},
+    "cmd_follow": {"zh-hans": "订阅 RSS/Atom（管理员）", "zh-hant": "訂閱 RSS/Atom（管理員）",
+                   "en": "Follow an RSS/Atom feed (admins)"},
+    "cmd_feeds": {"zh-hans": "本聊天的订阅源", "zh-hant": "本聊天的訂閱源", "en": "This chat's feeds"},
+    "cmd_unfollow": {"zh-hans": "取消订阅（管理员）", "zh-hant": "取消訂閱（管理員）",
+                     "en": "Stop following a feed (admins)"},
+}
+TEXTS.update(_FEED_TEXTS)

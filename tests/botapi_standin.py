@@ -380,6 +380,19 @@ class BotAPI:
             self.messages[(chat["id"], message["message_id"])] = {**message, "_html": p.get("text")}
         return message
 
+    def _m_sendDocument(self, p: dict) -> dict:
+        chat = self._chat(p["chat_id"])
+        [(file_name, data)] = (p.get("_files") or {}).values()
+        file_id = f"sent{len(self.files) + 1}"
+        self.add_file(file_id, data, f"documents/{file_name}")
+        message = {"message_id": self._next_message_id(chat["id"]), "date": int(time.time()),
+                   "chat": chat, "from": self.bot_user(),
+                   "document": {"file_id": file_id, "file_unique_id": "u" + file_id,
+                                "file_name": file_name, "file_size": len(data)}}
+        with self.cond:
+            self.messages[(chat["id"], message["message_id"])] = message
+        return message
+
     def _m_editMessageText(self, p: dict) -> dict | bool:
         if p.get("inline_message_id"):
             self._visible(p.get("text"), p.get("parse_mode"))
@@ -642,7 +655,11 @@ class RecordingRequest(BaseRequest):
         if "/file/bot" in path:
             data = self.api.file_bytes(urllib.parse.unquote(path.split("/", 3)[-1]))
             return (200, data) if data is not None else (404, b"Not Found")
-        params = request_data.parameters if request_data is not None else {}
+        params = dict(request_data.parameters) if request_data is not None else {}
+        if request_data is not None and request_data.multipart_data:
+            # uploaded files (sendDocument): name -> (file name, bytes, mime type)
+            params["_files"] = {name: (part[0], part[1]) for name, part in
+                                request_data.multipart_data.items()}
         try:
             status, body = self.api.call(path.rsplit("/", 1)[-1], dict(params))
         except DroppedConnection:

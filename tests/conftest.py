@@ -151,6 +151,18 @@ def feed(bot_app) -> Callable[..., Awaitable[None]]:
     return feed
 
 
+# -- Links and feeds (tests/ingest/test_fetch.py, test_feeds.py, tg/test_bot_feeds.py) --------------
+# web: a LocalWeb (tests/localweb.py) serving routes on 127.0.0.1, stopped after the test.
+
+@pytest.fixture
+def web():
+    from localweb import LocalWeb
+
+    server = LocalWeb().start()
+    yield server
+    server.stop()
+
+
 # -- Hypothesis profiles (tests/test_properties*.py) ---------------------------------------------
 # "ci" (chosen when CI=true): 10,000 examples per property, no deadline (a 2-core CI box is
 # slow and noisy). "dev" (the default): 300 examples. HYPOTHESIS_PROFILE=<name> overrides both.

@@ -145,3 +145,99 @@ def test_python_m_bot_ask_runs_as_a_process(config_file):
     assert done.returncode == 0, done.stderr
     assert "西部科技创新中心" in done.stdout
     assert "严薇" in done.stdout and "郭欣欣" in done.stdout and "上游新闻·重庆晨报" in done.stdout
+
+
+# -- add URL|FILE, feeds (issue 11) ----------------------------------------------------------
+
+NEWS_PAGE = """<html><head><meta charset="utf-8"><title>科学城新建三座实验室</title></head><body>
+<div class="article"><h1>科学城新建三座实验室</h1><p>2023-05-06 10:00 来源：示范晨报</p>
+<p>本报讯（记者 王五）科学城今年将新建三座重点实验室，重点支持量子通信研究。</p></div>
+</body></html>""".encode()
+
+
+@pytest.fixture
+def local_config_file(config_file):
+    config_file.write_text(config_file.read_text(encoding="utf-8")
+                           + "fetch: {allow_hosts: [127.0.0.1], total_timeout: 5}\n",
+                           encoding="utf-8")
+    return config_file
+
+
+def test_add_url_stores_the_page_and_prints_it_as_parse_does(web, local_config_file):
+    web.route("/n/1.html", body=NEWS_PAGE)
+    status, out = run_cli("--config", str(local_config_file), "add", web.url("/n/1.html"),
+                          str(SAMPLE), "--scope", "chat:-100123", "--json")
+    assert status == 0
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert first["title"] == "科学城新建三座实验室" and first["url"] == web.url("/n/1.html")
+    assert first["reporters"] == ["王五"] and first["id"]
+    assert second["reporters"] == ["严薇", "郭欣欣"]
+    # Stored in that chat's scope: a question asked there finds it.
+    from bot.config import load_config
+    from bot.library import Library
+
+    with Library.open(load_config(local_config_file)) as library:
+        assert library.scope_of(first["id"]) == "chat:-100123"
+        answers = library.ask("量子通信实验室", scopes=["chat:-100123"])
+        assert answers.answers and answers.answers[0].article.id == first["id"]
+
+
+def test_add_a_refused_address_exits_1_with_one_line_and_stores_nothing(web, config_file,
+                                                                          capsys):
+    web.route("/n/1.html", body=NEWS_PAGE)  # the server is there, the address is refused
+    status, out = run_cli("--config", str(config_file), "add", web.url("/n/1.html"), "--json")
+    assert status == 1 and out == ""
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("error: 不允许访问的地址（127.0.0.1：loopback）")
+    assert web.requests == []
+    from bot.config import load_config
+    from bot.library import Library
+
+    with Library.open(load_config(config_file)) as library:
+        assert library.count_articles("shared") == 1  # the corpus sample only
+
+
+def test_add_a_bad_scope_is_a_usage_error(config_file, capsys):
+    with pytest.raises(SystemExit):
+        run_cli("--config", str(config_file), "add", str(SAMPLE), "--scope", "group")
+    assert "chat:<chat id>" in capsys.readouterr().err
+
+
+def test_feeds_add_list_poll_remove(web, local_config_file, capsys):
+    from feedgen import Item, rss, story
+
+    def feed_of(numbers):
+        return rss([Item(guid=f"g{n}", title=f"第{n}号", link=f"http://news.example/{n}",
+                         text=story(n)) for n in numbers])
+
+    web.route("/feed.xml", body=feed_of([2, 1]), content_type="application/rss+xml")
+    config = ["--config", str(local_config_file)]
+    status, out = run_cli(*config, "feeds", "add", web.url("/feed.xml"), "--scope", "chat:-5",
+                          "--no-pages")
+    assert status == 0 and "following feed 1" in out and "2 articles stored" in out
+    status, out = run_cli(*config, "feeds", "list", "--json")
+    [feed] = [json.loads(line) for line in out.splitlines()]
+    assert feed["url"] == web.url("/feed.xml") and feed["scope"] == "chat:-5"
+    assert feed["paused"] is None and feed["interval"] == 1800 and feed["fetch_pages"] is False
+    status, out = run_cli(*config, "feeds", "poll", "--json")
+    assert status == 0 and out == ""  # not due yet
+    web.route("/feed.xml", body=feed_of([3, 2, 1]), content_type="application/rss+xml")
+    status, out = run_cli(*config, "feeds", "poll", "--force", "--json")
+    [article] = [json.loads(line) for line in out.splitlines()]
+    assert status == 0 and article["title"] == "第3号" and article["feed"] == 1
+    assert {"id", "paragraphs", "reporters", "url"} <= article.keys()
+    status, out = run_cli(*config, "feeds", "remove", "1")
+    assert status == 0
+    status, out = run_cli(*config, "feeds", "remove", "1")
+    assert status == 1
+    status, out = run_cli(*config, "feeds", "list")
+    assert out == ""
+
+
+def test_feeds_add_a_refused_address_exits_1(web, config_file, capsys):
+    status, out = run_cli("--config", str(config_file), "feeds", "add", web.url("/feed.xml"))
+    assert status == 1 and out == ""
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("error: 不允许访问的地址")
+    status, out = run_cli("--config", str(config_file), "feeds", "list")
+    assert out == ""

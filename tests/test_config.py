@@ -94,3 +94,24 @@ def test_secrets_come_from_the_environment_only():
     assert secrets.api_base_url == "http://127.0.0.1:9/bot"
     assert secrets.webhook_secret is None
     assert Secrets.from_env({}).bot_token is None
+
+
+@pytest.mark.parametrize("text, message", [
+    ("fetch: {allow_hosts: ['a b']}", "fetch.allow_hosts: 'a b' is neither a host name nor a network"),
+    ("fetch: {allow_hosts: [10.0.0.0/33]}", "fetch.allow_hosts: '10.0.0.0/33' is neither"),
+    ("fetch: {allow_hosts: 127.0.0.1}", "fetch.allow_hosts: must be a list of host names"),
+    ("fetch: {max_bytes: 0}", "fetch.max_bytes: must be an integer >= 1"),
+    ("fetch: {total_timeout: .nan}", "fetch.total_timeout: must be a number"),
+    ("feeds: {jitter: 2}", "feeds.jitter: must be a number between 0 and 1"),
+    ("feeds: {concurrency: 0}", "feeds.concurrency: must be an integer >= 1"),
+])
+def test_fetch_and_feeds_values_are_checked(text, message):
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text)
+    assert message in str(caught.value)
+
+
+def test_allow_hosts_takes_names_and_networks():
+    config = parse_config("fetch: {allow_hosts: [news.internal, 10.20.0.0/16, '::1']}")
+    assert config.fetch.allow_hosts == ["news.internal", "10.20.0.0/16", "::1"]
+    assert Config().fetch.allow_hosts == [] and Config().feeds.interval_minutes == 30

@@ -2,7 +2,7 @@
 
 One module per concern — ``questions``, ``pages`` (全文), ``admin`` (/add /remove /list),
 ``settings``, ``channels``, ``inline``, ``membership``, ``info`` (/start /help /about),
-``failures`` — over ``common``; ``register`` wires them, buttons routed by their kind
+``feeds`` (links, forwards, /follow /feeds /unfollow), ``failures`` — over ``common``; ``register`` wires them, buttons routed by their kind
 (``pattern=``). Store access goes through ``Library`` (in a thread) or ``bot.tg.state``
 (chat settings cache, message and button state), so the event loop never waits on the disk.
 """
@@ -23,7 +23,18 @@ from telegram.ext import (
 )
 
 from .. import buttons
-from . import admin, channels, failures, info, inline, membership, pages, questions, settings
+from . import (
+    admin,
+    channels,
+    failures,
+    feeds,
+    info,
+    inline,
+    membership,
+    pages,
+    questions,
+    settings,
+)
 
 if TYPE_CHECKING:
     from ..context import BotApplication, BotContext
@@ -78,4 +89,5 @@ def register(application: BotApplication) -> None:
     add(InlineQueryHandler(inline.on_inline_query))
     add(ChatMemberHandler(membership.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     add(ChatMemberHandler(membership.on_chat_member, ChatMemberHandler.CHAT_MEMBER))
+    feeds.register(application)  # links, forwards and feeds: group -1, stop once handled
     application.add_error_handler(failures.on_error)
