@@ -27,6 +27,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest, HTTPXRequest
 
 from .access import AdminCheck
+from .logs import install_redaction
 from .context import INLINE_BUDGET, BotApplication, BotContext, BotData
 from ..config import Config, Secrets
 from ..errors import ConfigError
@@ -146,34 +147,12 @@ async def _flush_index_periodically(application: Application) -> None:
         await asyncio.to_thread(library.flush)
 
 
-class RedactingFormatter(logging.Formatter):
-    """Wraps a formatter so the bot token never reaches a log line (tracebacks included)."""
-
-    def __init__(self, inner: logging.Formatter | None, secrets: list[str]):
-        super().__init__()
-        self.inner = inner or logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        self.secrets = [s for s in secrets if s]
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = self.inner.format(record)
-        for secret in self.secrets:
-            text = text.replace(secret, "<redacted>")
-        return text
-
-
 def redact_logs(*secrets: str | None) -> None:
-    """Install the redacting formatter on every root handler; quiet httpx's URL logging."""
+    """Redact the secrets from every log record (bot/tg/logs.py); quiet httpx's URL logging."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    values = [s for s in secrets if s]
-    root = logging.getLogger()
-    if not root.handlers:
+    if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO)
-    for handler in root.handlers:
-        if isinstance(handler.formatter, RedactingFormatter):
-            # Already wrapped (an earlier run() in this process): add the new secrets too.
-            handler.formatter.secrets += [v for v in values if v not in handler.formatter.secrets]
-        else:
-            handler.setFormatter(RedactingFormatter(handler.formatter, values))
+    install_redaction(*secrets)
 
 
 def run(config: Config, secrets: Secrets) -> None:

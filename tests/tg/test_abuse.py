@@ -1,0 +1,80 @@
+"""Abuse: the token never in logs, floods that cannot stall other chats, squatting, quotas."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import pytest
+
+from bot.tg.logs import REDACTED, SecretRedactor, install_redaction
+
+TOKEN = "123:TEST"
+
+
+# -- the token never reaches a log line ------------------------------------------------------------
+
+@pytest.mark.parametrize("logged", [
+    "Bad Request: POST /bot123:TEST/getFile failed",
+    "bad request: post /bot123:test/getfile failed",          # PTB lowercases some errors
+    "404 for http://127.0.0.1:1/file/bot123%3ATEST/documents/x.txt",   # download URLs
+    "404 for http://127.0.0.1:1/file/bot123%3atest/documents/x.txt",
+    "echoed twice: /bot123%253ATEST/",                          # encoded twice
+])
+def test_every_spelling_of_the_token_is_redacted(logged):
+    redactor = SecretRedactor([TOKEN])
+    record = logging.LogRecord("telegram.ext", logging.ERROR, __file__, 1, "%s", (logged,), None)
+    assert redactor.filter(record)
+    text = record.getMessage()
+    assert REDACTED in text
+    assert not any(form in text.lower() for form in ("123:test", "123%3atest", "123%253atest"))
+
+
+def test_tracebacks_and_arguments_are_redacted_in_the_record():
+    redactor = SecretRedactor([TOKEN])
+    try:
+        raise RuntimeError("POST /bot123:test/getfile failed")
+    except RuntimeError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "url %s", ("/BOT123:TEST/",),
+                                   sys.exc_info())
+    redactor.filter(record)
+    line = logging.Formatter("%(message)s").format(record)
+    assert "Traceback" in line and line.count(REDACTED) >= 3     # argument, message, source line
+    assert "123:test" not in line.lower()
+
+
+def test_a_handler_added_after_installation_sees_redacted_records():
+    """An operator's handler added later (on any logger) never gets the token."""
+    import io
+
+    from bot.tg.app import redact_logs
+
+    httpx_level = logging.getLogger("httpx").level
+    redact_logs(TOKEN)                                   # as run() does
+    logging.getLogger("httpx").setLevel(httpx_level)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)              # added afterwards, no filter of ours
+    logger = logging.getLogger("operator.added")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.error("GET /file/bot123%%3Atest/x failed: %s", "Bad Request: /bot123:TEST/getFile")
+        try:
+            raise ValueError("https://api.telegram.org/bot123:Test/sendMessage")
+        except ValueError:
+            logger.exception("send failed")
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert "Traceback" in text and REDACTED in text
+    assert "123:test" not in text.lower() and "123%3atest" not in text.lower()
+
+
+def test_root_handlers_get_the_filter(caplog):
+    install_redaction(TOKEN)
+    assert any(isinstance(f, SecretRedactor) for f in caplog.handler.filters) or \
+        caplog.handler not in logging.getLogger().handlers
+    record = logging.makeLogRecord({"msg": "manual /bot123:TEST/x", "levelno": logging.INFO})
+    for handler in logging.getLogger().handlers:
+        handler.handle(record)
+    assert "123:TEST" not in record.getMessage()
