@@ -78,3 +78,46 @@ def test_root_handlers_get_the_filter(caplog):
     for handler in logging.getLogger().handlers:
         handler.handle(record)
     assert "123:TEST" not in record.getMessage()
+
+
+# -- access: sender_chat == chat only for the anonymous-admin account --------------------------------
+
+async def test_sender_chat_equal_to_the_chat_is_trusted_only_from_group_anonymous_bot():
+    from telegram import Chat, User
+
+    from bot.tg.access import AdminCheck
+
+    class NoBot:
+        async def get_chat_member(self, chat_id, user_id):   # members only: nobody is admin
+            from telegram import ChatMemberMember
+            return ChatMemberMember(User(user_id, "x", False))
+
+    check = AdminCheck([], 60)
+    group = Chat(-100_77, Chat.SUPERGROUP)
+    channel = Chat(-100_78, Chat.CHANNEL)
+    anonymous = User(1087968824, "Group", True)
+    stranger = User(4242, "Mallory", False)
+    assert await check.is_admin(NoBot(), group, anonymous, sender_chat=group)
+    # a member (or any other account) whose update claims to be sent as the group
+    assert not await check.is_admin(NoBot(), group, stranger, sender_chat=group)
+    assert not await check.is_admin(NoBot(), group, None, sender_chat=group)
+    assert not await check.is_admin(NoBot(), group, User(136817688, "Channel", True),
+                                    sender_chat=group)
+    # a channel's own post has no "from"; a linked channel posts from its placeholder accounts
+    assert await check.is_admin(NoBot(), channel, None, sender_chat=channel)
+    assert not await check.is_admin(NoBot(), channel, stranger, sender_chat=channel)
+    assert await check.is_admin(NoBot(), group, User(136817688, "Channel", True),
+                                sender_chat=channel, linked_chat_id=channel.id)
+    assert not await check.is_admin(NoBot(), group, stranger, sender_chat=channel,
+                                    linked_chat_id=channel.id)
+
+
+async def test_a_member_posing_as_the_group_cannot_add(api, bot_app, feed):
+    """Through the handlers: /add from a member whose message carries sender_chat == group."""
+    group = api.group(-100_79)
+    member = api.user(4243)
+    update = api.document_update(group, member, "x.txt", "标题\n\n正文一段，足够长的文字内容。".encode(),
+                                 caption="/add")
+    update["message"]["sender_chat"] = group
+    await feed(update)
+    assert bot_app.bot_data.library.count_articles("chat:-10079") == 0
