@@ -121,3 +121,52 @@ async def test_a_member_posing_as_the_group_cannot_add(api, bot_app, feed):
     update["message"]["sender_chat"] = group
     await feed(update)
     assert bot_app.bot_data.library.count_articles("chat:-10079") == 0
+
+
+# -- bidi and zero-width controls never reach a message; only real http(s) URLs are linked ----------
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+def test_escape_and_plain_text_drop_bidi_and_zero_width_controls():
+    from bot.answers.markup import check_telegram_html, escape, printable
+
+    text = "来源" + BIDI + "：甲" + ZERO_WIDTH + "报 <b>"
+    for shown in (escape(text), printable(text)):
+        assert not any(ch in shown for ch in BIDI + ZERO_WIDTH), repr(shown)
+    assert escape(text) == "来源：甲报 &lt;b&gt;"
+    with pytest.raises(ValueError, match="U\\+202E"):
+        check_telegram_html("gnp.exe\u202e")
+
+
+@pytest.mark.parametrize("url", [
+    "https://\u202etg://x", "https://\u2066example.com/", "https://exa\u200bmple.com/",
+    "https:///nohost", "https://", "tg://resolve?domain=x", "javascript:alert(1)//https://x",
+    "https://trusted.example@evil.example/", "https://x.example:port/", "http://a b.example/",
+])
+def test_only_http_urls_with_a_host_are_linked(url):
+    from bot.answers.markup import is_http_url
+
+    assert not is_http_url(url)
+
+
+def test_real_urls_stay_linked():
+    from bot.answers.markup import is_http_url
+
+    for url in ("https://example.com/a?b=1&c=2", "http://127.0.0.1:8080/p", "https://例子.中国/新闻",
+                "HTTPS://EXAMPLE.COM/", "http://[::1]:80/x"):
+        assert is_http_url(url), url
+
+
+def test_an_article_with_bidi_controls_renders_without_them():
+    from bot.answers.render import attribution_html, attribution_plain
+    from bot.models import Article
+
+    article = Article(id="bidi1", title="标题\u202e反转", source="甲\u2066报\u2069",
+                      reporters=["张\u200f三"], url="https://\u202etg://x")
+    html = attribution_html(article, lang="zh-hans")
+    plain = attribution_plain(article, lang="zh-hans")
+    for shown in (html, plain):
+        assert not any(ch in shown for ch in BIDI + ZERO_WIDTH), repr(shown)
+    assert "<a " not in html
