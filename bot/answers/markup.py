@@ -99,7 +99,8 @@ def _check_entities(text: str, where: str) -> None:
     pos = text.find("&")
     while pos != -1:
         if not _ENTITY_RE.match(text, pos):
-            raise ValueError(f"bare '&' or unsupported entity at {where} {pos}: {text[pos:pos + 12]!r}")
+            raise ValueError(f"bare '&' or unsupported entity at {where} {pos}: "
+                             f"{text[pos:pos + 12]!r}")
         pos = text.find("&", pos + 1)
 
 
@@ -145,7 +146,8 @@ def check_telegram_html(message: str, *, max_units: int = MAX_MESSAGE_UNITS) -> 
             if attrs.strip():
                 raise ValueError(f"closing tag </{name}> with attributes")
             if not stack or stack[-1] != name:
-                raise ValueError(f"</{name}> closes {'<' + stack[-1] + '>' if stack else 'nothing'}")
+                opened = "<" + stack[-1] + ">" if stack else "nothing"
+                raise ValueError(f"</{name}> closes {opened}")
             stack.pop()
         else:
             seen = {}
@@ -164,10 +166,12 @@ def check_telegram_html(message: str, *, max_units: int = MAX_MESSAGE_UNITS) -> 
                     raise ValueError("<a> inside <a>")
             if name == "blockquote" and "blockquote" in stack:
                 raise ValueError("<blockquote> inside <blockquote>")
-            if stack and stack[-1] in ("code", "pre") and not (stack[-1] == "pre" and name == "code"):
+            if stack and stack[-1] in ("code", "pre") \
+                    and not (stack[-1] == "pre" and name == "code"):
                 raise ValueError(f"<{name}> inside <{stack[-1]}>")
             if name not in _STYLE_TAGS and name not in ("blockquote",) and any(
-                    t not in _STYLE_TAGS and t != "blockquote" and not (t == "pre" and name == "code")
+                    t not in _STYLE_TAGS and t != "blockquote"
+                    and not (t == "pre" and name == "code")
                     for t in stack):
                 raise ValueError(f"<{name}> cannot be nested in {stack}")
             stack.append(name)

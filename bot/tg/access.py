@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from telegram import Bot, Chat, ChatMember, User
 from telegram.error import TelegramError
@@ -35,11 +35,13 @@ class AdminCheck:
 
     def forget(self, chat_id: int, user_id: int | None = None) -> None:
         """Drop cached answers for a chat (one user, or everyone in it)."""
-        for key in [k for k in self._cache if k[0] == chat_id and (user_id is None or k[1] == user_id)]:
+        for key in [k for k in self._cache
+                    if k[0] == chat_id and (user_id is None or k[1] == user_id)]:
             del self._cache[key]
 
     async def is_admin(self, bot: Bot, chat: Chat, user: User | None,
-                       sender_chat: Chat | None = None, *, linked_chat_id: int | None = None) -> bool:
+                       sender_chat: Chat | None = None, *,
+                       linked_chat_id: int | None = None) -> bool:
         """True when the sender may change this chat's articles and settings."""
         if sender_chat is not None:
             # Anonymous group admins post as the group itself, always "from" GroupAnonymousBot

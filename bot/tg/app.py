@@ -23,7 +23,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 from .access import AdminCheck
@@ -32,8 +32,9 @@ from .context import INLINE_BUDGET, BotApplication, BotContext, BotData
 from ..config import Config, Secrets
 from ..errors import ConfigError
 from ..texts import t
-from .ratelimit import QuestionLimiter
+from .ratelimit import BoundedRateLimiter, QuestionLimiter
 from .transport import RetryingRequest
+from .updates import FairUpdateProcessor
 
 if TYPE_CHECKING:
     from ..library import Library
@@ -67,7 +68,7 @@ def build_application(config: Config, library: "Library", token: str, *,
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .concurrent_updates(True)
+        .concurrent_updates(FairUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -82,8 +83,9 @@ def build_application(config: Config, library: "Library", token: str, *,
     builder = builder.get_updates_request(get_updates_request if get_updates_request is not None
                                           else RetryingRequest(HTTPXRequest(connection_pool_size=1)))
     if rate_limiter:
-        # ≈30 messages/s overall and 20/min per group; one retry on a RetryAfter.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=1))
+        # ≈30 messages/s overall and 20/min per group; a message that cannot be sent within
+        # 10 s is dropped instead of holding an update slot (bot/tg/ratelimit.py).
+        builder = builder.rate_limiter(BoundedRateLimiter())
     application: BotApplication = builder.build()  # type: ignore[assignment]
     data = application.bot_data
     data.library = library

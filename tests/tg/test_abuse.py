@@ -12,7 +12,7 @@ from bot.tg.logs import REDACTED, SecretRedactor, install_redaction
 TOKEN = "123:TEST"
 
 
-# -- the token never reaches a log line ------------------------------------------------------------
+# -- the token never reaches a log line -----------------------------------------------------------
 
 @pytest.mark.parametrize("logged", [
     "Bad Request: POST /bot123:TEST/getFile failed",
@@ -80,7 +80,7 @@ def test_root_handlers_get_the_filter(caplog):
     assert "123:TEST" not in record.getMessage()
 
 
-# -- access: sender_chat == chat only for the anonymous-admin account --------------------------------
+# -- access: sender_chat == chat only for the anonymous-admin account -----------------------------
 
 async def test_sender_chat_equal_to_the_chat_is_trusted_only_from_group_anonymous_bot():
     from telegram import Chat, User
@@ -116,14 +116,15 @@ async def test_a_member_posing_as_the_group_cannot_add(api, bot_app, feed):
     """Through the handlers: /add from a member whose message carries sender_chat == group."""
     group = api.group(-100_79)
     member = api.user(4243)
-    update = api.document_update(group, member, "x.txt", "标题\n\n正文一段，足够长的文字内容。".encode(),
+    text = "标题\n\n正文一段，足够长的文字内容。"
+    update = api.document_update(group, member, "x.txt", text.encode(),
                                  caption="/add")
     update["message"]["sender_chat"] = group
     await feed(update)
     assert bot_app.bot_data.library.count_articles("chat:-10079") == 0
 
 
-# -- bidi and zero-width controls never reach a message; only real http(s) URLs are linked ----------
+# -- bidi and zero-width controls never reach a message; only real http(s) URLs are linked --------
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
@@ -170,3 +171,190 @@ def test_an_article_with_bidi_controls_renders_without_them():
     for shown in (html, plain):
         assert not any(ch in shown for ch in BIDI + ZERO_WIDTH), repr(shown)
     assert "<a " not in html
+
+
+# -- one user can't stall everyone ----------------------------------------------------------------
+
+FLOOD_QUESTION = "两江新区和天府新区要共同建设什么"
+
+
+async def _first_reply(api, chat_id: int, before: int, timeout: float) -> float | None:
+    import asyncio
+    import time
+
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if len(api.sent(chat_id)) > before:
+            return time.monotonic() - started
+        await asyncio.sleep(0.005)
+    return None
+
+
+async def _queue(app, update: dict) -> None:
+    from telegram import Update
+
+    await app.update_queue.put(Update.de_json(update, app.bot))
+
+
+def _full_press(api, chat_id: int) -> tuple[dict, str]:
+    for call in reversed(api.sent(chat_id)):
+        for row in (call.params.get("reply_markup") or {}).get("inline_keyboard") or []:
+            for button in row:
+                if button["callback_data"].startswith("f|"):
+                    message = api.messages[(chat_id, call.result["message_id"])]
+                    return message, button["callback_data"]
+    raise AssertionError("no Full article button")
+
+
+@pytest.fixture
+async def running_bot(make_bot):
+    """The real Application, started as run() starts it: updates go through its update queue
+    and update processor (fed directly instead of by getUpdates)."""
+    import asyncio
+
+    app = await make_bot()
+    await app.start()
+    yield app
+    # Replies of the flood still waiting for the group's turn: not what the test measures.
+    for task in asyncio.all_tasks():
+        if "_create_task_callback" in repr(task.get_coro()) and task is not asyncio.current_task():
+            task.cancel()
+    await asyncio.wait_for(app.stop(), 30)
+
+
+@pytest.mark.parametrize("flood,count", [("group-full", 300), ("group-ask", 300),
+                                         ("private-full", 1000), ("group-many", 300)])
+async def test_a_question_from_another_chat_is_answered_within_2s_during_a_flood(
+        api, running_bot, flood, count):
+    """Issue 12: with PTB's plain concurrency the control waited > 60 s (groups) or ~19 s."""
+    app = running_bot
+    flooder = api.user(7001)
+    chat = api.private(flooder) if flood.startswith("private") else api.group(-100_777)
+    if flood == "group-ask":
+        updates = [api.text_update(chat, flooder, f"/ask {FLOOD_QUESTION}") for _ in range(count)]
+    elif flood == "group-many":        # 300 members, one /ask each: the chat's bound holds
+        updates = [api.text_update(chat, api.user(20_000 + n), f"/ask {FLOOD_QUESTION}")
+                   for n in range(count)]
+    else:
+        text = FLOOD_QUESTION if flood.startswith("private") else f"/ask {FLOOD_QUESTION}"
+        await _queue(app, api.text_update(chat, flooder, text))
+        assert await _first_reply(api, chat["id"], 0, 5) is not None
+        message, data = _full_press(api, chat["id"])
+        updates = [api.press(flooder, message, data) for _ in range(count)]
+    for update in updates:
+        await _queue(app, update)
+    import asyncio
+
+    await asyncio.sleep(0.3)                          # the flood is in flight
+    for number in range(3):
+        control = api.user(9001 + number)
+        await _queue(app, api.text_update(api.private(control), control, FLOOD_QUESTION))
+        latency = await _first_reply(api, control["id"], 0, 3)
+        assert latency is not None and latency < 2, (flood, latency)
+        assert "<blockquote>" in str(api.sent(control["id"])[0].params["text"])
+    # the flood was throttled, not served in full (300 replies would take 15 min in a group)
+    assert len(api.sent(chat["id"])) < 60
+
+
+async def test_flood_bounds_per_chat_and_sender_coalesced_presses_and_never_channel_posts():
+    import asyncio
+
+    from botapi_standin import BotAPI
+    from telegram import Bot, Update
+
+    from bot.tg.updates import FairUpdateProcessor
+
+    api = BotAPI()
+    bot = Bot(api.token)
+    processor = FairUpdateProcessor(max_running=100, chat_running=2, chat_pending=4,
+                                    user_running=2, user_pending=3)
+    gate = asyncio.Event()
+    ran: list[str] = []
+
+    async def handle(name: str) -> None:
+        await gate.wait()
+        ran.append(name)
+
+    def update(data: dict) -> Update:
+        return Update.de_json(data, bot)
+
+    group = api.group(-100_5)
+    one = api.user(51)
+    channel = api.channel(-100_6, "news")
+    tasks = []
+    for n in range(10):                                # one sender: 3 pending at most
+        tasks.append(asyncio.create_task(processor.process_update(
+            update(api.text_update(group, one, f"/ask q{n}")), handle(f"one{n}"))))
+    for n in range(10):                                # many senders, one chat: 4 at most
+        user = api.user(60 + n)
+        tasks.append(asyncio.create_task(processor.process_update(
+            update(api.text_update(api.group(-100_7), user, f"/ask q{n}")), handle(f"many{n}"))))
+    answer = api.message(api.private(one), None, "answer")
+    for n in range(10):                                # presses of one button: one at a time
+        tasks.append(asyncio.create_task(processor.process_update(
+            update(api.press(api.user(70 + n), answer, "f|abc")), handle(f"press{n}"))))
+    for n in range(10):                                # channel posts: never dropped
+        tasks.append(asyncio.create_task(processor.process_update(
+            update(api.channel_post_update(channel, f"post {n}")), handle(f"post{n}"))))
+    await asyncio.sleep(0.05)
+    gate.set()
+    await asyncio.wait_for(asyncio.gather(*tasks), 5)
+    assert sum(name.startswith("one") for name in ran) == 3
+    assert sum(name.startswith("many") for name in ran) == 4
+    assert sum(name.startswith("press") for name in ran) == 1
+    assert sum(name.startswith("post") for name in ran) == 10
+    assert processor.dropped == 7 + 6 + 9
+    # after the flood, the same sender, chat and button are served again
+    await processor.process_update(update(api.text_update(group, one, "/ask again")),
+                                   handle("one-again"))
+    await processor.process_update(update(api.press(one, answer, "f|abc")), handle("press-again"))
+    assert ran[-2:] == ["one-again", "press-again"]
+
+
+async def test_a_reply_that_cannot_be_sent_in_time_is_dropped_not_held():
+    import asyncio
+    import time
+
+    from bot.tg.ratelimit import BoundedRateLimiter, ReplyDropped
+
+    limiter = BoundedRateLimiter(group_per_minute=2, max_wait=0.3)
+    sent: list[int] = []
+
+    async def call(chat_id: int) -> dict:
+        sent.append(chat_id)
+        return {"ok": True}
+
+    async def send(chat_id: int) -> dict:
+        return await limiter.process_request(call, (chat_id,), {}, "sendMessage",
+                                             {"chat_id": chat_id}, None)
+
+    await send(-1)
+    await send(-1)                                     # the group's two turns a minute
+    started = time.monotonic()
+    with pytest.raises(ReplyDropped):
+        await send(-1)
+    assert 0.25 < time.monotonic() - started < 1.0     # waited the bound, not 30 s
+    started = time.monotonic()
+    with pytest.raises(ReplyDropped):
+        await send(-1)                                 # still flooded: dropped at once
+    assert time.monotonic() - started < 0.05
+    assert await send(-2) == {"ok": True}              # another group is not affected
+    assert await send(5) == {"ok": True}               # nor a private chat
+    # methods that are not messages are never held (getChatMember carries a chat_id too)
+    assert await limiter.process_request(call, (-1,), {}, "getChatMember", {"chat_id": -1},
+                                         None) == {"ok": True}
+    assert sent == [-1, -1, -2, 5, -1]
+    await asyncio.sleep(0)
+
+
+def test_one_slow_down_notice_per_window():
+    from bot.tg.ratelimit import QuestionLimiter
+
+    now = [0.0]
+    limiter = QuestionLimiter(1, 60, clock=lambda: now[0])
+    assert limiter.hit(1) == 0
+    assert limiter.hit(1) and limiter.notice_due(1)
+    assert limiter.hit(1) and not limiter.notice_due(1)       # silently throttled
+    assert limiter.notice_due(2)                              # someone else: their own notice
+    now[0] = 61
+    assert limiter.notice_due(1)
