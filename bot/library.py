@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator
@@ -120,24 +121,86 @@ def with_article_id(article: Article, new_id: str) -> Article:
     return replace(article, id=new_id, paragraphs=paragraphs)
 
 
+#: Ids the bot makes itself: channel posts are ``tg<channel id digits>m<message id>``. An id
+#: starting with ``tg`` and a digit is reserved for them, whoever writes it (case-insensitive).
+_RESERVED_ID = re.compile(r"tg\d", re.IGNORECASE)
+_CHANNEL_POST_ID = re.compile(r"tg(\d+)m(\d+)")
+#: ``<shown id>~<6 hex of the scope and the shown id>``: an id qualified by its scope.
+_QUALIFIER_CHARS = 7
+
+
+def reserved_elsewhere(article_id: str, scope: str) -> bool:
+    """True for an id reserved for generated ids that ``scope`` may not hold: every ``tg<digit>``
+    id except the channel-post ids of the scope's own channel."""
+    if not _RESERVED_ID.match(article_id):
+        return False
+    post = _CHANNEL_POST_ID.fullmatch(article_id)
+    return post is None or scope != chat_scope(-int(post.group(1)))
+
+
+def _qualifier(scope: str, stem: str) -> str:
+    return hashlib.sha1(f"{scope}\x00{stem}".encode("utf-8", "surrogatepass")).hexdigest()[:6]
+
+
+def qualified_id(shown_id: str, scope: str) -> str:
+    """The id under which ``scope`` stores an article it calls ``shown_id`` when that id is
+    another scope's or reserved: a function of the scope and the id only, so the id a chat
+    gets tells nothing about what other chats hold."""
+    stem = shown_id[: MAX_ARTICLE_ID_LENGTH - _QUALIFIER_CHARS]
+    return f"{stem}~{_qualifier(scope, stem)}"
+
+
+def shown_id(article_id: str, scope: str) -> str:
+    """The id people of ``scope`` see and type for one of its articles (the stored id without
+    the scope's qualifier); other ids are shown as they are."""
+    stem, sep, qualifier = article_id.rpartition("~")
+    if sep and stem and qualifier == _qualifier(scope, stem):
+        return stem
+    return article_id
+
+
 def claim_id(store: ArticleStore, article: Article, scope: str) -> Article:
     """The article under an id that is free or already this scope's.
 
     The same text can belong to the shared corpus and to several chats (ids are content
     hashes, or chosen by whoever wrote the file): each scope keeps its own copy under its own
-    id, so removing one never removes another, and no chat can take over another's id.
+    id, so removing one never removes another, and no chat can take over another's id. An id
+    that is another scope's, or reserved for the ids the bot makes (channel posts), is stored
+    qualified by the scope (``qualified_id``); the chat still sees and uses the id it gave.
     """
     owner = store.scope_of(article.id)
-    if owner is None or owner == scope:
+    reserved = reserved_elsewhere(article.id, scope)
+    if not reserved and (owner is None or owner == scope):
         return article
-    stem = article.id[: MAX_ARTICLE_ID_LENGTH - 7]
+    if reserved:
+        log.info("article id %r is reserved for channel posts; %s stores it qualified",
+                 article.id, scope)
+    candidate = qualified_id(article.id, scope)
     for attempt in count():
-        suffix = hashlib.sha1(f"{scope}\x00{attempt}".encode()).hexdigest()[:6]
-        candidate = f"{stem}-{suffix}"
         owner = store.scope_of(candidate)
         if owner is None or owner == scope:
             return with_article_id(article, candidate)
+        # Only a chosen id equal to another scope's qualified id gets here.
+        candidate = qualified_id(f"{article.id}~{attempt}", scope)
     raise AssertionError("unreachable")
+
+
+def release_reserved_ids(store: ArticleStore) -> int:
+    """Articles stored by an older version under an id reserved for channel posts (one a
+    channel's future post would have needed) move to their qualified id; each is logged."""
+    moved = 0
+    for article_id, scope in store.ids().items():
+        if not reserved_elsewhere(article_id, scope):
+            continue
+        article = store.get(article_id)
+        if article is None:
+            continue
+        new_id = qualified_id(article_id, scope)
+        store.rename(article_id, with_article_id(article, new_id), scope)
+        log.warning("article %r of %s held an id reserved for channel posts; stored as %r "
+                    "(still shown and removed as %r)", article_id, scope, new_id, article_id)
+        moved += 1
+    return moved
 
 
 def index_docs(article: Article, scope: str, segmenter: Segmenter) -> Iterator[IndexDoc]:
@@ -208,6 +271,11 @@ class Library:
                 # e.g. the disk filled up: the transaction rolled back, the stored corpus stands.
                 log.error("could not bring the shared corpus up to date (%s); answering from "
                           "the articles already stored", exc)
+        if store.persistent:
+            try:
+                release_reserved_ids(store)
+            except StoreError as exc:
+                log.error("could not move articles off reserved ids (%s)", exc)
         index = _load_or_rebuild_index(data / INDEX_DIR, store, segmenter, save=store.persistent)
         library = cls(config, store, segmenter, index)
         library.problems = problems
@@ -289,10 +357,24 @@ class Library:
                         channel, self.store.chat_settings(channel).with_changes(linked_chat_id=new_chat_id))
             return len(moved)
 
+    def stored_id(self, shown: str, scope: str) -> str:
+        """The stored id of the article ``scope`` knows as ``shown`` (see ``shown_id``)."""
+        if self.store.scope_of(shown) != scope:
+            qualified = qualified_id(shown, scope)
+            if self.store.scope_of(qualified) == scope:
+                return qualified
+        return shown
+
+    def shown_id(self, article_id: str, scope: str) -> str:
+        """The id people of ``scope`` see and type for one of its articles."""
+        return shown_id(article_id, scope)
+
     def remove_article(self, article_id: str, scope: str) -> bool:
-        """Remove an article of that scope from store and index; False if there is none."""
+        """Remove an article of that scope (by its stored or shown id) from store and index;
+        False if there is none."""
         with self._lock:
             self._check_writable()
+            article_id = self.stored_id(article_id, scope)
             if not self.store.remove(article_id, scope):
                 return False
             self._reindex([article_id], scope)

@@ -525,6 +525,13 @@ class ArticleStore:
         with self._transaction() as db:
             return self._remove_rows(db, [article_id], scope) > 0
 
+    def rename(self, old_id: str, article: Article, scope: str) -> None:
+        """Store an article of ``scope`` under a new id (``article.id``) in one transaction."""
+        with self._transaction() as db:
+            if self._remove_rows(db, [old_id], scope) != 1:
+                raise StoreError(f"article {old_id} of {scope} is not there to rename")
+            self._put_rows(db, [(article, scope)])
+
     def remove_many(self, article_ids: list[str]) -> int:
         with self._transaction() as db:
             return self._remove_rows(db, list(article_ids), None)

@@ -358,3 +358,86 @@ def test_one_slow_down_notice_per_window():
     assert limiter.notice_due(2)                              # someone else: their own notice
     now[0] = 61
     assert limiter.notice_due(1)
+
+
+# -- channel-post squatting and the id oracle ------------------------------------------------------
+
+POST = ("熊猫基地新添双胞胎\n记者 赵六\n\n"
+        "成都大熊猫繁育研究基地今天宣布，一对大熊猫双胞胎在基地顺利出生，母子平安。")
+
+
+async def test_a_chosen_id_cannot_squat_a_future_channel_post(api, feed, library):
+    """A JSONL record choosing ``tg<channel>m1`` used to make the channel's first post vanish."""
+    import json
+
+    from bot.models import chat_scope
+    from bot.tg.handlers import channel_article_id
+
+    squatted = channel_article_id(-100_950, 1)
+    user = api.user(3101)
+    record = {"id": squatted, "title": "抢注", "text": "抢先占用频道帖子编号的一篇文章，内容随意。"}
+    await feed(api.document_update(api.private(user), user, "squat.jsonl",
+                                   json.dumps(record, ensure_ascii=False).encode()))
+    assert library.count_articles(chat_scope(3101)) == 1
+    assert library.scope_of(squatted) is None                 # the id stays free
+    [mine] = library.list_articles(chat_scope(3101))
+    assert library.shown_id(mine.id, chat_scope(3101)) == squatted     # the user still sees it
+    channel = api.channel(-100_950, "熊猫频道")
+    await feed(api.my_chat_member_update(channel, api.user(3102), "left", "administrator"))
+    update = api.channel_post_update(channel, POST)
+    assert update["channel_post"]["message_id"] == 1
+    await feed(update)
+    assert library.scope_of(squatted) == chat_scope(-100_950)
+    # and the squatter can still remove theirs by the id they gave
+    await feed(api.text_update(api.private(user), user, f"/remove {squatted}"))
+    assert library.count_articles(chat_scope(3101)) == 0
+    assert library.scope_of(squatted) == chat_scope(-100_950)
+
+
+def test_reserved_ids_are_qualified_in_any_other_scope(library):
+    from bot.library import reserved_elsewhere
+    from bot.models import chat_scope
+
+    assert reserved_elsewhere("tg100950m1", chat_scope(5))
+    assert reserved_elsewhere("TG100950M1", chat_scope(-100_950))    # not the bot's spelling
+    assert reserved_elsewhere("tg1x", chat_scope(-1))
+    assert not reserved_elsewhere("tg100950m1", chat_scope(-100_950))  # the channel's own post
+    assert not reserved_elsewhere("tgif", chat_scope(5))              # no digit: an ordinary id
+
+
+async def test_the_id_a_chat_gets_does_not_reveal_that_the_text_exists_elsewhere(library):
+    """An /add of text another chat holds used to come back as ``<id>-7c75e7``."""
+    from bot.ingest.parsing import parse_text
+    from bot.models import chat_scope
+
+    article = parse_text("独家稿件\n\n这是一篇只有甲群才有的独家稿件，正文足够长，可以入库。")
+    alone = library.add_article(article, chat_scope(1))
+    assert library.shown_id(alone.id, chat_scope(1)) == article.id
+    second = library.add_article(article, chat_scope(2))
+    assert second.id != alone.id                               # two copies, two stored ids...
+    assert library.shown_id(second.id, chat_scope(2)) == article.id    # ...one id shown
+    assert library.remove_article(article.id, chat_scope(2))           # removed by that id
+    assert library.scope_of(alone.id) == chat_scope(1)
+
+
+def test_articles_stored_under_a_reserved_id_move_and_stay_removable(tmp_path, caplog):
+    from conftest import make_bot_config
+
+    from bot.library import STORE_FILE, Library
+    from bot.models import Article, Paragraph, chat_scope
+    from bot.store import ArticleStore
+
+    config = make_bot_config(tmp_path / "data")
+    (tmp_path / "data").mkdir()
+    store = ArticleStore(tmp_path / "data" / STORE_FILE)     # as an older version stored it
+    store.put(Article(id="tg100950m1", title="旧", paragraphs=[
+        Paragraph("tg100950m1#0", "旧版本存下的一篇文章，占用了频道帖子的编号。")]), chat_scope(7))
+    store.close()
+    with caplog.at_level(logging.WARNING), Library.open(config) as library:
+        assert library.scope_of("tg100950m1") is None
+        assert "reserved" in caplog.text and "tg100950m1" in caplog.text
+        [moved] = library.list_articles(chat_scope(7))
+        assert library.shown_id(moved.id, chat_scope(7)) == "tg100950m1"
+        assert moved.paragraphs[0].id == moved.id + "#0"
+        assert library.ask("频道帖子的编号", scopes={chat_scope(7)}).answers
+        assert library.remove_article("tg100950m1", chat_scope(7))
