@@ -24,6 +24,7 @@ is, the library keeps answering from what it has and says why in the log:
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
@@ -31,12 +32,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from itertools import count
 from pathlib import Path
 
 from .answers.answerer import Answerer, AnswerSet
 from .config import Config
-from .errors import ArticleError, BotError, IndexError_, ParseError, StoreError
+from .errors import (ArticleError, BotError, IndexError_, ParseError, QuotaExceeded,
+                     StoreError)
 from .search.base import IndexDoc, SearchIndex
 from .search.bm25 import build_index, load_index
 from .models import (MAX_ARTICLE_ID_LENGTH, SHARED_SCOPE, Article, Paragraph, article_id_problem,
@@ -110,6 +113,20 @@ def open_store(path: Path) -> ArticleStore:
                   "the records that can still be read and the shared corpus; articles cannot "
                   "be added or removed meanwhile", exc)
         return ArticleStore.salvage(path, "the article store is damaged")
+
+
+def stored_size(article: Article) -> int:
+    """UTF-8 bytes of an article as the store keeps it (what the quotas count)."""
+    return len(json.dumps(article.to_json(), ensure_ascii=False).encode("utf-8", "surrogatepass"))
+
+
+def byte_size(count: int) -> str:
+    """Bytes for people: ``980 B``, ``12.5 KB``, ``1.9 MB``."""
+    if count < 1000:
+        return f"{count} B"
+    if count < 1_000_000:
+        return f"{count / 1000:.1f} KB"
+    return f"{count / 1_000_000:.1f} MB"
 
 
 def with_article_id(article: Article, new_id: str) -> Article:
@@ -250,6 +267,7 @@ class Library:
         # Indexes up to this many paragraphs are saved after every change; larger ones on flush().
         self.eager_save_limit = 50_000
         self._dirty = False
+        self._uploads_counted = 0
         self._save_error: str | None = None
         self._lock = threading.RLock()
         self._articles = _ArticleCache(store)
@@ -328,17 +346,61 @@ class Library:
 
     # -- articles ------------------------------------------------------------------------
 
-    def add_article(self, article: Article, scope: str) -> Article:
-        """Store then index an article; returns it as stored (its id may be namespaced)."""
+    def add_article(self, article: Article, scope: str, *, uploader: int | None = None) -> Article:
+        """Store then index an article; returns it as stored (its id may be namespaced).
+
+        ``QuotaExceeded`` (nothing stored) when it would take the scope over
+        ``telegram.limits.max_bytes_per_chat`` (chat scopes), or ``uploader`` (a user id) over
+        ``telegram.limits.max_upload_bytes_per_user_per_day``.
+        """
         with self._lock:
             self._check_writable()
             problem = article_id_problem(article.id)
             if problem:
                 raise ParseError(f"{problem}: {article.id!r}", origin=article.origin)
             article = claim_id(self.store, article, scope)
+            size = stored_size(article)
+            uploaded_key = self._check_quotas(article, scope, size, uploader)
             self.store.put(article, scope)  # StoreError (disk full…): rolled back, index untouched
+            if uploaded_key is not None:
+                self._count_upload(uploaded_key, size)
             self._reindex([article.id], scope)
             return article
+
+    def _check_quotas(self, article: Article, scope: str, size: int,
+                      uploader: int | None) -> str | None:
+        """Raise ``QuotaExceeded`` if storing ``size`` bytes breaks a quota; the meta key
+        counting the uploader's bytes today (None without an uploader)."""
+        limits = self.config.telegram.limits
+        if scope != SHARED_SCOPE:
+            replaced = (self.store.article_bytes(article.id)
+                        if self.store.scope_of(article.id) == scope else 0)
+            used = self.store.scope_bytes(scope) - replaced
+            if used + size > limits.max_bytes_per_chat:
+                raise QuotaExceeded(
+                    f"this chat's articles take {byte_size(used)}; adding {byte_size(size)} "
+                    f"would go over its quota of {byte_size(limits.max_bytes_per_chat)}",
+                    key="telegram.limits.max_bytes_per_chat", limit=limits.max_bytes_per_chat,
+                    used=used)
+        if uploader is None:
+            return None
+        key = f"uploaded:{uploader}:{datetime.now(timezone.utc).date().isoformat()}"
+        uploaded = int(self.store.get_meta(key) or 0)
+        daily = limits.max_upload_bytes_per_user_per_day
+        if uploaded + size > daily:
+            raise QuotaExceeded(
+                f"you added {byte_size(uploaded)} today; {byte_size(size)} more would go over "
+                f"the daily quota of {byte_size(daily)}",
+                key="telegram.limits.max_upload_bytes_per_user_per_day", limit=daily,
+                used=uploaded)
+        return key
+
+    def _count_upload(self, key: str, size: int) -> None:
+        """Add to an uploader's bytes of today (older days' counters are pruned now and then)."""
+        self.store.set_meta(key, str(int(self.store.get_meta(key) or 0) + size))
+        self._uploads_counted += 1
+        if self._uploads_counted % 200 == 0:
+            self.store.prune_meta("uploaded:", keep=20_000)
 
     def move_chat(self, old_chat_id: int, new_chat_id: int) -> int:
         """A group became a supergroup: its articles (ids unchanged, one transaction) and its

@@ -543,6 +543,17 @@ class ArticleStore:
         )
         return [Article.from_json(json.loads(r[0])) for r in rows]
 
+    def scope_bytes(self, scope: str) -> int:
+        """UTF-8 bytes of all the articles of a scope as stored (what its quota counts)."""
+        return self._query("SELECT COALESCE(SUM(LENGTH(CAST(data AS BLOB))), 0) FROM articles "
+                           "WHERE scope=?", (scope,))[0][0]
+
+    def article_bytes(self, article_id: str) -> int:
+        """UTF-8 bytes of one stored article (0 when there is none)."""
+        rows = self._query("SELECT LENGTH(CAST(data AS BLOB)) FROM articles WHERE id=?",
+                           (article_id,))
+        return rows[0][0] if rows else 0
+
     def count(self, scope: str) -> int:
         return self._query("SELECT COUNT(*) FROM articles WHERE scope=?", (scope,))[0][0]
 

@@ -441,3 +441,100 @@ def test_articles_stored_under_a_reserved_id_move_and_stay_removable(tmp_path, c
         assert moved.paragraphs[0].id == moved.id + "#0"
         assert library.ask("频道帖子的编号", scopes={chat_scope(7)}).answers
         assert library.remove_article("tg100950m1", chat_scope(7))
+
+
+# -- quotas --------------------------------------------------------------------------------------
+
+def _quota_config(tmp_path, **limits):
+    import dataclasses
+
+    from conftest import make_bot_config
+
+    config = make_bot_config(tmp_path / "data")
+    telegram = dataclasses.replace(
+        config.telegram, limits=dataclasses.replace(config.telegram.limits, **limits))
+    return dataclasses.replace(config, telegram=telegram)
+
+
+def _article(n: int, size: int):
+    from bot.models import Article, Paragraph
+
+    text = f"第{n}篇：" + "长" * size
+    return Article(id=f"q{n}", title=f"标题{n}", paragraphs=[Paragraph(f"q{n}#0", text)])
+
+
+def test_a_chat_byte_quota_refuses_with_one_clear_line(tmp_path):
+    from bot.errors import QuotaExceeded
+    from bot.library import Library, stored_size
+    from bot.models import SHARED_SCOPE, chat_scope
+
+    size = stored_size(_article(0, 1000))
+    config = _quota_config(tmp_path, max_bytes_per_chat=size * 2 + 10)
+    with Library.open(config) as library:
+        library.add_article(_article(0, 1000), chat_scope(1))
+        library.add_article(_article(1, 1000), chat_scope(1))
+        with pytest.raises(QuotaExceeded) as refused:
+            library.add_article(_article(2, 1000), chat_scope(1))
+        error = refused.value
+        assert error.key == "telegram.limits.max_bytes_per_chat" and "\n" not in str(error)
+        assert "quota" in str(error) and "KB" in str(error)
+        assert library.count_articles(chat_scope(1)) == 2          # nothing half-stored
+        assert library.get_article("q2") is None
+        library.add_article(_article(2, 1000), chat_scope(2))      # another chat: its own quota
+        library.add_article(_article(0, 1000), chat_scope(1))      # replacing is not growing
+        assert library.remove_article("q1", chat_scope(1))
+        library.add_article(_article(3, 1000), chat_scope(1))      # room again
+        library.add_article(_article(9, 5000), SHARED_SCOPE)       # the operator's corpus: free
+
+
+def test_a_daily_upload_quota_per_user_across_chats(tmp_path, monkeypatch):
+    import datetime as real_datetime
+
+    import bot.library as library_module
+    from bot.errors import QuotaExceeded
+    from bot.library import Library, stored_size
+    from bot.models import chat_scope
+
+    size = stored_size(_article(0, 1000))
+    config = _quota_config(tmp_path, max_upload_bytes_per_user_per_day=size * 2 + 10)
+    with Library.open(config) as library:
+        library.add_article(_article(0, 1000), chat_scope(-1), uploader=42)
+        library.add_article(_article(1, 1000), chat_scope(-2), uploader=42)
+        with pytest.raises(QuotaExceeded) as refused:
+            library.add_article(_article(2, 1000), chat_scope(-3), uploader=42)
+        assert refused.value.key == "telegram.limits.max_upload_bytes_per_user_per_day"
+        library.add_article(_article(2, 1000), chat_scope(-3), uploader=43)   # someone else
+
+        class Tomorrow(real_datetime.datetime):
+            @classmethod
+            def now(cls, tz=None):
+                return real_datetime.datetime.now(tz) + real_datetime.timedelta(days=1)
+
+        monkeypatch.setattr(library_module, "datetime", Tomorrow)
+        library.add_article(_article(4, 1000), chat_scope(-3), uploader=42)   # a new day
+    with Library.open(config) as library:                                     # kept on restart
+        with pytest.raises(QuotaExceeded):
+            for n in range(5, 8):
+                library.add_article(_article(n, 1000), chat_scope(-3), uploader=42)
+
+
+@pytest.mark.parametrize("key", ["max_bytes_per_chat", "max_upload_bytes_per_user_per_day"])
+def test_quota_settings_are_validated_naming_the_key(key):
+    from bot.config import parse_config
+    from bot.errors import ConfigError
+
+    assert getattr(parse_config(f"telegram:\n  limits:\n    {key}: 5000\n").telegram.limits,
+                   key) == 5000
+    for bad in ("0", "-3", "lots", "1.5", "true"):
+        with pytest.raises(ConfigError) as refused:
+            parse_config(f"telegram:\n  limits:\n    {key}: {bad}\n")
+        assert f"telegram.limits.{key}" in str(refused.value)
+
+
+def test_quota_refusals_exist_in_every_language():
+    from bot.texts import LANGUAGES, TEXTS, t
+
+    for key in ("quota_chat", "quota_user"):
+        assert set(TEXTS[key]) == set(LANGUAGES)
+        for lang in LANGUAGES:
+            assert "2.0 MB" in t(key, lang, used="1.5 MB", limit="2.0 MB")
