@@ -21,7 +21,6 @@ from typing import Sequence, TextIO
 from .config import Config, Secrets, load_config
 from .errors import ArticleError, BotError
 
-log = logging.getLogger("bot")
 
 
 def _print_json(obj: object, out: TextIO) -> None:

@@ -9,11 +9,10 @@ else escaping is a bug.
     ├── ArticleError         an article could not be read or parsed
     │   ├── UnreadableFile   binary, undecodable, too large, missing
     │   └── ParseError       read fine, but no article could be made of it
-    ├── IndexError_          the search index is missing, corrupt or of another version
+    ├── SearchIndexError     the search index is missing, corrupt or of another version
     ├── StoreError           the article store cannot be opened or written
     │   └── QuotaExceeded    a chat's or a person's storage quota would be exceeded
-    ├── QuestionError        a question that cannot be asked (empty, too long)
-    └── PermissionDenied     a user tried an admin action without the rights
+    └── QuestionError        a question that cannot be asked (empty, too long)
 """
 
 from __future__ import annotations
@@ -54,7 +53,7 @@ class ParseError(ArticleError):
     """The text was read but holds no article (empty after cleaning, wrong record types)."""
 
 
-class IndexError_(BotError):
+class SearchIndexError(BotError):
     """The persisted search index is missing, corrupt, or was written by another version."""
 
 
@@ -80,6 +79,3 @@ class QuotaExceeded(StoreError):
 class QuestionError(BotError):
     """The question cannot be asked as given (empty, too long)."""
 
-
-class PermissionDenied(BotError):
-    """A user asked for an admin action without the rights to it."""

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from .answers.answerer import Answerer, AnswerSet
 from .config import Config
-from .errors import (ArticleError, BotError, IndexError_, ParseError, QuotaExceeded,
+from .errors import (ArticleError, BotError, ParseError, QuotaExceeded, SearchIndexError,
                      StoreError)
 from .search.base import IndexDoc, SearchIndex
 from .search.bm25 import build_index, load_index
@@ -461,7 +461,7 @@ class Library:
         return self.store.scope_of(article_id)
 
     def list_articles(self, scope: str, *, offset: int = 0, limit: int = 10) -> list[Article]:
-        return self.store.list(scope, offset=offset, limit=limit)
+        return self.store.page(scope, offset=offset, limit=limit)
 
     def count_articles(self, scope: str) -> int:
         return self.store.count(scope)
@@ -581,7 +581,7 @@ def _load_or_rebuild_index(directory: Path, store: ArticleStore, segmenter: Segm
         log.info("the index on disk is of another corpus or tokenizer; rebuilding")
     except FileNotFoundError:
         log.info("no index yet; building it")
-    except IndexError_ as exc:
+    except SearchIndexError as exc:
         log.warning("the index on disk cannot be used (%s); rebuilding", exc)
     index = build_index(doc for article, scope in _indexable(store)
                         for doc in index_docs(article, scope, segmenter))
@@ -624,7 +624,7 @@ def check_data(config: Config) -> tuple[bool, list[str]]:
             lines.append(f"index: ok, {len(index)} paragraphs, built from exactly the stored corpus")
         else:
             lines.append("index: stale (built from another corpus or tokenizer); rebuilt at the next start")
-    except IndexError_ as exc:
+    except SearchIndexError as exc:
         lines.append(f"index: unusable ({exc}); rebuilt at the next start")
     writable = os.access(data, os.W_OK) and os.access(path, os.W_OK)
     lines.append("data directory: writable" if writable else

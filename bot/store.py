@@ -536,7 +536,7 @@ class ArticleStore:
         with self._transaction() as db:
             return self._remove_rows(db, list(article_ids), None)
 
-    def list(self, scope: str, *, offset: int = 0, limit: int = 10) -> list[Article]:
+    def page(self, scope: str, *, offset: int = 0, limit: int = 10) -> list[Article]:
         rows = self._query(
             "SELECT data FROM articles WHERE scope=? ORDER BY added DESC, id LIMIT ? OFFSET ?",
             (scope, limit, offset),

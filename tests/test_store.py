@@ -40,7 +40,7 @@ def test_scopes_are_separate(store):
     store.put(article("a3"), "chat:-100")
     assert store.count("shared") == 1
     assert store.count("chat:-100") == 2
-    assert {a.id for a in store.list("chat:-100")} == {"a2", "a3"}
+    assert {a.id for a in store.page("chat:-100")} == {"a2", "a3"}
     assert store.ids("chat:-100") == {"a2": "chat:-100", "a3": "chat:-100"}
 
 

@@ -27,7 +27,7 @@ the same whichever chat asks, so scores stay comparable with the reference and w
 Persistence: ``save`` writes raw array files under fresh names, each with the sha256 of
 every 32 MB block in ``manifest.json``, and replaces the manifest last (atomic ``os.replace``); files the new
 manifest does not name are deleted afterwards. ``load`` verifies the format version, every
-size and checksum and the structure, and raises ``IndexError_`` on any mismatch.
+size and checksum and the structure, and raises ``SearchIndexError`` on any mismatch.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import IndexError_
+from ..errors import SearchIndexError
 from . import storage
 from .base import Hit, IndexDoc, SearchIndex
 from .postings import (Names, QueryTerm, Segment, count_terms, merge_sorted,
@@ -79,7 +79,7 @@ def build_index(docs: Iterable[IndexDoc]) -> SearchIndex:
 
 
 def load_index(directory: Path) -> SearchIndex:
-    """Load an index saved by the default backend (raises ``IndexError_``)."""
+    """Load an index saved by the default backend (raises ``SearchIndexError``)."""
     return BM25Index.load(directory)
 
 
@@ -519,27 +519,27 @@ class BM25Index:
 
     @classmethod
     def load(cls, directory: Path) -> "BM25Index":
-        """Load an index written by ``save``; ``IndexError_`` if missing, corrupt, or of
+        """Load an index written by ``save``; ``SearchIndexError`` if missing, corrupt, or of
         another format version."""
         directory = Path(directory)
         try:
             manifest = json.loads((directory / MANIFEST).read_bytes())
         except FileNotFoundError:
-            raise IndexError_(f"{directory}: no index here ({MANIFEST} missing)") from None
+            raise SearchIndexError(f"{directory}: no index here ({MANIFEST} missing)") from None
         except (OSError, ValueError) as exc:
-            raise IndexError_(f"{directory / MANIFEST}: unreadable ({exc.__class__.__name__})") from None
+            raise SearchIndexError(f"{directory / MANIFEST}: unreadable ({exc.__class__.__name__})") from None
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
-            raise IndexError_(f"{directory}: not a {FORMAT_NAME} index")
+            raise SearchIndexError(f"{directory}: not a {FORMAT_NAME} index")
         if manifest.get("version") != FORMAT_VERSION:
-            raise IndexError_(f"{directory}: index format version {manifest.get('version')!r}, "
+            raise SearchIndexError(f"{directory}: index format version {manifest.get('version')!r}, "
                               f"this program reads version {FORMAT_VERSION}; rebuild the index")
         try:
             arrays = storage.read_arrays(directory, manifest["files"])
             return cls._from_arrays(arrays, manifest)
-        except IndexError_:
+        except SearchIndexError:
             raise
         except (KeyError, TypeError, ValueError, OSError) as exc:
-            raise IndexError_(f"{directory}: corrupt index ({exc.__class__.__name__}: {exc})") from None
+            raise SearchIndexError(f"{directory}: corrupt index ({exc.__class__.__name__}: {exc})") from None
 
     @classmethod
     def _from_arrays(cls, arrays: dict[str, np.ndarray], manifest: dict) -> "BM25Index":
@@ -559,7 +559,7 @@ class BM25Index:
             bool(n_docs and (arrays["scope"].max() >= len(scopes) or arrays["group"].max() >= len(groups))),
         ]
         if any(problems):
-            raise IndexError_("corrupt index: arrays do not fit together")
+            raise SearchIndexError("corrupt index: arrays do not fit together")
         index = cls()
         index.meta = dict(manifest.get("meta") or {})
         index._terms = terms
@@ -577,6 +577,6 @@ class BM25Index:
         index._n_live = n_docs
         index._total_len = int(arrays["doc_len"].sum(dtype=np.int64))
         if len(index._vocab) != n_terms:
-            raise IndexError_("corrupt index: duplicated vocabulary terms")
+            raise SearchIndexError("corrupt index: duplicated vocabulary terms")
         return index
 

@@ -1,7 +1,7 @@
 """The index on disk: string tables, durable writes and block checksums.
 
 Array files are written under fresh names and fsynced; each carries the sha256 of every
-``HASH_BLOCK`` bytes, checked on load (``IndexError_`` on any mismatch).
+``HASH_BLOCK`` bytes, checked on load (``SearchIndexError`` on any mismatch).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import IndexError_
+from ..errors import SearchIndexError
 
 # Separator of the string tables on disk; ids and tokens may not contain it.
 SEPARATOR = "\n"
@@ -29,11 +29,11 @@ def encode_strings(strings: list[str]) -> np.ndarray:
 def decode_strings(blob: np.ndarray, count: int) -> list[str]:
     if count == 0:
         if len(blob):
-            raise IndexError_("corrupt index: string table not empty")
+            raise SearchIndexError("corrupt index: string table not empty")
         return []
     strings = blob.tobytes().decode("utf-8", "surrogatepass").split(SEPARATOR)
     if len(strings) != count:
-        raise IndexError_(f"corrupt index: {len(strings)} strings where {count} were written")
+        raise SearchIndexError(f"corrupt index: {len(strings)} strings where {count} were written")
     return strings
 
 
@@ -72,26 +72,26 @@ def read_arrays(directory: Path, specs: dict) -> dict[str, np.ndarray]:
     with ThreadPoolExecutor(max_workers=2) as pool:
         for name, spec in specs.items():
             if Path(spec["file"]).name != spec["file"]:
-                raise IndexError_(f"{directory}: manifest names a file outside the index")
+                raise SearchIndexError(f"{directory}: manifest names a file outside the index")
             path = directory / spec["file"]
             try:
                 data = path.read_bytes()
             except FileNotFoundError:
-                raise IndexError_(f"{path}: missing (half-written index?)") from None
+                raise SearchIndexError(f"{path}: missing (half-written index?)") from None
             if len(data) != spec["bytes"]:
-                raise IndexError_(f"{path}: {len(data)} bytes where {spec['bytes']} were written "
+                raise SearchIndexError(f"{path}: {len(data)} bytes where {spec['bytes']} were written "
                                   "(truncated or corrupt)")
             block = int(spec["block_bytes"])
             expected = list(spec["sha256"])
             view = memoryview(data)
             starts = range(0, max(len(data), 1), block)
             if len(starts) != len(expected):
-                raise IndexError_(f"{path}: checksum list does not fit the file")
+                raise SearchIndexError(f"{path}: checksum list does not fit the file")
             for start, digest in zip(starts, expected):
                 checks.append((path, pool.submit(block_digests, view[start:start + block], block), digest))
             arrays[name] = np.frombuffer(data, dtype=np.dtype(spec["dtype"])).reshape(tuple(spec["shape"]))
         for path, future, digest in checks:
             if future.result() != [digest]:
-                raise IndexError_(f"{path}: checksum mismatch (corrupt)")
+                raise SearchIndexError(f"{path}: checksum mismatch (corrupt)")
     return arrays
 

@@ -33,6 +33,7 @@ from ..config import Config, Secrets
 from ..errors import ConfigError
 from ..texts import t
 from .ratelimit import BoundedRateLimiter, QuestionLimiter
+from .state import ChatSettingsCache, MessageState
 from .transport import RetryingRequest
 from .updates import FairUpdateProcessor
 
@@ -94,6 +95,8 @@ def build_application(config: Config, library: "Library", token: str, *,
     data.limiter = QuestionLimiter(limits.questions_per_window, limits.window_seconds)
     data.inline_limiter = QuestionLimiter(limits.questions_per_window * INLINE_BUDGET, limits.window_seconds)
     data.admins = AdminCheck(config.telegram.owners, config.telegram.admin_cache_seconds)
+    data.chat_settings = ChatSettingsCache(library.store)
+    data.messages = MessageState(library.store)
     handlers.register(application)
     return application
 
@@ -205,9 +208,3 @@ def run(config: Config, secrets: Secrets) -> None:
     finally:
         library.close()
 
-
-def main() -> None:
-    """``python -c 'from bot.app import main; main()'``: run with ./config.yaml and the env."""
-    from ..config import load_config
-
-    run(load_config(), Secrets.from_env())

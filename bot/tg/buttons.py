@@ -8,10 +8,12 @@ Formats (fields separated by ``|``):
     p|<article id>|<page>   Full article paging: edit the pressed message to that page
     l|<offset>              /list paging
     s|<key>|<value>         /settings change (key: pm, corpus, ingest)
-    k|<hash>                any of the above that did not fit, or whose arguments contain
+    k<kind>|<hash>          any of the above that did not fit, or whose arguments contain
                             ``|`` (an old article id may): the real data is kept in the
                             store's meta under ``cb:<hash>`` as a JSON list, so no
-                            separator can split it
+                            separator can split it; the kind stays visible so that every
+                            kind has its own handler (``pattern``). ``k|<hash>`` (no kind)
+                            is what earlier versions sent; it is still understood.
 
 Because nothing here depends on who pressed, buttons keep working for everyone in the chat
 and after a restart (the state lives in the SQLite store).
@@ -27,6 +29,12 @@ from typing import Callable
 
 MAX_BYTES = 64
 _SEP = "|"
+KINDS = frozenset({"m", "f", "p", "l", "s"})
+
+
+def pattern(kind: str) -> str:
+    """The ``CallbackQueryHandler`` pattern of one kind, packed directly or spilled."""
+    return rf"^k?{kind}\|"
 
 
 @dataclass(frozen=True)
@@ -68,7 +76,7 @@ def pack(kind: str, *args: object, set_meta: Callable[[str, str], None] | None =
     # a new button still points at it.
     key = hashlib.sha1(stored.encode("utf-8") + secrets.token_bytes(8)).hexdigest()[:20]
     set_meta(f"cb:{key}", stored)
-    return f"k{_SEP}{key}"
+    return f"k{kind}{_SEP}{key}"
 
 
 def _stored_fields(stored: str) -> list[str] | None:
@@ -89,7 +97,8 @@ def unpack(data: str | None, *, get_meta: Callable[[str], str | None] | None = N
     if not data:
         return None
     parts = data.split(_SEP)
-    if parts[0] == "k":
+    if parts[0][:1] == "k":
+        spilled_kind = parts[0][1:]
         if get_meta is None or len(parts) != 2:
             return None
         stored = get_meta(f"cb:{parts[1]}")
@@ -99,8 +108,8 @@ def unpack(data: str | None, *, get_meta: Callable[[str], str | None] | None = N
         if fields is None:
             return None
         parts = fields
-        if parts[0] == "k":
+        if parts[0][:1] == "k" or (spilled_kind and parts[0] != spilled_kind):
             return None
-    if parts[0] not in {"m", "f", "p", "l", "s"}:
+    if parts[0] not in KINDS:
         return None
     return Button(parts[0], tuple(parts[1:]))

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from ..config import Config
+from . import buttons
 from .access import AdminCheck
 from .ratelimit import QuestionLimiter
+from .state import ChatSettingsCache, MessageState
 
 if TYPE_CHECKING:
     from ..library import Library
@@ -37,8 +39,9 @@ class BotData:
     flush_task: "asyncio.Task[None] | None" = None
     # One lock per chat around "is there room?" + add, and around channel-post edits.
     chat_locks: "dict[int, asyncio.Lock]" = field(default_factory=dict)
-    # Meta rows written since the last prune (see handlers.PRUNE_EVERY).
-    meta_writes: int = 0
+    # Chat settings, cached (``state.ChatSettingsCache``), and message/button state.
+    chat_settings: ChatSettingsCache | None = None
+    messages: MessageState | None = None
     # Store problems already logged once (e.g. a chat link that cannot be saved).
     logged_problems: set[str] = field(default_factory=set)
 
@@ -74,6 +77,24 @@ class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
     def inline_limiter(self) -> QuestionLimiter:
         """The per-user budget of inline queries (larger: they arrive while the user types)."""
         return self.bot_data.inline_limiter
+
+    @property
+    def chat_settings(self) -> ChatSettingsCache:
+        """Chat settings, read in a thread and cached; writes go through it."""
+        assert self.bot_data.chat_settings is not None
+        return self.bot_data.chat_settings
+
+    @property
+    def messages(self) -> MessageState:
+        """State of the messages and buttons the bot sent (kept in the store, in a thread)."""
+        assert self.bot_data.messages is not None
+        return self.bot_data.messages
+
+    async def pressed(self, data: str | object | None) -> buttons.Button | None:
+        """The button behind a callback's data (spilled data read in a thread), or None."""
+        if not isinstance(data, str):
+            return None
+        return await asyncio.to_thread(buttons.unpack, data, get_meta=self.messages.get_blocking)
 
     def chat_lock(self, chat_id: int) -> asyncio.Lock:
         """The lock serialising article changes of one chat (limit check + add, post edits)."""

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from bot.errors import IndexError_
+from bot.errors import SearchIndexError
 from bot.search.base import Hit, IndexDoc, SearchIndex
 from bot.search.bm25 import BM25Index, build_index, load_index
 from bot.search.segment import Segmenter
@@ -305,12 +305,12 @@ def test_damaged_index_raises_index_error(tmp_path, real_docs, damage):
     elif damage == "edited_manifest":  # consistent checksums, arrays that do not fit together
         manifest["documents"] = manifest["documents"] + 1
         manifest_path.write_text(json.dumps(manifest))
-    with pytest.raises(IndexError_):
+    with pytest.raises(SearchIndexError):
         load_index(directory)
 
 
 def test_loading_a_missing_directory_raises_index_error(tmp_path):
-    with pytest.raises(IndexError_):
+    with pytest.raises(SearchIndexError):
         load_index(tmp_path / "nowhere")
 
 

@@ -36,7 +36,7 @@ from botapi_standin import TOKEN, StandinServer
 from conftest import REPO, make_bot_config, process
 
 from bot.tg.app import build_application
-from bot.errors import IndexError_, StoreError
+from bot.errors import SearchIndexError, StoreError
 from bot.search.bm25 import FORMAT_VERSION, MANIFEST, load_index
 from bot.library import INDEX_DIR, STORE_FILE, Library
 from bot.models import chat_scope
@@ -152,7 +152,7 @@ def test_the_saved_index_names_its_version_checksums_and_corpus(config):
         if not data:
             continue
         path.write_bytes(bytes([data[0] ^ 1]) + data[1:])
-        with pytest.raises(IndexError_, match="checksum"):
+        with pytest.raises(SearchIndexError, match="checksum"):
             load_index(directory)
         path.write_bytes(data)
 

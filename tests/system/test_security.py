@@ -292,8 +292,8 @@ async def test_old_and_forged_buttons_do_not_carry_articles_across_chats(api, fe
     library.add_article(cafe_article(long_id), chat_scope(GROUP_A))
     await feed(api.text_update(group_a, api.user(4101), "/ask 量子咖啡馆开业首周领取什么"))
     spilled = [b["callback_data"] for c in api.sent(GROUP_A) for b in keyboard(c)
-               if b["callback_data"].startswith("k|")]
-    assert spilled, "expected a spilled k| button for the long article id"
+               if b["callback_data"].startswith("kf|")]
+    assert spilled, "expected a spilled kf| button for the long article id"
     # control: in A, the Full article button shows the article
     await feed(api.press(api.user(4101), bot_message(api, answer_a), full))
     assert "量子咖啡馆" in texts(api, GROUP_A)[-1]

@@ -371,7 +371,7 @@ async def test_a_chosen_id_cannot_squat_a_future_channel_post(api, feed, library
     import json
 
     from bot.models import chat_scope
-    from bot.tg.handlers import channel_article_id
+    from bot.tg.handlers.channels import channel_article_id
 
     squatted = channel_article_id(-100_950, 1)
     user = api.user(3101)

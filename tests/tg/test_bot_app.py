@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import logging
 
 import pytest
@@ -144,7 +146,7 @@ def test_long_button_state_spills_to_the_store():
     meta = {}
     long_id = "an-article-id-from-a-json-record-that-is-much-longer-than-usual-" * 2
     data = buttons.pack("f", long_id, set_meta=meta.__setitem__)
-    assert len(data.encode()) <= 64 and data.startswith("k|")
+    assert len(data.encode()) <= 64 and data.startswith("kf|")   # the kind stays visible
     assert buttons.unpack(data, get_meta=meta.get).arg(0) == long_id
     assert buttons.unpack(data, get_meta={}.get) is None
     with pytest.raises(ValueError):
@@ -223,7 +225,7 @@ def test_an_argument_with_the_separator_spills_and_round_trips():
     odd_id = "wire|2021|0042"              # short enough to fit, but "|" would split it
     for kind, args in (("f", (odd_id,)), ("p", (odd_id, 3))):
         data = buttons.pack(kind, *args, set_meta=meta.__setitem__)
-        assert data.startswith("k|") and len(data.encode()) <= 64
+        assert data.startswith(f"k{kind}|") and len(data.encode()) <= 64
         decoded = buttons.unpack(data, get_meta=meta.get)
         assert decoded.kind == kind and decoded.arg(0) == odd_id
     assert buttons.unpack(buttons.pack("p", odd_id, 3, set_meta=meta.__setitem__), get_meta=meta.get).int_arg(1) == 3
@@ -231,8 +233,18 @@ def test_an_argument_with_the_separator_spills_and_round_trips():
         buttons.pack("f", odd_id)          # no store to spill to: refused, never mis-packed
 
 
+def test_spilled_buttons_of_earlier_versions_still_unpack_and_a_swapped_kind_does_not():
+    meta = {"cb:0123456789abcdef0123": '["f", "wire|2021|0042"]'}
+    legacy = buttons.unpack("k|0123456789abcdef0123", get_meta=meta.get)
+    assert legacy is not None and legacy.kind == "f" and legacy.arg(0) == "wire|2021|0042"
+    # the visible kind must match the stored one: "kp|<key of an f button>" is not a page
+    assert buttons.unpack("kp|0123456789abcdef0123", get_meta=meta.get) is None
+    assert re.match(buttons.pattern("f"), "kf|0123") and re.match(buttons.pattern("f"), "f|x")
+    assert not re.match(buttons.pattern("f"), "k|0123") and not re.match(buttons.pattern("p"), "f|x")
+
+
 def test_commands_are_parsed_by_one_helper():
-    from bot.tg.handlers import parse_command
+    from bot.tg.handlers.common import parse_command
 
     assert parse_command("/Add@NewsQuoteBot rest of it") == ("add", "newsquotebot")
     assert parse_command("/settings") == ("settings", "")

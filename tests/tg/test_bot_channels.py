@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from test_bot_private import texts
 
-from bot.tg.handlers import channel_article_id
+from bot.tg.handlers.channels import channel_article_id
 from bot.models import chat_scope
 
 CHANNEL = -100700

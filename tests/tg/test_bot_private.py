@@ -268,12 +268,12 @@ async def test_an_article_id_with_the_separator_keeps_its_buttons_working(api, f
     answer = api.sent(1020)[-1]
     datas = [b["callback_data"] for b in keyboard(answer)]
     assert not [d for d in datas if "wire" in d], datas   # never "f|wire|2021|07"
-    [full] = [d for d in datas if d.startswith("k|")]
+    [full] = [d for d in datas if d.startswith("kf|")]
     await feed(api.press(user, bot_message(api, answer), full))
     page = api.sent(1020)[-1]
     assert "科学城长篇报道" in page.params["text"] and "第 1/" in page.params["text"]
     [nxt] = [b["callback_data"] for b in keyboard(page) if b["text"] == "下一页 »"]
-    assert nxt.startswith("k|")
+    assert nxt.startswith("kp|")
     await feed(api.press(user, bot_message(api, page), nxt))
     edit = api.calls_of("editMessageText")[-1]
     assert edit.error is None and "第 2/" in edit.params["text"]
@@ -283,12 +283,12 @@ async def test_an_article_id_with_the_separator_keeps_its_buttons_working(api, f
 
 
 async def test_old_button_state_is_pruned_and_recent_buttons_still_work(api, make_bot, monkeypatch):
-    from bot.tg import handlers
     from bot.texts import t
+    from bot.tg import state
 
-    monkeypatch.setattr(handlers, "PRUNE_EVERY", 3)
-    monkeypatch.setattr(handlers, "KEEP_MSG_ROWS", 4)
-    monkeypatch.setattr(handlers, "KEEP_CB_ROWS", 2)
+    monkeypatch.setattr(state, "PRUNE_EVERY", 3)
+    monkeypatch.setattr(state, "KEEP_MSG_ROWS", 4)
+    monkeypatch.setattr(state, "KEEP_CB_ROWS", 2)
     app = await make_bot(limits={"questions_per_window": 100})
     library = app.bot_data.library
     user = api.user(1021)
@@ -306,7 +306,7 @@ async def test_old_button_state_is_pruned_and_recent_buttons_still_work(api, mak
         await process(app, api.text_update(chat, user, QUESTION if n % 2 else "重庆科学城的创新氛围怎么样"))
     assert len(api.sent(1021)) == 12
     assert ("msg:", 4) in pruned and ("cb:", 2) in pruned
-    assert ("edit:", handlers.KEEP_EDIT_ROWS) in pruned
+    assert ("edit:", state.KEEP_EDIT_ROWS) in pruned
     assert len(rows("msg:")) <= 4 + 3                  # pruned to 4, at most 3 written since
     # the newest answer's buttons work
     await process(app, api.text_update(chat, user, "重庆科学城的创新氛围怎么样"))

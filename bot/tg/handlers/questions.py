@@ -1,0 +1,204 @@
+"""Questions: private texts, /ask, mentions and replies in groups, and the More button."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
+
+from ...answers.render import render_html
+from ...errors import QuestionError
+from ...texts import t
+from .. import buttons
+from .common import bot_username, command_rest, lang_of, per_message_for, reply, scopes_for, send
+
+if TYPE_CHECKING:
+    from ..context import BotContext
+
+log = logging.getLogger(__name__)
+
+
+def is_reply_to_bot(context: BotContext, message: Message) -> Message | None:
+    """The bot's message this one replies to, or None."""
+    replied = message.reply_to_message
+    if replied and replied.from_user and replied.from_user.id == context.bot.id:
+        return replied
+    return None
+
+
+def strip_mention(context: BotContext, message: Message) -> tuple[bool, str]:
+    """(addressed to the bot by a mention, text with the mention removed)."""
+    text = message.text or ""
+    username = bot_username(context).lower()
+    mentioned = False
+    kinds = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+    for entity, value in message.parse_entities(kinds).items():
+        if (entity.type == MessageEntity.MENTION and value[1:].lower() == username) or (
+                entity.type == MessageEntity.TEXT_MENTION and entity.user
+                and entity.user.id == context.bot.id):
+            mentioned = True
+            text = text.replace(value, " ", 1)
+    return mentioned, " ".join(text.split())
+
+
+def from_inline(context: BotContext, message: Message) -> bool:
+    """True for a message posted through this bot's inline mode (never answered again)."""
+    return bool(message.via_bot and message.via_bot.id == context.bot.id)
+
+
+def asker(message: Message, user: Any, chat: Chat) -> int:
+    """Whose question budget a message spends: anonymous admins and channel identities all
+    send as one shared placeholder account (GroupAnonymousBot, Channel_Bot), so the chat they
+    post as (``sender_chat``) is the asker; otherwise the user."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id
+    return int(user.id) if user else chat.id
+
+
+async def quoted_article(context: BotContext, message: Message) -> str | None:
+    """The article a reply to one of the bot's answers stays in (None: not such a reply)."""
+    replied = is_reply_to_bot(context, message)
+    if replied is None:
+        return None
+    state = await context.messages.recall(message.chat_id, replied.message_id) or {}
+    article = state.get("a")
+    return article if isinstance(article, str) else None
+
+
+async def ask(update: Update, context: BotContext, question: str, *,
+              within: str | None = None) -> None:
+    """Check length and rate, then answer a question in the update's chat."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    assert message is not None and chat is not None
+    lang = lang_of(update, context)
+    question = question.strip()
+    if not question:
+        await reply(message, t("empty_question", lang))
+        return
+    limit = context.config.telegram.limits.max_question_chars
+    if len(question) > limit:
+        await reply(message, t("too_long", lang, limit=limit))
+        return
+    wait = context.limiter.hit(asker(message, user, chat))
+    if wait:
+        await reply(message, t("rate_limited", lang, seconds=context.limiter.seconds_text(wait)))
+        return
+    await send_answers(context, chat, lang, question, within=within, offset=0,
+                       reply_to=message.message_id,
+                       thread_id=message.message_thread_id if message.is_topic_message else None)
+
+
+async def send_answers(context: BotContext, chat: Chat, lang: str, question: str, *,
+                       within: str | None, offset: int, reply_to: int | None = None,
+                       thread_id: int | None = None) -> None:
+    """Ask the library, render the quotes, send them with More / Full article buttons."""
+    per_message = await per_message_for(context, chat.id)
+    try:
+        result = await asyncio.to_thread(
+            context.library.ask, question, scopes=await scopes_for(context, chat),
+            top=per_message + 1, within_article=within, offset=offset)
+    except QuestionError as exc:
+        log.info("question refused: %s", exc)
+        await send(context, chat.id, t("no_answer", lang), reply_to=reply_to, thread_id=thread_id)
+        return
+    answers = list(result.answers)
+    if not answers and offset:
+        await send(context, chat.id, t("no_more", lang), reply_to=reply_to, thread_id=thread_id)
+        return
+    shown = replace(result, answers=answers[:per_message])
+    pages = render_html(shown, lang=lang, per_message=per_message)
+    articles: list[str] = []
+    for answer in shown.answers:
+        if answer.article.id not in articles:
+            articles.append(answer.article.id)
+    next_offset = offset + len(shown.answers)
+    markup = await answer_keyboard(context, lang, articles,
+                                   more_offset=next_offset if len(answers) > per_message else None)
+    state = {"q": question, "w": within, "a": articles[0] if articles else None, "o": next_offset}
+    for number, html in enumerate(pages):
+        last = number == len(pages) - 1
+        sent = await send(context, chat.id, html, markup=markup if last else None,
+                          reply_to=reply_to if number == 0 else None, thread_id=thread_id)
+        await context.messages.remember(sent.chat_id, sent.message_id, **state)
+
+
+async def answer_keyboard(context: BotContext, lang: str, articles: list[str], *,
+                          more_offset: int | None) -> InlineKeyboardMarkup | None:
+    """More (next quotes) and one Full article button per quoted article."""
+    spills: dict[str, str] = {}
+    spill = spills.__setitem__
+    row: list[InlineKeyboardButton] = []
+    if more_offset is not None:
+        row.append(InlineKeyboardButton(t("btn_more", lang),
+                                        callback_data=buttons.pack("m", more_offset)))
+    label = t("btn_full", lang)
+    for number, article_id in enumerate(articles[:3], 1):
+        text = label if len(articles) == 1 else f"{label} {number}"
+        row.append(InlineKeyboardButton(text, callback_data=buttons.pack("f", article_id,
+                                                                         set_meta=spill)))
+    await context.messages.keep(spills)
+    return InlineKeyboardMarkup([row]) if row else None
+
+
+async def on_private_text(update: Update, context: BotContext) -> None:
+    """Any text in a private chat is a question (a reply to the bot stays in its article)."""
+    message = update.effective_message
+    assert message is not None
+    if from_inline(context, message):
+        return
+    await ask(update, context, message.text or "", within=await quoted_article(context, message))
+
+
+async def on_group_text(update: Update, context: BotContext) -> None:
+    """In groups: answer replies to the bot and mentions; stay silent on chatter."""
+    message = update.effective_message
+    assert message is not None
+    if message.is_automatic_forward and message.sender_chat is not None:
+        from .channels import link_chats
+
+        await link_chats(context, message.chat_id, message.sender_chat.id)
+        return
+    if from_inline(context, message):
+        return
+    mentioned, text = strip_mention(context, message)
+    if is_reply_to_bot(context, message) is not None:
+        await ask(update, context, text, within=await quoted_article(context, message))
+    elif mentioned:
+        await ask(update, context, text)
+
+
+async def cmd_ask(update: Update, context: BotContext) -> None:
+    """/ask question (groups, and private chats too)."""
+    message = update.effective_message
+    assert message is not None
+    await ask(update, context, command_rest(message), within=await quoted_article(context, message))
+
+
+async def press_more(update: Update, context: BotContext) -> None:
+    """More: the next quotes of the question the pressed message answered."""
+    query = update.callback_query
+    assert query is not None
+    lang = lang_of(update, context)
+    button = await context.pressed(query.data)
+    message = query.message
+    if button is None or message is None:
+        await query.answer(t("button_expired", lang))
+        return
+    state = await context.messages.recall(message.chat.id, message.message_id)
+    if not state or not state.get("q"):
+        await query.answer(t("button_expired", lang), show_alert=True)
+        return
+    await query.answer()
+    chat = message.chat
+    wait = context.limiter.hit(query.from_user.id)
+    if wait:
+        await send(context, chat.id,
+                   t("rate_limited", lang, seconds=context.limiter.seconds_text(wait)))
+        return
+    thread_id = (message.message_thread_id
+                 if isinstance(message, Message) and message.is_topic_message else None)
+    await send_answers(context, chat, lang, state["q"], within=state.get("w"),
+                       offset=button.int_arg(0, state.get("o", 0)), thread_id=thread_id)
