@@ -181,3 +181,38 @@ def check_telegram_html(message: str, *, max_units: int = MAX_MESSAGE_UNITS) -> 
     if not "".join(visible).strip():
         raise ValueError("message has no visible text")
 
+
+
+_TOKEN_RE = re.compile(r"<[^<>]*>|&[a-z]+;|[\s\S]")
+
+
+def fit_html(message: str, max_units: int = MAX_MESSAGE_UNITS) -> str:
+    """The message itself when it fits in ``max_units`` UTF-16 units; else its longest head
+    that fits, cut between characters (never inside a tag or an entity), with "…" and the
+    tags still open closed. The one length guard every message the bot sends goes through."""
+    if utf16_len(message) <= max_units:
+        return message
+    stack: list[str] = []
+    closing = 1  # units of "…" plus the closing tags of what is open
+    used = 0
+    cut = 0
+    for token in _TOKEN_RE.finditer(message):
+        text = token.group()
+        units = utf16_len(text)
+        tag = _TAG_RE.fullmatch(text) if text.startswith("<") else None
+        if tag is not None and tag.group(1):  # a closing tag: what it closes is paid for
+            if stack and stack[-1] == tag.group(2).lower():
+                closing -= units
+                stack.pop()
+            used += units
+            cut = token.end()
+            continue
+        extra = 3 + len(tag.group(2)) if tag is not None else 0  # its "</name>"
+        if used + units + closing + extra > max_units:
+            break
+        used += units
+        cut = token.end()
+        if tag is not None:
+            stack.append(tag.group(2).lower())
+            closing += extra
+    return message[:cut] + "…" + "".join(f"</{name}>" for name in reversed(stack))
