@@ -463,6 +463,10 @@ class Library:
     def list_articles(self, scope: str, *, offset: int = 0, limit: int = 10) -> list[Article]:
         return self.store.page(scope, offset=offset, limit=limit)
 
+    def linked_chats(self) -> dict[int, int]:
+        """Chat id → linked chat id (channels and their discussion groups), as stored."""
+        return self.store.linked_chats()
+
     def count_articles(self, scope: str) -> int:
         return self.store.count(scope)
 

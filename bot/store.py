@@ -603,6 +603,13 @@ class ArticleStore:
                 (chat_id, json.dumps(asdict(settings))),
             )
 
+    def linked_chats(self) -> dict[int, int]:
+        """Chat id → the chat it is linked with (channel ⇄ discussion group), for every chat."""
+        rows = self._query("SELECT chat_id, json_extract(data, '$.linked_chat_id') "
+                           "FROM chat_settings WHERE json_extract(data, '$.linked_chat_id') "
+                           "IS NOT NULL")
+        return {int(chat): int(linked) for chat, linked in rows}
+
     def get_meta(self, key: str) -> str | None:
         rows = self._query("SELECT value FROM meta WHERE key=?", (key,))
         return rows[0][0] if rows else None

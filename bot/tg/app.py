@@ -30,7 +30,7 @@ from .access import AdminCheck
 from .logs import install_redaction
 from .context import INLINE_BUDGET, BotApplication, BotContext, BotData
 from ..config import Config, Secrets
-from ..errors import ConfigError
+from ..errors import BotError, ConfigError
 from ..texts import t
 from .ratelimit import BoundedRateLimiter, QuestionLimiter
 from .state import ChatSettingsCache, MessageState
@@ -130,17 +130,43 @@ async def _post_init(application: Application) -> None:
     # A plain asyncio task: PTB's create_task warns before the application is running.
     application.bot_data.flush_task = asyncio.get_running_loop().create_task(
         _flush_index_periodically(application), name="flush-index")
+    application.bot_data.link_task = asyncio.get_running_loop().create_task(
+        recheck_links_periodically(application), name="recheck-links")
     log.info("bot @%s ready", application.bot.username)
 
 
 INDEX_FLUSH_SECONDS = 10
+#: How often every stored channel link is checked against getChat, and the pause between two
+#: getChat calls (a few hundred linked chats take minutes, never a burst).
+LINK_RECHECK_SECONDS = 6 * 3600
+LINK_RECHECK_PAUSE = 1.0
+
+
+async def recheck_links_periodically(application: Application, *,
+                                     every: float = LINK_RECHECK_SECONDS,
+                                     pause: float = LINK_RECHECK_PAUSE) -> None:
+    """A group unlinked from its channel (or a channel from its group) while the bot was not
+    told: the stored link is cleared when getChat no longer reports it."""
+    from .handlers.channels import recheck_link
+
+    data = application.bot_data
+    while True:
+        await asyncio.sleep(every)
+        try:
+            linked = await asyncio.to_thread(data.library.linked_chats)
+        except BotError as exc:
+            log.warning("channel links not re-checked: %s", exc)
+            continue
+        for chat_id in linked:
+            await recheck_link(application.bot, data.chat_settings, chat_id)
+            await asyncio.sleep(pause)
 
 
 async def _post_shutdown(application: Application) -> None:
     """Stops the periodic index flush and writes the index one last time."""
-    task = application.bot_data.flush_task
-    if task is not None:
-        task.cancel()
+    for task in (application.bot_data.flush_task, application.bot_data.link_task):
+        if task is not None:
+            task.cancel()
     await asyncio.to_thread(application.bot_data.library.flush)
 
 
