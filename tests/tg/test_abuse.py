@@ -538,3 +538,190 @@ def test_quota_refusals_exist_in_every_language():
         assert set(TEXTS[key]) == set(LANGUAGES)
         for lang in LANGUAGES:
             assert "2.0 MB" in t(key, lang, used="1.5 MB", limit="2.0 MB")
+
+
+# -- handlers: heavy pages, forged offsets, long replies, notices, stale links ---------------------
+
+def _big_article(article_id: str, chars: int):
+    from bot.models import Article, Paragraph
+
+    paragraphs = [Paragraph(f"{article_id}#{n}", "巨型文档的段落，" * 40 + f"第{n}段。")
+                  for n in range(chars // 330)]
+    return Article(id=article_id, title="巨型文档", source="测试", paragraphs=paragraphs)
+
+
+async def test_pages_of_a_huge_article_do_not_stall_other_chats(api, running_bot):
+    """15 page presses on a 1.9 MB article used to block the whole bot for 29 s."""
+    import asyncio
+    import time
+
+    from bot.models import chat_scope
+
+    app = running_bot
+    library = app.bot_data.library
+    owner = api.user(7100)
+    big = _big_article("huge1", 1_900_000)
+    library.store.put(big, chat_scope(7100))      # stored only: indexing is not what is measured
+    chat = api.private(owner)
+    anchor = api.message(chat, None, "anchor")
+    await _queue(app, api.press(owner, anchor, "f|huge1"))
+    for page in range(1, 15):
+        await _queue(app, api.press(owner, anchor, f"p|huge1|{page}"))
+    await asyncio.sleep(0.05)
+    control = api.user(9101)
+    started = time.monotonic()
+    await _queue(app, api.text_update(api.private(control), control, FLOOD_QUESTION))
+    latency = await _first_reply(api, 9101, 0, 10)
+    assert latency is not None and latency < 2, latency
+    # and the huge article itself was paged: its first page sent, the presses answered
+    assert await _first_reply(api, 7100, 0, 10) is not None
+    assert "巨型文档" in str(api.sent(7100)[0].params["text"])
+    assert time.monotonic() - started < 10
+
+
+def test_pages_are_cut_in_one_pass():
+    """The old cutter re-measured the page for every character (quadratic in practice)."""
+    import time
+
+    from bot.answers.markup import check_telegram_html
+    from bot.tg.handlers.pages import article_pages, split_escaped
+
+    text = "两江&新区<科学城>😀\"" * 60_000                       # 780,000 characters
+    started = time.monotonic()
+    pieces = split_escaped(text, 3890, bold=False)
+    assert time.monotonic() - started < 1.0
+    assert all(len(p.encode("utf-16-le")) // 2 <= 3890 for p in pieces)
+    joined = "".join(pieces)
+    assert joined.count("&amp;") == 60_000 and joined.count("&quot;") == 60_000
+    assert not any(p.endswith("&") or "&amp" in p[-4:] for p in pieces)   # no entity cut
+    for page in article_pages(_big_article("big2", 200_000), "zh-hans"):
+        check_telegram_html(page)
+
+
+async def test_a_forged_more_offset_is_bounded_by_what_was_shown(api, feed, library, monkeypatch):
+    """``m|99999`` used to drive a search of up to 20,000 hits under the library lock."""
+    user = api.user(7200)
+    chat = api.private(user)
+    await feed(api.text_update(chat, user, FLOOD_QUESTION))
+    [answer] = api.sent(7200)
+    message = api.messages[(7200, answer.result["message_id"])]
+    offsets: list[int] = []
+    ask = library.ask
+
+    def spy(*args, **kwargs):
+        offsets.append(kwargs.get("offset", 0))
+        return ask(*args, **kwargs)
+
+    monkeypatch.setattr(library, "ask", spy)
+    await feed(api.press(user, message, "m|99999"))
+    await feed(api.press(user, message, "m|5000"))
+    assert offsets and max(offsets) <= 60
+
+
+LONG = "长" * 900
+
+
+async def test_add_list_and_about_fit_with_the_longest_fields(api, feed, library):
+    """900-character titles broke the /add confirmation, 450-character sources /list, long
+    source names /about; now every field is capped and every message fits."""
+    import json
+
+    user = api.user(7300)
+    chat = api.private(user)
+    records = "\n".join(json.dumps({
+        "id": f"long{n}", "title": LONG + str(n), "source": "源" * 450 + str(n),
+        "reporters": ["记" * 300 + str(k) for k in range(12)],
+        "text": f"第{n}篇很长的文章正文，讲述了火锅博物馆的故事。" * 3}, ensure_ascii=False)
+        for n in range(12))
+    await feed(api.document_update(chat, user, "long.jsonl", records.encode()))
+    confirmation = str(api.sent(7300)[-1].params["text"])
+    assert confirmation.count("ID") == 5 and "long0" in confirmation
+    await feed(api.text_update(chat, user, "/list"))
+    listing = str(api.sent(7300)[-1].params["text"])
+    assert all(f"long{n}" in listing for n in range(2, 12))       # every id on the page shown
+    await feed(api.text_update(chat, user, "/about"))
+    about = str(api.sent(7300)[-1].params["text"])
+    assert "源" in about
+    for call in api.sent(7300):
+        assert len(str(call.params["text"]).encode("utf-16-le")) // 2 <= 4096
+    assert not [c for c in api.calls_of("sendMessage", 7300) if c.error is not None]
+
+
+async def test_every_message_goes_through_one_length_guard(api, bot_app):
+    from bot.answers.markup import check_telegram_html
+    from bot.tg.handlers.common import send
+
+    class Context:
+        bot = bot_app.bot
+
+    text = "<b>" + "很长的消息 &amp; " * 2000 + "</b>"
+    await send(Context(), 7400, text)
+    sent = str(api.sent(7400)[-1].params["text"])
+    check_telegram_html(sent)
+    assert sent.startswith("<b>很长的消息") and sent.endswith("…</b>")
+
+
+async def test_a_quota_refusal_is_shown_in_one_line(api, make_bot):
+    from conftest import process
+
+    app = await make_bot(limits={"max_bytes_per_chat": 3000})
+    user = api.user(7500)
+    chat = api.private(user)
+    text = "标题\n\n" + "配额测试的正文内容。" * 200
+    await process(app, api.document_update(chat, user, "big.txt", text.encode()))
+    reply = str(api.sent(7500)[-1].params["text"])
+    assert "未添加" in reply and "/remove" in reply and "MB" not in reply and "KB" in reply
+    assert app.bot_data.library.count_articles("chat:7500") == 0
+
+
+async def test_a_flooder_gets_one_slow_down_notice_per_window(api, feed):
+    user = api.user(7600)
+    chat = api.private(user)
+    for _ in range(25):
+        await feed(api.text_update(chat, user, FLOOD_QUESTION))
+    replies = [str(c.params["text"]) for c in api.sent(7600)]
+    notices = [r for r in replies if "秒后再试" in r]
+    assert len(notices) == 1 and len(replies) == 10 + 1
+
+
+async def test_full_article_presses_spend_the_question_budget(api, feed):
+    user = api.user(7700)
+    chat = api.private(user)
+    await feed(api.text_update(chat, user, FLOOD_QUESTION))
+    message, data = _full_press(api, 7700)
+    for _ in range(15):
+        await feed(api.press(user, message, data))
+    assert len(api.sent(7700)) == 10                          # 1 answer + 9 pages, then toasts
+    toasts = [c for c in api.calls_of("answerCallbackQuery") if c.params.get("text")]
+    assert len(toasts) == 6 and "秒后再试" in str(toasts[-1].params["text"])
+
+
+async def test_a_stale_channel_link_is_cleared(api, feed, library, bot_app):
+    """A group unlinked from its channel used to answer from the channel's articles forever."""
+    channel = api.channel(-100_880, "频道")
+    group = api.group(-100_881, "讨论组", linked_to=-100_880)
+    admin = api.user(7800)
+    await feed(api.my_chat_member_update(channel, admin, "left", "administrator"))
+    assert library.store.chat_settings(-100_881).linked_chat_id == -100_880
+    # unlinked in Telegram; the bot is re-added to the group (my_chat_member): cleared at once
+    del api.linked[-100_881], api.linked[-100_880]
+    await feed(api.my_chat_member_update(group, admin, "member", "administrator"))
+    assert library.store.chat_settings(-100_881).linked_chat_id is None
+    assert library.store.chat_settings(-100_880).linked_chat_id is None
+    # linked again, then unlinked with no update at all: the periodic re-check clears it
+    api.linked[-100_881], api.linked[-100_880] = -100_880, -100_881
+    await feed(api.my_chat_member_update(group, admin, "member", "administrator"))
+    assert library.store.chat_settings(-100_881).linked_chat_id == -100_880
+    del api.linked[-100_881], api.linked[-100_880]
+    import asyncio
+
+    from bot.tg.app import recheck_links_periodically
+
+    task = asyncio.create_task(recheck_links_periodically(bot_app, every=0.01, pause=0))
+    for _ in range(200):
+        await asyncio.sleep(0.01)
+        if library.store.chat_settings(-100_881).linked_chat_id is None:
+            break
+    task.cancel()
+    assert library.store.chat_settings(-100_881).linked_chat_id is None
+    assert library.store.chat_settings(-100_880).linked_chat_id is None
