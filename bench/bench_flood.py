@@ -17,7 +17,9 @@ Floods (all queued at once, then the control questions):
 * ``group-ask``: 300 ``/ask <question>`` from one user in one group (the per-user question
   budget answers most of them with the "slow down" notice, which the group's limit delays);
 * ``private-full``: 1,000 presses of 全文 under one answer in a private chat;
-* ``group-many``: 300 members of one group, one ``/ask`` each (the per-chat bound).
+* ``group-many``: 300 members of one group, one ``/ask`` each (the per-chat bound);
+* ``huge-pages``: 全文 and 14 page presses on a 1.9 MB article of a private chat (stored
+  directly, not indexed: the pages are what is measured).
 
 Control: first alone (baseline), then during the flood, ``--controls`` questions, one every
 0.3 s, each from its own private chat; its latency is from queueing the update to the bot's
@@ -47,12 +49,14 @@ from telegram import Update  # noqa: E402
 
 from bot.config import load_config  # noqa: E402
 from bot.library import Library  # noqa: E402
+from bot.models import Article, Paragraph, chat_scope  # noqa: E402
 from bot.tg.app import build_application  # noqa: E402
 
 QUESTION = "两江新区和天府新区要共同建设什么"
 GROUP = -100_777
 FLOODER = 7001
-FLOODS = {"group-full": 300, "group-ask": 300, "private-full": 1000, "group-many": 300}
+FLOODS = {"group-full": 300, "group-ask": 300, "private-full": 1000, "group-many": 300,
+          "huge-pages": 15}
 
 
 async def _first_reply(api: BotAPI, chat_id: int, before: int, timeout: float) -> float | None:
@@ -103,7 +107,15 @@ async def scenario(name: str, count: int, controls: int, timeout: float) -> dict
             chat = api.group(GROUP) if name.startswith("group") else api.private(flooder)
             chat_id = chat["id"]
             updates: list[dict] = []
-            if name == "group-ask":
+            if name == "huge-pages":
+                paragraphs = [Paragraph(f"huge#{n}", "巨型文档的段落，" * 40 + f"第{n}段。")
+                              for n in range(1_900_000 // 330)]
+                library.store.put(Article(id="huge", title="巨型文档", paragraphs=paragraphs),
+                                  chat_scope(FLOODER))
+                anchor = api.message(chat, None, "anchor")
+                updates = [api.press(flooder, anchor, "f|huge")] + [
+                    api.press(flooder, anchor, f"p|huge|{page}") for page in range(1, count)]
+            elif name == "group-ask":
                 updates = [api.text_update(chat, flooder, f"/ask {QUESTION}") for _ in range(count)]
             elif name == "group-many":
                 updates = [api.text_update(chat, api.user(20_000 + n), f"/ask {QUESTION}")

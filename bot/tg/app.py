@@ -86,8 +86,9 @@ def build_application(config: Config, library: "Library", token: str, *,
     if rate_limiter:
         # ≈30 messages/s overall and 20/min per group; a message that cannot be sent within
         # 10 s is dropped instead of holding an update slot (bot/tg/ratelimit.py).
-        builder = builder.rate_limiter(BoundedRateLimiter())
-    application: BotApplication = builder.build()  # type: ignore[assignment]
+        # (PTB types the builder's rate limiter by its request data; ours is an int, as PTB's)
+        builder = builder.rate_limiter(BoundedRateLimiter())  # type: ignore[arg-type]
+    application: BotApplication = builder.build()
     data = application.bot_data
     data.library = library
     data.config = config
