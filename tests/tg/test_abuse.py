@@ -545,8 +545,10 @@ def test_quota_refusals_exist_in_every_language():
 def _big_article(article_id: str, chars: int):
     from bot.models import Article, Paragraph
 
-    paragraphs = [Paragraph(f"{article_id}#{n}", "巨型文档的段落，" * 40 + f"第{n}段。")
-                  for n in range(chars // 330)]
+    # Paragraphs of 100,000 characters (a document without line breaks): the worst case of
+    # the old cutter, which re-measured the page for every character.
+    paragraphs = [Paragraph(f"{article_id}#{n}", "巨型文档的段落，" * 12_500)
+                  for n in range(max(1, chars // 100_000))]
     return Article(id=article_id, title="巨型文档", source="测试", paragraphs=paragraphs)
 
 
