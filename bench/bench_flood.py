@@ -25,9 +25,9 @@ Control: first alone (baseline), then during the flood, ``--controls`` questions
 0.3 s, each from its own private chat; its latency is from queueing the update to the bot's
 first sendMessage to that chat. ``wall``: from queueing the flood to the last control answered
 (the benchmark shares the bot's event loop, so work that blocks the loop before a control is
-queued shows there, not in the control's latency). Target: < 2 s. A control not answered within ``--timeout``
-seconds counts as that timeout (printed with ``>``). Every wait is bounded; the flood still
-in flight when the controls are done is cancelled.
+queued shows there, not in the control's latency). Target: < 2 s. A control not answered
+within ``--timeout`` seconds counts as that timeout (printed with ``>``). Every wait is
+bounded; the flood still in flight when the controls are done is cancelled.
 """
 
 from __future__ import annotations
