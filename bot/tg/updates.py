@@ -7,7 +7,9 @@ turn while holding a slot, and every other chat waits behind it. ``FairUpdatePro
 * runs at most ``max_running`` updates at once (all chats together);
 * runs at most ``chat_running`` updates of one chat, and ``user_running`` of one sender, at
   once; further ones wait in line (without holding a running slot), at most ``chat_pending``
-  per chat and ``user_pending`` per sender in all; beyond that, the update is dropped;
+  per chat and ``user_pending`` per sender in all; beyond that, the update is dropped.
+  Documents (uploads: several files sent at once arrive as as many messages) wait in a
+  longer line, ``upload_pending``, before any is dropped;
 * coalesces presses of one button: while a press of a button under a message is pending, more
   presses of the same button there are dropped (the 300th 全文 press is worth nothing);
 * never drops what must not be lost: channel posts and their edits, membership changes,
@@ -55,12 +57,15 @@ def flood_keys(update: object) -> list[tuple[Hashable, int, int]] | None:
     chat = update.effective_chat
     user = update.effective_user
     sender = message.sender_chat if message is not None else None
+    # Documents are uploads (an admin selecting 60 files sends 60 messages at once): they wait
+    # in a longer line instead of being dropped (pending bounds 3 and 4).
+    upload = message is not None and message.document is not None
     if sender is not None and (user is None or user.id in SHARED_SENDERS):
-        keys.append((("sender", sender.id), 1, 1))
+        keys.append((("sender", sender.id), 1, 4 if upload else 1))
     elif user is not None:
-        keys.append((("sender", user.id), 1, 1))
+        keys.append((("sender", user.id), 1, 4 if upload else 1))
     if chat is not None and (user is None or chat.id != user.id):
-        keys.append((("chat", chat.id), 0, 0))
+        keys.append((("chat", chat.id), 0, 3 if upload else 0))
     query = update.callback_query
     if query is not None and query.message is not None:
         keys.append((("press", query.message.chat.id, query.message.message_id, query.data),
@@ -72,14 +77,16 @@ class FairUpdateProcessor(BaseUpdateProcessor):
     """Global, per-chat and per-sender bounds on running updates; floods dropped or coalesced."""
 
     def __init__(self, *, max_running: int = 256, chat_running: int = 8, chat_pending: int = 32,
-                 user_running: int = 4, user_pending: int = 12, admitted: int = 4096) -> None:
+                 user_running: int = 4, user_pending: int = 12, upload_pending: int = 200,
+                 admitted: int = 4096) -> None:
         """``admitted`` bounds updates inside the processor at all (running and in line)."""
         super().__init__(admitted)
         self.max_running = max_running
         self._running = asyncio.BoundedSemaphore(max_running)
         # Index 0: a chat, 1: a sender, 2: presses of one button (coalesced: one at a time).
         self._running_bounds = (chat_running, user_running, 1)
-        self._pending_bounds = (chat_pending, user_pending, 1)
+        # 3, 4: documents of a chat, of a sender (uploads wait instead of being dropped).
+        self._pending_bounds = (chat_pending, user_pending, 1, upload_pending, upload_pending)
         self._pending: Counter[Hashable] = Counter()
         self._slots: dict[Hashable, asyncio.Semaphore] = {}
         self._logged: dict[Hashable, float] = {}

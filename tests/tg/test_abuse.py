@@ -727,3 +727,29 @@ async def test_a_stale_channel_link_is_cleared(api, feed, library, bot_app):
     task.cancel()
     assert library.store.chat_settings(-100_881).linked_chat_id is None
     assert library.store.chat_settings(-100_880).linked_chat_id is None
+
+
+async def test_many_documents_at_once_wait_in_line_instead_of_being_dropped():
+    """An admin selecting 60 files sends 60 messages at once: uploads, not a flood."""
+    import asyncio
+
+    from botapi_standin import BotAPI
+    from telegram import Bot, Update
+
+    from bot.tg.updates import FairUpdateProcessor
+
+    api = BotAPI()
+    bot = Bot(api.token)
+    processor = FairUpdateProcessor(user_running=2, user_pending=3, upload_pending=100)
+    done: list[int] = []
+
+    async def handle(n: int) -> None:
+        await asyncio.sleep(0.001)
+        done.append(n)
+
+    owner = api.user(81)
+    chat = api.private(owner)
+    await asyncio.gather(*[processor.process_update(
+        Update.de_json(api.document_update(chat, owner, f"n{n}.txt", b"x"), bot), handle(n))
+        for n in range(60)])
+    assert sorted(done) == list(range(60)) and processor.dropped == 0
