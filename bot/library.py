@@ -32,7 +32,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import count
 from pathlib import Path
 
@@ -187,7 +187,10 @@ def claim_id(store: ArticleStore, article: Article, scope: str) -> Article:
     """
     owner = store.scope_of(article.id)
     reserved = reserved_elsewhere(article.id, scope)
-    if not reserved and (owner is None or owner == scope):
+    # An id too long to be qualified whole is always qualified in a chat: were it qualified
+    # only on a collision, its shortened shown id would tell that another scope holds it.
+    too_long = scope != SHARED_SCOPE and len(article.id) > MAX_ARTICLE_ID_LENGTH - _QUALIFIER_CHARS
+    if not reserved and not too_long and (owner is None or owner == scope):
         return article
     if reserved:
         log.info("article id %r is reserved for channel posts; %s stores it qualified",
@@ -384,7 +387,7 @@ class Library:
                     used=used)
         if uploader is None:
             return None
-        key = f"uploaded:{uploader}:{datetime.now(timezone.utc).date().isoformat()}"
+        key = f"uploaded:{uploader}:{datetime.now(UTC).date().isoformat()}"
         uploaded = int(self.store.get_meta(key) or 0)
         daily = limits.max_upload_bytes_per_user_per_day
         if uploaded + size > daily:

@@ -753,3 +753,23 @@ async def test_many_documents_at_once_wait_in_line_instead_of_being_dropped():
         Update.de_json(api.document_update(chat, owner, f"n{n}.txt", b"x"), bot), handle(n))
         for n in range(60)])
     assert sorted(done) == list(range(60)) and processor.dropped == 0
+
+
+def test_a_long_chosen_id_is_shown_the_same_whether_or_not_it_exists_elsewhere(library):
+    from dataclasses import replace
+
+    from bot.ingest.parsing import parse_text
+    from bot.models import chat_scope
+
+    article = parse_text("长编号稿件\n\n这是一篇编号很长的稿件，正文足够长，可以入库。")
+    long_id = "x" * 64
+    alone = library.add_article(replace(article, id=long_id), chat_scope(11))
+    library.add_article(replace(article, id="y" * 64), chat_scope(12))
+    collided = library.add_article(replace(article, id=long_id), chat_scope(13))
+    fresh = library.add_article(replace(article, id="y" * 63 + "z"), chat_scope(13))
+    shown = [library.shown_id(alone.id, chat_scope(11)),
+             library.shown_id(collided.id, chat_scope(13)),
+             library.shown_id(fresh.id, chat_scope(13))]
+    assert shown[0] == shown[1] and len(shown[1]) == len(shown[2])   # nothing tells them apart
+    assert library.remove_article(long_id, chat_scope(13))            # removable by the given id
+    assert library.scope_of(alone.id) == chat_scope(11)
