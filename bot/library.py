@@ -412,7 +412,8 @@ class Library:
         with self._lock:
             self._check_writable()
             moved = self.store.move_scope(chat_scope(old_chat_id), chat_scope(new_chat_id))
-            self._reindex(moved, chat_scope(new_chat_id))
+            renamed = self._requalify(moved, chat_scope(old_chat_id), chat_scope(new_chat_id))
+            self._reindex(moved + renamed, chat_scope(new_chat_id))
             settings = self.store.chat_settings(old_chat_id)
             if settings != ChatSettings() and self.store.chat_settings(new_chat_id) == ChatSettings():
                 self.store.save_chat_settings(new_chat_id, settings)
@@ -433,6 +434,23 @@ class Library:
     def shown_id(self, article_id: str, scope: str) -> str:
         """The id people of ``scope`` see and type for one of its articles."""
         return shown_id(article_id, scope)
+
+    def _requalify(self, article_ids: list[str], old: str, new: str) -> list[str]:
+        """Ids qualified by ``old`` get ``new``'s qualifier (the chat keeps seeing the ids it
+        gave); returns the new ids. One that cannot be renamed keeps its id (logged)."""
+        renamed: list[str] = []
+        for article_id in article_ids:
+            shown = shown_id(article_id, old)
+            if shown == article_id:
+                continue
+            new_id = qualified_id(shown, new)
+            article = self.store.get(article_id)
+            if article is None or self.store.scope_of(new_id) is not None:
+                log.warning("article %s of %s keeps its id after the move", article_id, new)
+                continue
+            self.store.rename(article_id, with_article_id(article, new_id), new)
+            renamed.append(new_id)
+        return renamed
 
     def remove_article(self, article_id: str, scope: str) -> bool:
         """Remove an article of that scope (by its stored or shown id) from store and index;

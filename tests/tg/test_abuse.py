@@ -773,3 +773,19 @@ def test_a_long_chosen_id_is_shown_the_same_whether_or_not_it_exists_elsewhere(l
     assert shown[0] == shown[1] and len(shown[1]) == len(shown[2])   # nothing tells them apart
     assert library.remove_article(long_id, chat_scope(13))            # removable by the given id
     assert library.scope_of(alone.id) == chat_scope(11)
+
+
+def test_a_migrated_group_keeps_the_ids_it_gave(library):
+    from bot.ingest.parsing import parse_text
+    from bot.models import chat_scope
+
+    article = parse_text("迁移稿件\n\n这是一篇群组升级前添加的稿件，正文足够长，可以入库。")
+    library.add_article(article, chat_scope(-21))                    # another chat has it first
+    mine = library.add_article(article, chat_scope(-22))
+    assert library.shown_id(mine.id, chat_scope(-22)) == article.id
+    assert library.move_chat(-22, -100_22) == 1
+    [moved] = library.list_articles(chat_scope(-100_22))
+    assert library.shown_id(moved.id, chat_scope(-100_22)) == article.id
+    assert library.ask("群组升级前添加的稿件", scopes={chat_scope(-100_22)}).answers
+    assert library.remove_article(article.id, chat_scope(-100_22))
+    assert library.count_articles(chat_scope(-21)) == 1
