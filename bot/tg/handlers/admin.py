@@ -12,8 +12,8 @@ from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, 
 from ...answers.markup import cap, esc
 from ...answers.render import format_date
 from ...errors import ArticleError, QuotaExceeded, StoreError
+from ...ids import byte_size
 from ...ingest.parsing import parse_bytes, parse_text
-from ...library import byte_size
 from ...models import MAX_ARTICLE_ID_LENGTH, Article, chat_scope
 from ...texts import t
 from .. import buttons
