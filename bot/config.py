@@ -156,6 +156,10 @@ class LimitsConfig:
     # Per-user question budget: this many questions per window.
     questions_per_window: int = setting(10, _int_at_least(1))
     window_seconds: int = setting(60, _int_at_least(1))
+    # Storage quotas (UTF-8 bytes of article text and metadata as stored): all of one chat's
+    # articles, and what one person may add (in all chats) per UTC day.
+    max_bytes_per_chat: int = setting(20_000_000, _int_at_least(1))
+    max_upload_bytes_per_user_per_day: int = setting(10_000_000, _int_at_least(1))
 
 
 @dataclass(frozen=True)

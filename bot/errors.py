@@ -11,6 +11,7 @@ else escaping is a bug.
     │   └── ParseError       read fine, but no article could be made of it
     ├── SearchIndexError     the search index is missing, corrupt or of another version
     ├── StoreError           the article store cannot be opened or written
+    │   └── QuotaExceeded    a chat's or a person's storage quota would be exceeded
     ├── QuestionError        a question that cannot be asked (empty, too long)
     ├── FetchError           a link could not be fetched (one line naming the URL)
     │   ├── AddressRefused   not http(s), or an address the bot may not reach (SSRF guard)
@@ -64,6 +65,21 @@ class SearchIndexError(BotError):
 
 class StoreError(BotError):
     """The article store cannot be opened, read or written."""
+
+
+class QuotaExceeded(StoreError):
+    """Storing an article would exceed a quota: ``key`` names its config key, ``limit`` and
+    ``used`` are in bytes.
+
+    A ``StoreError`` so that every path that copes with a store refusing a write (nothing
+    half-stored, one line for the user) copes with this one too.
+    """
+
+    def __init__(self, message: str, *, key: str, limit: int, used: int):
+        self.key = key
+        self.limit = limit
+        self.used = used
+        super().__init__(message)
 
 
 class QuestionError(BotError):

@@ -29,17 +29,18 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass, replace
-from itertools import count
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .answers.answerer import Answerer, AnswerSet
 from .config import Config
-from .errors import ArticleError, BotError, SearchIndexError, ParseError, StoreError
+from .errors import ArticleError, BotError, SearchIndexError, ParseError, QuotaExceeded, StoreError
 from .search.base import IndexDoc, SearchIndex
 from .search.bm25 import build_index, load_index
-from .models import (MAX_ARTICLE_ID_LENGTH, SHARED_SCOPE, Article, Paragraph, article_id_problem,
-                     chat_scope, paragraph_id)
+from .models import SHARED_SCOPE, Article, article_id_problem, chat_scope
+from .ids import (byte_size, claim_id, qualified_id, release_reserved_ids, shown_id, stored_size,
+                  with_article_id)
 from .ingest.parsing import parse_file
 from .search.segment import Segmenter
 from .store import ArticleStore, ChatSettings, StoreCorrupt, StoreReadOnly
@@ -111,35 +112,6 @@ def open_store(path: Path) -> ArticleStore:
         return ArticleStore.salvage(path, "the article store is damaged")
 
 
-def with_article_id(article: Article, new_id: str) -> Article:
-    """The same article under another id, its paragraph ids renumbered to match."""
-    paragraphs = [
-        Paragraph(id=paragraph_id(new_id, p.position), text=p.text, kind=p.kind)
-        for p in article.paragraphs
-    ]
-    return replace(article, id=new_id, paragraphs=paragraphs)
-
-
-def claim_id(store: ArticleStore, article: Article, scope: str) -> Article:
-    """The article under an id that is free or already this scope's.
-
-    The same text can belong to the shared corpus and to several chats (ids are content
-    hashes, or chosen by whoever wrote the file): each scope keeps its own copy under its own
-    id, so removing one never removes another, and no chat can take over another's id.
-    """
-    owner = store.scope_of(article.id)
-    if owner is None or owner == scope:
-        return article
-    stem = article.id[: MAX_ARTICLE_ID_LENGTH - 7]
-    for attempt in count():
-        suffix = hashlib.sha1(f"{scope}\x00{attempt}".encode()).hexdigest()[:6]
-        candidate = f"{stem}-{suffix}"
-        owner = store.scope_of(candidate)
-        if owner is None or owner == scope:
-            return with_article_id(article, candidate)
-    raise AssertionError("unreachable")
-
-
 def index_docs(article: Article, scope: str, segmenter: Segmenter) -> Iterator[IndexDoc]:
     """The searchable units of an article: its body paragraphs (headings are context only)."""
     for paragraph in article.body:
@@ -187,6 +159,7 @@ class Library:
         # Indexes up to this many paragraphs are saved after every change; larger ones on flush().
         self.eager_save_limit = 50_000
         self._dirty = False
+        self._uploads_counted = 0
         self._save_error: str | None = None
         self._lock = threading.RLock()
         self._articles = _ArticleCache(store)
@@ -195,7 +168,7 @@ class Library:
     # -- opening -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, config: Config, *, sync_corpus: bool = True) -> "Library":
+    def open(cls, config: Config, *, sync_corpus: bool = True) -> Library:
         """Open the store, bring the shared corpus up to date, load or rebuild the index."""
         data = config.data_path
         store = open_store(data / STORE_FILE)
@@ -208,6 +181,11 @@ class Library:
                 # e.g. the disk filled up: the transaction rolled back, the stored corpus stands.
                 log.error("could not bring the shared corpus up to date (%s); answering from "
                           "the articles already stored", exc)
+        if store.persistent:
+            try:
+                release_reserved_ids(store)
+            except StoreError as exc:
+                log.error("could not move articles off reserved ids (%s)", exc)
         index = _load_or_rebuild_index(data / INDEX_DIR, store, segmenter, save=store.persistent)
         library = cls(config, store, segmenter, index)
         library.problems = problems
@@ -233,7 +211,7 @@ class Library:
             self.flush()
             self.store.close()
 
-    def __enter__(self) -> "Library":
+    def __enter__(self) -> Library:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -260,15 +238,24 @@ class Library:
 
     # -- articles ------------------------------------------------------------------------
 
-    def add_article(self, article: Article, scope: str) -> Article:
-        """Store then index an article; returns it as stored (its id may be namespaced)."""
+    def add_article(self, article: Article, scope: str, *, uploader: int | None = None) -> Article:
+        """Store then index an article; returns it as stored (its id may be namespaced).
+
+        ``QuotaExceeded`` (nothing stored) when it would take the scope over
+        ``telegram.limits.max_bytes_per_chat`` (chat scopes), or ``uploader`` (a user id) over
+        ``telegram.limits.max_upload_bytes_per_user_per_day``.
+        """
         with self._lock:
             self._check_writable()
             problem = article_id_problem(article.id)
             if problem:
                 raise ParseError(f"{problem}: {article.id!r}", origin=article.origin)
             article = claim_id(self.store, article, scope)
+            size = stored_size(article)
+            uploaded_key = self._check_quotas(article, scope, size, uploader)
             self.store.put(article, scope)  # StoreError (disk full…): rolled back, index untouched
+            if uploaded_key is not None:
+                self._count_upload(uploaded_key, size)
             self._reindex([article.id], scope)
             return article
 
@@ -290,6 +277,41 @@ class Library:
             self._reindex([article.id for article in unique], scope)
             return claimed
 
+    def _check_quotas(self, article: Article, scope: str, size: int,
+                      uploader: int | None) -> str | None:
+        """Raise ``QuotaExceeded`` if storing ``size`` bytes breaks a quota; the meta key
+        counting the uploader's bytes today (None without an uploader)."""
+        limits = self.config.telegram.limits
+        if scope != SHARED_SCOPE:
+            replaced = (self.store.article_bytes(article.id)
+                        if self.store.scope_of(article.id) == scope else 0)
+            used = self.store.scope_bytes(scope) - replaced
+            if used + size > limits.max_bytes_per_chat:
+                raise QuotaExceeded(
+                    f"this chat's articles take {byte_size(used)}; adding {byte_size(size)} "
+                    f"would go over its quota of {byte_size(limits.max_bytes_per_chat)}",
+                    key="telegram.limits.max_bytes_per_chat", limit=limits.max_bytes_per_chat,
+                    used=used)
+        if uploader is None:
+            return None
+        key = f"uploaded:{uploader}:{datetime.now(UTC).date().isoformat()}"
+        uploaded = int(self.store.get_meta(key) or 0)
+        daily = limits.max_upload_bytes_per_user_per_day
+        if uploaded + size > daily:
+            raise QuotaExceeded(
+                f"you added {byte_size(uploaded)} today; {byte_size(size)} more would go over "
+                f"the daily quota of {byte_size(daily)}",
+                key="telegram.limits.max_upload_bytes_per_user_per_day", limit=daily,
+                used=uploaded)
+        return key
+
+    def _count_upload(self, key: str, size: int) -> None:
+        """Add to an uploader's bytes of today (older days' counters are pruned now and then)."""
+        self.store.set_meta(key, str(int(self.store.get_meta(key) or 0) + size))
+        self._uploads_counted += 1
+        if self._uploads_counted % 200 == 0:
+            self.store.prune_meta("uploaded:", keep=20_000)
+
     def move_chat(self, old_chat_id: int, new_chat_id: int) -> int:
         """A group became a supergroup: its articles (ids unchanged, one transaction) and its
         settings move to the new chat id, and a linked channel points at it; returns how many
@@ -297,7 +319,8 @@ class Library:
         with self._lock:
             self._check_writable()
             moved = self.store.move_scope(chat_scope(old_chat_id), chat_scope(new_chat_id))
-            self._reindex(moved, chat_scope(new_chat_id))
+            renamed = self._requalify(moved, chat_scope(old_chat_id), chat_scope(new_chat_id))
+            self._reindex(moved + renamed, chat_scope(new_chat_id))
             settings = self.store.chat_settings(old_chat_id)
             if settings != ChatSettings() and self.store.chat_settings(new_chat_id) == ChatSettings():
                 self.store.save_chat_settings(new_chat_id, settings)
@@ -307,10 +330,41 @@ class Library:
                         channel, self.store.chat_settings(channel).with_changes(linked_chat_id=new_chat_id))
             return len(moved)
 
+    def stored_id(self, shown: str, scope: str) -> str:
+        """The stored id of the article ``scope`` knows as ``shown`` (see ``shown_id``)."""
+        if self.store.scope_of(shown) != scope:
+            qualified = qualified_id(shown, scope)
+            if self.store.scope_of(qualified) == scope:
+                return qualified
+        return shown
+
+    def shown_id(self, article_id: str, scope: str) -> str:
+        """The id people of ``scope`` see and type for one of its articles."""
+        return shown_id(article_id, scope)
+
+    def _requalify(self, article_ids: list[str], old: str, new: str) -> list[str]:
+        """Ids qualified by ``old`` get ``new``'s qualifier (the chat keeps seeing the ids it
+        gave); returns the new ids. One that cannot be renamed keeps its id (logged)."""
+        renamed: list[str] = []
+        for article_id in article_ids:
+            shown = shown_id(article_id, old)
+            if shown == article_id:
+                continue
+            new_id = qualified_id(shown, new)
+            article = self.store.get(article_id)
+            if article is None or self.store.scope_of(new_id) is not None:
+                log.warning("article %s of %s keeps its id after the move", article_id, new)
+                continue
+            self.store.rename(article_id, with_article_id(article, new_id), new)
+            renamed.append(new_id)
+        return renamed
+
     def remove_article(self, article_id: str, scope: str) -> bool:
-        """Remove an article of that scope from store and index; False if there is none."""
+        """Remove an article of that scope (by its stored or shown id) from store and index;
+        False if there is none."""
         with self._lock:
             self._check_writable()
+            article_id = self.stored_id(article_id, scope)
             if not self.store.remove(article_id, scope):
                 return False
             self._reindex([article_id], scope)
@@ -336,6 +390,10 @@ class Library:
 
     def list_articles(self, scope: str, *, offset: int = 0, limit: int = 10) -> list[Article]:
         return self.store.page(scope, offset=offset, limit=limit)
+
+    def linked_chats(self) -> dict[int, int]:
+        """Chat id → linked chat id (channels and their discussion groups), as stored."""
+        return self.store.linked_chats()
 
     def count_articles(self, scope: str) -> int:
         return self.store.count(scope)

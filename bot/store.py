@@ -525,6 +525,13 @@ class ArticleStore:
         with self._transaction() as db:
             return self._remove_rows(db, [article_id], scope) > 0
 
+    def rename(self, old_id: str, article: Article, scope: str) -> None:
+        """Store an article of ``scope`` under a new id (``article.id``) in one transaction."""
+        with self._transaction() as db:
+            if self._remove_rows(db, [old_id], scope) != 1:
+                raise StoreError(f"article {old_id} of {scope} is not there to rename")
+            self._put_rows(db, [(article, scope)])
+
     def remove_many(self, article_ids: list[str]) -> int:
         with self._transaction() as db:
             return self._remove_rows(db, list(article_ids), None)
@@ -535,6 +542,17 @@ class ArticleStore:
             (scope, limit, offset),
         )
         return [Article.from_json(json.loads(r[0])) for r in rows]
+
+    def scope_bytes(self, scope: str) -> int:
+        """UTF-8 bytes of all the articles of a scope as stored (what its quota counts)."""
+        return self._query("SELECT COALESCE(SUM(LENGTH(CAST(data AS BLOB))), 0) FROM articles "
+                           "WHERE scope=?", (scope,))[0][0]
+
+    def article_bytes(self, article_id: str) -> int:
+        """UTF-8 bytes of one stored article (0 when there is none)."""
+        rows = self._query("SELECT LENGTH(CAST(data AS BLOB)) FROM articles WHERE id=?",
+                           (article_id,))
+        return rows[0][0] if rows else 0
 
     def count(self, scope: str) -> int:
         return self._query("SELECT COUNT(*) FROM articles WHERE scope=?", (scope,))[0][0]
@@ -584,6 +602,13 @@ class ArticleStore:
                 "INSERT INTO chat_settings VALUES (?, ?) ON CONFLICT(chat_id) DO UPDATE SET data=excluded.data",
                 (chat_id, json.dumps(asdict(settings))),
             )
+
+    def linked_chats(self) -> dict[int, int]:
+        """Chat id → the chat it is linked with (channel ⇄ discussion group), for every chat."""
+        rows = self._query("SELECT chat_id, json_extract(data, '$.linked_chat_id') "
+                           "FROM chat_settings WHERE json_extract(data, '$.linked_chat_id') "
+                           "IS NOT NULL")
+        return {int(chat): int(linked) for chat, linked in rows}
 
     def get_meta(self, key: str) -> str | None:
         rows = self._query("SELECT value FROM meta WHERE key=?", (key,))

@@ -175,6 +175,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-hant": "本聊天的文章已達上限（{limit} 篇）；請先用 /remove 刪除一些。",
         "en": "This chat already holds the most articles allowed ({limit}); /remove some first.",
     },
+    "quota_chat": {
+        "zh-hans": "未添加：本聊天的文章已占用 {used}，再添加会超过 {limit} 的存储上限；请先用 /remove 删除一些。",
+        "zh-hant": "未添加：本聊天的文章已佔用 {used}，再添加會超過 {limit} 的儲存上限；請先用 /remove 刪除一些。",
+        "en": "Not added: this chat's articles take {used}; this would go over its {limit} "
+              "storage quota. /remove some first.",
+    },
+    "quota_user": {
+        "zh-hans": "未添加：你今天已添加 {used}，再添加会超过每天 {limit} 的上限；请明天再试。",
+        "zh-hant": "未添加：你今天已添加 {used}，再添加會超過每天 {limit} 的上限；請明天再試。",
+        "en": "Not added: you have added {used} today; this would go over the daily limit of "
+              "{limit}. Please try again tomorrow.",
+    },
     "add_failed": {
         "zh-hans": "无法读取这篇文章：{error}",
         "zh-hant": "無法讀取這篇文章：{error}",

@@ -9,6 +9,7 @@ the tests apply it to every message the bot sends.
 from __future__ import annotations
 
 import re
+import urllib.parse
 
 #: Telegram's message limit (UTF-16 code units after entity parsing).
 MAX_MESSAGE_UNITS = 4096
@@ -20,13 +21,22 @@ _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 # article must not reach the user's terminal or Telegram); removed, not escaped. Lone
 # surrogates too (a question or JSON field holding half an emoji): no UTF-8/UTF-16 can
 # carry them, so a message holding one could not even be measured or sent.
+# Bidi embeddings, overrides and isolates, directional marks, zero-width characters and other
+# invisible format characters: an article or a user could use them to reorder what a reply
+# shows (a link that reads backwards, a fake source) or to hide text; removed as well.
+INVISIBLE_FORMAT = [0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
+                    *range(0x2060, 0x2070), 0xFEFF, *range(0xFFF9, 0xFFFC)]
 _CONTROLS = {c: None for c in [*range(0, 9), 11, 12, *range(14, 32), 127, *range(128, 160),
-                               *range(0xD800, 0xE000)]}
+                               *range(0xD800, 0xE000), *INVISIBLE_FORMAT]}
+_INVISIBLE = frozenset(chr(c) for c in _CONTROLS)
+# A host name as links may carry it: labels of letters (any script), digits and hyphens.
+_HOST_RE = re.compile(r"^(?:[^\W_]|[-.])+$")
 
 
 def escape(text: str) -> str:
     """Escape text for Telegram HTML: ``& < > "`` only (the entities Telegram knows);
-    control characters other than tab and newline, and lone surrogates, are dropped."""
+    control characters other than tab and newline, lone surrogates, bidi controls and
+    zero-width characters are dropped."""
     return text.translate(_CONTROLS).translate(_ESCAPES)
 
 
@@ -36,6 +46,7 @@ def esc(value: object) -> str:
 
 
 def printable(text: str) -> str:
+    """Plain text as the bot may send it: ``escape`` without the HTML escaping."""
     return text.translate(_CONTROLS)
 
 
@@ -50,11 +61,22 @@ def cap(text: str, limit: int) -> str:
 
 
 def is_http_url(url: str | None) -> bool:
-    if not url:
+    """True for a URL that may be linked: http(s), a real host, nothing invisible in it."""
+    if not url or len(url) > MAX_URL_CHARS:
         return False
-    # any non-space, non-control characters: escape() makes & " < > safe in the attribute
-    return bool(re.match(r"^https?://[^\s\x00-\x1f\x7f]+$", url, re.IGNORECASE)) and \
-        len(url) <= MAX_URL_CHARS
+    # any non-space, visible characters: escape() makes & " < > safe in the attribute
+    if any(ch.isspace() or ch in _INVISIBLE for ch in url):
+        return False
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        return False
+    # No user@ part: ``https://trusted.example@other.example`` would read as the wrong site.
+    return (parts.scheme.lower() in ("http", "https")
+            and url.lower().startswith(("http://", "https://")) and parts.username is None
+            and host is not None and (bool(_HOST_RE.match(host)) or ":" in host))
 
 
 
@@ -77,7 +99,8 @@ def _check_entities(text: str, where: str) -> None:
     pos = text.find("&")
     while pos != -1:
         if not _ENTITY_RE.match(text, pos):
-            raise ValueError(f"bare '&' or unsupported entity at {where} {pos}: {text[pos:pos + 12]!r}")
+            raise ValueError(f"bare '&' or unsupported entity at {where} {pos}: "
+                             f"{text[pos:pos + 12]!r}")
         pos = text.find("&", pos + 1)
 
 
@@ -89,11 +112,15 @@ def check_telegram_html(message: str, *, max_units: int = MAX_MESSAGE_UNITS) -> 
     pre); no raw ``<`` or ``>`` in text; ``&`` only as ``&amp; &lt; &gt; &quot;`` (numeric
     entities are legal for Telegram but never produced here, so refused); a link's href is
     http(s); visible text non-empty; 1..``max_units`` UTF-16 code units of HTML; no lone
-    surrogate (it could not be encoded to be sent).
+    surrogate (it could not be encoded to be sent); no control, bidi or zero-width character.
     """
     surrogate = re.search("[\ud800-\udfff]", message)
     if surrogate:  # (utf16_len would raise UnicodeEncodeError, not ValueError)
         raise ValueError(f"lone surrogate at {surrogate.start()}: not valid Unicode text")
+    hidden = next((i for i, ch in enumerate(message) if ch in _INVISIBLE), None)
+    if hidden is not None:
+        raise ValueError(f"control or invisible format character U+{ord(message[hidden]):04X} "
+                         f"at {hidden}")
     units = utf16_len(message)
     if not 1 <= units <= max_units:
         raise ValueError(f"message is {units} UTF-16 units long (allowed 1..{max_units})")
@@ -119,7 +146,8 @@ def check_telegram_html(message: str, *, max_units: int = MAX_MESSAGE_UNITS) -> 
             if attrs.strip():
                 raise ValueError(f"closing tag </{name}> with attributes")
             if not stack or stack[-1] != name:
-                raise ValueError(f"</{name}> closes {'<' + stack[-1] + '>' if stack else 'nothing'}")
+                opened = "<" + stack[-1] + ">" if stack else "nothing"
+                raise ValueError(f"</{name}> closes {opened}")
             stack.pop()
         else:
             seen = {}
@@ -138,10 +166,12 @@ def check_telegram_html(message: str, *, max_units: int = MAX_MESSAGE_UNITS) -> 
                     raise ValueError("<a> inside <a>")
             if name == "blockquote" and "blockquote" in stack:
                 raise ValueError("<blockquote> inside <blockquote>")
-            if stack and stack[-1] in ("code", "pre") and not (stack[-1] == "pre" and name == "code"):
+            if stack and stack[-1] in ("code", "pre") \
+                    and not (stack[-1] == "pre" and name == "code"):
                 raise ValueError(f"<{name}> inside <{stack[-1]}>")
             if name not in _STYLE_TAGS and name not in ("blockquote",) and any(
-                    t not in _STYLE_TAGS and t != "blockquote" and not (t == "pre" and name == "code")
+                    t not in _STYLE_TAGS and t != "blockquote"
+                    and not (t == "pre" and name == "code")
                     for t in stack):
                 raise ValueError(f"<{name}> cannot be nested in {stack}")
             stack.append(name)
@@ -151,3 +181,38 @@ def check_telegram_html(message: str, *, max_units: int = MAX_MESSAGE_UNITS) -> 
     if not "".join(visible).strip():
         raise ValueError("message has no visible text")
 
+
+
+_TOKEN_RE = re.compile(r"<[^<>]*>|&[a-z]+;|[\s\S]")
+
+
+def fit_html(message: str, max_units: int = MAX_MESSAGE_UNITS) -> str:
+    """The message itself when it fits in ``max_units`` UTF-16 units; else its longest head
+    that fits, cut between characters (never inside a tag or an entity), with "…" and the
+    tags still open closed. The one length guard every message the bot sends goes through."""
+    if utf16_len(message) <= max_units:
+        return message
+    stack: list[str] = []
+    closing = 1  # units of "…" plus the closing tags of what is open
+    used = 0
+    cut = 0
+    for token in _TOKEN_RE.finditer(message):
+        text = token.group()
+        units = utf16_len(text)
+        tag = _TAG_RE.fullmatch(text) if text.startswith("<") else None
+        if tag is not None and tag.group(1):  # a closing tag: what it closes is paid for
+            if stack and stack[-1] == tag.group(2).lower():
+                closing -= units
+                stack.pop()
+            used += units
+            cut = token.end()
+            continue
+        extra = 3 + len(tag.group(2)) if tag is not None else 0  # its "</name>"
+        if used + units + closing + extra > max_units:
+            break
+        used += units
+        cut = token.end()
+        if tag is not None:
+            stack.append(tag.group(2).lower())
+            closing += extra
+    return message[:cut] + "…" + "".join(f"</{name}>" for name in reversed(stack))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from telegram import Bot, Chat, ChatMember, User
 from telegram.error import TelegramError
@@ -16,6 +16,10 @@ from telegram.error import TelegramError
 log = logging.getLogger(__name__)
 
 _ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
+#: The placeholder accounts Telegram puts in "from" when someone posts as a chat.
+GROUP_ANONYMOUS_BOT = 1087968824   # anonymous group admins
+CHANNEL_BOT = 136817688            # a channel identity posting in a group
+TELEGRAM_SERVICE = 777000          # automatic forwards of channel posts
 
 
 class AdminCheck:
@@ -31,19 +35,26 @@ class AdminCheck:
 
     def forget(self, chat_id: int, user_id: int | None = None) -> None:
         """Drop cached answers for a chat (one user, or everyone in it)."""
-        for key in [k for k in self._cache if k[0] == chat_id and (user_id is None or k[1] == user_id)]:
+        for key in [k for k in self._cache
+                    if k[0] == chat_id and (user_id is None or k[1] == user_id)]:
             del self._cache[key]
 
     async def is_admin(self, bot: Bot, chat: Chat, user: User | None,
-                       sender_chat: Chat | None = None, *, linked_chat_id: int | None = None) -> bool:
+                       sender_chat: Chat | None = None, *,
+                       linked_chat_id: int | None = None) -> bool:
         """True when the sender may change this chat's articles and settings."""
         if sender_chat is not None:
-            # Anonymous group admins post as the group itself; a channel posts as itself; a
-            # discussion group's linked channel (posts on its behalf) is run by its admins.
+            # Anonymous group admins post as the group itself, always "from" GroupAnonymousBot
+            # (Telegram sets nothing else); a channel posts as itself with no "from". Any other
+            # sender claiming to be the chat is not believed (a forged or relayed update).
+            sender_id = user.id if user is not None else None
             if sender_chat.id == chat.id:
-                return True
+                return (sender_id == GROUP_ANONYMOUS_BOT if chat.type != Chat.CHANNEL
+                        else sender_id is None)
+            # A discussion group's linked channel (posts on its behalf, "from" Channel_Bot, or
+            # Telegram for automatic forwards) is run by its admins.
             if linked_chat_id is not None and sender_chat.id == linked_chat_id:
-                return True
+                return sender_id in (None, CHANNEL_BOT, TELEGRAM_SERVICE)
             # Any other channel identity hides the person behind it (``from`` is a placeholder
             # bot account then), so it gets no rights.
             return False

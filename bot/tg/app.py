@@ -23,17 +23,19 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 from .access import AdminCheck
+from .logs import install_redaction
 from .context import INLINE_BUDGET, BotApplication, BotContext, BotData
 from ..config import Config, Secrets
-from ..errors import ConfigError
+from ..errors import BotError, ConfigError
 from ..texts import t
-from .ratelimit import QuestionLimiter
+from .ratelimit import BoundedRateLimiter, QuestionLimiter
 from .state import ChatSettingsCache, MessageState
 from .transport import RetryingRequest
+from .updates import FairUpdateProcessor
 
 if TYPE_CHECKING:
     from ..library import Library
@@ -67,7 +69,7 @@ def build_application(config: Config, library: "Library", token: str, *,
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .concurrent_updates(True)
+        .concurrent_updates(FairUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -82,9 +84,10 @@ def build_application(config: Config, library: "Library", token: str, *,
     builder = builder.get_updates_request(get_updates_request if get_updates_request is not None
                                           else RetryingRequest(HTTPXRequest(connection_pool_size=1)))
     if rate_limiter:
-        # ≈30 messages/s overall and 20/min per group; one retry on a RetryAfter.
-        # (PTB types the builder's rate limiter by its request data; AIORateLimiter's is a dict)
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=1))  # type: ignore[arg-type]
+        # ≈30 messages/s overall and 20/min per group; a message that cannot be sent within
+        # 10 s is dropped instead of holding an update slot (bot/tg/ratelimit.py).
+        # (PTB types the builder's rate limiter by its request data; ours is an int, as PTB's)
+        builder = builder.rate_limiter(BoundedRateLimiter())  # type: ignore[arg-type]
     application: BotApplication = builder.build()
     data = application.bot_data
     data.library = library
@@ -128,17 +131,43 @@ async def _post_init(application: Application) -> None:
     # A plain asyncio task: PTB's create_task warns before the application is running.
     application.bot_data.flush_task = asyncio.get_running_loop().create_task(
         _flush_index_periodically(application), name="flush-index")
+    application.bot_data.link_task = asyncio.get_running_loop().create_task(
+        recheck_links_periodically(application), name="recheck-links")
     log.info("bot @%s ready", application.bot.username)
 
 
 INDEX_FLUSH_SECONDS = 10
+#: How often every stored channel link is checked against getChat, and the pause between two
+#: getChat calls (a few hundred linked chats take minutes, never a burst).
+LINK_RECHECK_SECONDS = 6 * 3600
+LINK_RECHECK_PAUSE = 1.0
+
+
+async def recheck_links_periodically(application: Application, *,
+                                     every: float = LINK_RECHECK_SECONDS,
+                                     pause: float = LINK_RECHECK_PAUSE) -> None:
+    """A group unlinked from its channel (or a channel from its group) while the bot was not
+    told: the stored link is cleared when getChat no longer reports it."""
+    from .handlers.channels import recheck_link
+
+    data = application.bot_data
+    while True:
+        await asyncio.sleep(every)
+        try:
+            linked = await asyncio.to_thread(data.library.linked_chats)
+        except BotError as exc:
+            log.warning("channel links not re-checked: %s", exc)
+            continue
+        for chat_id in linked:
+            await recheck_link(application.bot, data.chat_settings, chat_id)
+            await asyncio.sleep(pause)
 
 
 async def _post_shutdown(application: Application) -> None:
     """Stops the periodic index flush and writes the index one last time."""
-    task = application.bot_data.flush_task
-    if task is not None:
-        task.cancel()
+    for task in (application.bot_data.flush_task, application.bot_data.link_task):
+        if task is not None:
+            task.cancel()
     await asyncio.to_thread(application.bot_data.library.flush)
 
 
@@ -150,34 +179,12 @@ async def _flush_index_periodically(application: Application) -> None:
         await asyncio.to_thread(library.flush)
 
 
-class RedactingFormatter(logging.Formatter):
-    """Wraps a formatter so the bot token never reaches a log line (tracebacks included)."""
-
-    def __init__(self, inner: logging.Formatter | None, secrets: list[str]):
-        super().__init__()
-        self.inner = inner or logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        self.secrets = [s for s in secrets if s]
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = self.inner.format(record)
-        for secret in self.secrets:
-            text = text.replace(secret, "<redacted>")
-        return text
-
-
 def redact_logs(*secrets: str | None) -> None:
-    """Install the redacting formatter on every root handler; quiet httpx's URL logging."""
+    """Redact the secrets from every log record (bot/tg/logs.py); quiet httpx's URL logging."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    values = [s for s in secrets if s]
-    root = logging.getLogger()
-    if not root.handlers:
+    if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO)
-    for handler in root.handlers:
-        if isinstance(handler.formatter, RedactingFormatter):
-            # Already wrapped (an earlier run() in this process): add the new secrets too.
-            handler.formatter.secrets += [v for v in values if v not in handler.formatter.secrets]
-        else:
-            handler.setFormatter(RedactingFormatter(handler.formatter, values))
+    install_redaction(*secrets)
 
 
 def run(config: Config, secrets: Secrets) -> None:

@@ -37,6 +37,8 @@ class BotData:
     admins: AdminCheck | None = None
     # Writes a changed large index to disk now and then; started in post_init.
     flush_task: "asyncio.Task[None] | None" = None
+    # Re-checks every stored channel link with getChat now and then; started in post_init.
+    link_task: "asyncio.Task[None] | None" = None
     # One lock per chat around "is there room?" + add, and around channel-post edits.
     chat_locks: "dict[int, asyncio.Lock]" = field(default_factory=dict)
     # Chat settings, cached (``state.ChatSettingsCache``), and message/button state.

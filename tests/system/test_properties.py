@@ -877,7 +877,10 @@ def answer_sets(draw) -> AnswerSet:
 
 #: What bot.render documents it drops from article and user text: control characters other
 #: than tab and line breaks, and lone surrogates (no message can carry them).
-_RENDER_DROPS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# ... and bidi controls, directional marks, zero-width and other invisible format characters
+# (issue 12: they could reorder or hide what a reply shows).
+_RENDER_DROPS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u061c\u180e"
+                           "\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
 
 
 def as_shown(text: str) -> str:

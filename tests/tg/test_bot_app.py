@@ -14,7 +14,8 @@ from conftest import make_bot_config
 
 from bot.tg import buttons
 from bot.tg.access import AdminCheck
-from bot.tg.app import RedactingFormatter, run
+from bot.tg.app import run
+from bot.tg.logs import RedactingFormatter
 from bot.tg.context import BotContext
 from bot.config import Secrets
 from bot.errors import ConfigError

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from ...answers.markup import esc
+from ...answers.markup import cap, esc
 from ...answers.render import format_date
-from ...errors import ArticleError, StoreError
+from ...errors import ArticleError, QuotaExceeded, StoreError
+from ...ids import byte_size
 from ...ingest.parsing import parse_bytes, parse_text
-from ...models import Article, chat_scope
+from ...models import MAX_ARTICLE_ID_LENGTH, Article, chat_scope
 from ...texts import t
 from .. import buttons
 from .common import (
@@ -142,19 +143,33 @@ async def store_articles(update: Update, context: BotContext, articles: list[Art
     limit = context.config.telegram.limits.max_articles_per_chat
     added = []
     not_saved = 0
+    refused: QuotaExceeded | None = None
+    user = update.effective_user
+    # Whose daily upload quota this spends: the person, or the chat an anonymous admin or a
+    # channel identity posts as (their "from" is an account shared by everyone).
+    uploader = (message.sender_chat.id if message.sender_chat is not None
+                else user.id if user is not None else chat.id)
     # Check and add under the chat's lock: concurrent /adds must not both see room for one.
     async with context.chat_lock(chat.id):
         room = max(0, limit - await asyncio.to_thread(context.library.count_articles, scope))
         for position, article in enumerate(articles[:room]):
             try:
-                added.append(await asyncio.to_thread(context.library.add_article, article, scope))
+                added.append(await asyncio.to_thread(context.library.add_article, article, scope,
+                                                     uploader=uploader))
+            except QuotaExceeded as exc:  # nothing of this article stored; the rest neither
+                log.info("/add in chat %s refused: %s", chat.id, exc)
+                refused = exc
+                break
             except StoreError as exc:  # disk full, read-only or damaged store: nothing half-stored
                 log.error("/add in chat %s not saved: %s", chat.id, exc)
                 not_saved = len(articles[:room]) - position
                 break
-    lines = [describe_article(a, lang) for a in added[:5]]
+    lines = [describe_article(a, lang, context.library.shown_id(a.id, scope))
+             for a in added[:5]]
     if len(added) > 5:
         lines.append(t("added_more", lang, count=len(added) - 5))
+    if refused is not None:
+        lines.append(quota_refusal(refused, lang))
     if not_saved:
         lines.append(t("add_not_saved", lang, count=not_saved))
     if len(articles) > room:
@@ -162,13 +177,28 @@ async def store_articles(update: Update, context: BotContext, articles: list[Art
     await reply(message, "\n\n".join(lines))
 
 
-def describe_article(article: Article, lang: str) -> str:
-    """What /add found in an article: title, source, reporters, date, id."""
+#: Longest field shown in an /add confirmation, a /list line or /about (characters): the
+#: longest values the parser allows must still fit in one message.
+FIELD_CAPS = {"title": 100, "source": 60, "reporters": 100, "date": 40, "list_title": 60,
+              "list_source": 30}
+
+
+def describe_article(article: Article, lang: str, shown_id: str | None = None) -> str:
+    """What /add found in an article: title, source, reporters, date, id (each capped)."""
     unknown = t("unknown", lang)
-    return t("added", lang, title=esc(article.title or t("untitled", lang)),
-             source=esc(article.source or unknown),
-             reporters=esc("、".join(article.reporters) or unknown),
-             date=esc(format_date(article) or unknown), id=esc(article.id))
+    title = cap(article.title or t("untitled", lang), FIELD_CAPS["title"])
+    return t("added", lang, title=esc(title),
+             source=esc(cap(article.source or unknown, FIELD_CAPS["source"])),
+             reporters=esc(cap("、".join(article.reporters[:10]) or unknown,
+                               FIELD_CAPS["reporters"])),
+             date=esc(cap(format_date(article) or unknown, FIELD_CAPS["date"])),
+             id=esc(shown_id or article.id))
+
+
+def quota_refusal(error: QuotaExceeded, lang: str) -> str:
+    """The one line telling which storage quota an /add would break."""
+    key = "quota_user" if error.key.endswith("per_user_per_day") else "quota_chat"
+    return t(key, lang, used=byte_size(error.used), limit=byte_size(error.limit))
 
 
 async def cmd_remove(update: Update, context: BotContext) -> None:
@@ -192,7 +222,8 @@ async def cmd_remove(update: Update, context: BotContext) -> None:
         log.error("/remove in chat %s refused: %s", chat.id, exc)
         await reply(message, t("store_read_only", lang))
         return
-    await reply(message, t("removed" if removed else "not_found", lang, id=esc(article_id)))
+    await reply(message, t("removed" if removed else "not_found", lang,
+                           id=esc(cap(article_id, MAX_ARTICLE_ID_LENGTH + 1))))
 
 
 async def list_page(context: BotContext, chat: Chat, lang: str, offset: int
@@ -207,9 +238,12 @@ async def list_page(context: BotContext, chat: Chat, lang: str, offset: int
                                        limit=LIST_PAGE)
     lines = [t("list_head", lang, first=offset + 1, last=offset + len(articles), total=total)]
     for article in articles:
-        extra = " · ".join(esc(x) for x in (article.source, format_date(article)) if x)
-        title = esc((article.title or t("untitled", lang))[:80])
-        lines.append(f"<code>{esc(article.id)}</code> {title}" + (f" — {extra}" if extra else ""))
+        fields = ((article.source, FIELD_CAPS["list_source"]),
+                  (format_date(article), FIELD_CAPS["date"]))
+        extra = " · ".join(esc(cap(value, limit)) for value, limit in fields if value)
+        title = esc(cap(article.title or t("untitled", lang), FIELD_CAPS["list_title"]))
+        shown = context.library.shown_id(article.id, scope)
+        lines.append(f"<code>{esc(shown)}</code> {title}" + (f" — {extra}" if extra else ""))
     row = []
     if offset > 0:
         row.append(InlineKeyboardButton(t("btn_prev", lang),

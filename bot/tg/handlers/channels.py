@@ -6,13 +6,14 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from telegram import Chat, Message, Update
+from telegram import Bot, Chat, Message, Update
+from telegram.error import TelegramError
 
 from ...errors import ArticleError, StoreError
 from ...ingest.parsing import parse_text
 from ...models import chat_scope
 from ...texts import t
-from ..state import edit_key
+from ..state import ChatSettingsCache, edit_key
 from .common import for_another_bot, lang_of, parse_command, reply
 
 if TYPE_CHECKING:
@@ -43,6 +44,44 @@ async def link_chats(context: BotContext, group_id: int, channel_id: int) -> Non
             context.bot_data.logged_problems.add(problem)
             log.error("cannot save the link of chat %s with channel %s: %s",
                       group_id, channel_id, exc)
+
+
+async def unlink_chat(settings: ChatSettingsCache, chat_id: int) -> None:
+    """Forget a chat's channel link, and the other side's link back to it."""
+    other = (await settings.get(chat_id)).linked_chat_id
+    if other is None:
+        return
+    await settings.change(chat_id, linked_chat_id=None)
+    if (await settings.get(other)).linked_chat_id == chat_id:
+        await settings.change(other, linked_chat_id=None)
+    log.info("chat %s is no longer linked with %s (Telegram no longer reports the link)",
+             chat_id, other)
+
+
+async def recheck_link(bot: Bot, settings: ChatSettingsCache, chat_id: int) -> None:
+    """Ask Telegram (getChat) which chat this one is linked with now, and make the stored
+    link say the same: a group unlinked from its channel stops answering from the channel's
+    articles. A failed getChat changes nothing (logged)."""
+    try:
+        full = await bot.get_chat(chat_id)
+    except TelegramError as exc:
+        log.info("getChat(%s) failed: %s", chat_id, exc)
+        return
+    linked = full.linked_chat_id
+    try:
+        if (await settings.get(chat_id)).linked_chat_id not in (None, linked):
+            await unlink_chat(settings, chat_id)
+        if linked:
+            group, channel = (linked, chat_id) if full.type == Chat.CHANNEL else (chat_id, linked)
+            for own, other in ((group, channel), (channel, group)):
+                current = (await settings.get(own)).linked_chat_id
+                if current not in (None, other):
+                    await unlink_chat(settings, own)
+                if current != other:
+                    await settings.change(own, linked_chat_id=other)
+                    log.info("linked chat %s with %s", own, other)
+    except StoreError as exc:
+        log.error("cannot save the channel link of chat %s: %s", chat_id, exc)
 
 
 async def on_channel_post(update: Update, context: BotContext) -> None:
@@ -90,6 +129,10 @@ async def ingest_post(context: BotContext, chat: Chat, message: Message) -> None
     if article.date is None and message.date is not None:
         article.date = message.date.date().isoformat()
     if existing is not None and existing != scope:
+        # Ids of this form are reserved for channel posts (bot/library.py), so this is a store
+        # from an older version that could not be migrated: never silent.
+        log.error("channel %s post %s not ingested: its id %s is held by %s",
+                  chat.id, message.message_id, article_id, existing)
         return
     try:
         await asyncio.to_thread(context.library.add_article, article, scope)

@@ -1,4 +1,9 @@
-"""What every handler module uses: language, scopes, sending, command text, admin checks."""
+"""What every handler module uses: language, scopes, sending, command text, admin checks.
+
+Every message the bot sends or edits goes through ``reply``, ``send`` or ``edit`` here, and so
+through one length guard (``markup.fit_html``): a text over Telegram's 4,096 units is cut at a
+safe place instead of failing.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from ...answers.markup import fit_html
 from ...models import SHARED_SCOPE, chat_scope
 from ...texts import pick_language, t
 
@@ -57,7 +63,7 @@ async def reply(message: Message, text: str, *, markup: InlineKeyboardMarkup | N
                 quote: bool = True) -> Message:
     """Reply in the message's chat (and topic) with HTML, link previews off."""
     return await message.reply_text(
-        text, parse_mode=HTML, link_preview_options=NO_PREVIEW, reply_markup=markup,
+        fit_html(text), parse_mode=HTML, link_preview_options=NO_PREVIEW, reply_markup=markup,
         reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True)
         if quote else None,
         do_quote=None if quote else False,
@@ -69,7 +75,8 @@ async def send(context: BotContext, chat_id: int, text: str, *,
                thread_id: int | None = None) -> Message:
     """Send an HTML message (link previews off) to a chat, optionally as a reply / in a topic."""
     return await context.bot.send_message(
-        chat_id, text, parse_mode=HTML, link_preview_options=NO_PREVIEW, reply_markup=markup,
+        chat_id, fit_html(text), parse_mode=HTML, link_preview_options=NO_PREVIEW,
+        reply_markup=markup,
         message_thread_id=thread_id,
         reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
         if reply_to else None,
@@ -79,7 +86,7 @@ async def send(context: BotContext, chat_id: int, text: str, *,
 async def edit(message: Any, text: str, markup: InlineKeyboardMarkup | None) -> None:
     """Edit a message's text and keyboard ("message is not modified" is not an error)."""
     try:
-        await message.edit_text(text, parse_mode=HTML, link_preview_options=NO_PREVIEW,
+        await message.edit_text(fit_html(text), parse_mode=HTML, link_preview_options=NO_PREVIEW,
                                 reply_markup=markup)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():

@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 
 from ...errors import BotError
 from ...texts import t
+from ..ratelimit import ReplyDropped
 from .common import lang_of, send
 
 if TYPE_CHECKING:
@@ -21,6 +22,11 @@ log = logging.getLogger(__name__)
 async def on_error(update: object, context: BotContext) -> None:
     """Log the failure; tell the user one polite line (never the error text)."""
     error = context.error
+    if isinstance(error, ReplyDropped):
+        # The chat is flooded: its reply was dropped on purpose; telling it so would be
+        # dropped as well.
+        log.info("update not answered: %s", error)
+        return
     if isinstance(error, BotError):
         log.warning("update failed: %s", error.__class__.__name__, exc_info=error)
     else:

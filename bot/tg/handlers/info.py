@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from telegram import Chat, Update
 
-from ...answers.markup import esc
+from ...answers.markup import cap, esc
 from ...answers.render import format_date
 from ...models import Article
 from ...texts import t
@@ -16,6 +16,9 @@ from .pages import send_article_page
 
 if TYPE_CHECKING:
     from ..context import BotContext
+
+#: Longest source name shown by /about (characters; eight of them fit in one message).
+SOURCE_CAP = 30
 
 
 async def cmd_start(update: Update, context: BotContext) -> None:
@@ -26,6 +29,15 @@ async def cmd_start(update: Update, context: BotContext) -> None:
     lang = lang_of(update, context)
     payload = context.args[0] if context.args else ""
     if payload.startswith("art_"):
+        # A deep link sends a page like 全文 does: the same question budget.
+        user = update.effective_user
+        who = user.id if user is not None else chat.id
+        wait = context.limiter.hit(who)
+        if wait:
+            if context.limiter.notice_due(who):
+                await reply(message, t("rate_limited", lang,
+                                       seconds=context.limiter.seconds_text(wait)))
+            return
         await send_article_page(context, chat, lang, payload[4:], 0, reply_to=message.message_id)
         return
     await reply(message, t("start", lang), quote=False)
@@ -44,8 +56,8 @@ async def cmd_about(update: Update, context: BotContext) -> None:
     assert message is not None and chat is not None
     lang = lang_of(update, context)
     stats = await asyncio.to_thread(context.library.stats, await scopes_for(context, chat))
-    sources = "、".join(f"{esc(name)} ({count})" for name, count in stats.sources[:8]) \
-        or t("none", lang)
+    sources = "、".join(f"{esc(cap(name, SOURCE_CAP))} ({count})"
+                       for name, count in stats.sources[:8]) or t("none", lang)
     if len(stats.sources) > 8:
         sources += " …"
     newest = newest_date(stats.newest_date) or t("unknown", lang)

@@ -15,6 +15,7 @@ from telegram import (
     Update,
 )
 
+from ...answers.markup import fit_html, printable
 from ...answers.render import render_html
 from ...models import SHARED_SCOPE, chat_scope
 from ...texts import t
@@ -47,9 +48,10 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
         key = f"{number}:{answer.paragraph_id or answer.article.id}"
         results.append(InlineQueryResultArticle(
             id=hashlib.sha1(key.encode()).hexdigest()[:32],
-            title=(answer.article.title or t("untitled", lang))[:100],
-            description=" ".join(answer.excerpt.split())[:150],
-            input_message_content=InputTextMessageContent(html, parse_mode=HTML,
+            # Plain text fields: control, bidi and zero-width characters dropped as in messages.
+            title=printable(answer.article.title or t("untitled", lang))[:100] or "…",
+            description=" ".join(printable(answer.excerpt).split())[:150],
+            input_message_content=InputTextMessageContent(fit_html(html), parse_mode=HTML,
                                                           link_preview_options=NO_PREVIEW),
             reply_markup=full_article_link(context, lang, answer.article.id),
         ))

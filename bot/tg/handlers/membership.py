@@ -7,12 +7,11 @@ import logging
 from typing import TYPE_CHECKING
 
 from telegram import ChatMember, Update
-from telegram.error import TelegramError
 
 from ...answers.markup import esc
 from ...errors import StoreError
 from ...texts import t
-from .channels import link_chats
+from .channels import recheck_link
 from .common import GROUPS, bot_username, lang_of, send
 
 if TYPE_CHECKING:
@@ -31,15 +30,8 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
     if new not in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):
         return
     if chat.type in GROUPS or chat.type == chat.CHANNEL:
-        try:
-            full = await context.bot.get_chat(chat.id)
-            if full.linked_chat_id:
-                if chat.type == chat.CHANNEL:
-                    await link_chats(context, full.linked_chat_id, chat.id)
-                else:
-                    await link_chats(context, chat.id, full.linked_chat_id)
-        except TelegramError as exc:
-            log.info("getChat(%s) failed: %s", chat.id, exc)
+        # Learns a new link, and clears one Telegram no longer reports (unlinked meanwhile).
+        await recheck_link(context.bot, context.chat_settings, chat.id)
     if chat.type in GROUPS and old in (ChatMember.LEFT, ChatMember.BANNED):
         await send(context, chat.id,
                    t("intro_group", lang_of(update, context), bot=esc(bot_username(context))))

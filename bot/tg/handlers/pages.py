@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from ...answers.markup import esc, utf16_len
+from ...answers.markup import esc, escape, utf16_len
 from ...answers.render import attribution_html
 from ...models import SHARED_SCOPE, Article, chat_scope
 from ...texts import t
@@ -21,7 +22,8 @@ PAGE_UNITS = 3900          # article page body; the footer keeps the message und
 
 
 def article_pages(article: Article, lang: str, limit: int = PAGE_UNITS) -> list[str]:
-    """The article as HTML pages of at most ``limit`` UTF-16 units, split between paragraphs."""
+    """The article as HTML pages of at most ``limit`` UTF-16 units, split between paragraphs.
+    Linear in the article's length (a 2 MB document takes a fraction of a second)."""
     blocks = [attribution_html(article, lang=lang)]
     for paragraph in article.paragraphs:
         text = paragraph.text.strip()
@@ -29,32 +31,63 @@ def article_pages(article: Article, lang: str, limit: int = PAGE_UNITS) -> list[
             continue
         blocks.extend(split_escaped(text, limit - 10, bold=paragraph.kind == "heading"))
     pages: list[str] = []
-    current = ""
+    current: list[str] = []
+    units = 0
     for block in blocks:
-        candidate = f"{current}\n\n{block}" if current else block
-        if current and utf16_len(candidate) > limit:
-            pages.append(current)
-            current = block
-        else:
-            current = candidate
+        size = utf16_len(block)
+        if current and units + 2 + size > limit:
+            pages.append("\n\n".join(current))
+            current, units = [], 0
+        units += size + (2 if current else 0)
+        current.append(block)
     if current:
-        pages.append(current)
+        pages.append("\n\n".join(current))
     return pages
 
 
+_ENTITY_TAIL = 6  # the longest entity escape() makes is "&quot;"
+
+
 def split_escaped(text: str, limit: int, *, bold: bool) -> list[str]:
-    """Escape ``text``, cutting it into pieces whose HTML fits ``limit`` units."""
+    """Escape ``text``, cutting it into pieces whose HTML fits ``limit`` units (never inside
+    an entity); one pass over the text."""
+    escaped = escape(text)
+    if bold:
+        limit -= len("<b></b>")
     pieces: list[str] = []
-    current = ""
-    for char in text:
-        piece = esc(char)
-        if utf16_len(current) + utf16_len(piece) > limit:
-            pieces.append(current)
-            current = ""
-        current += piece
-    if current:
-        pieces.append(current)
+    start = 0
+    while start < len(escaped):
+        end = min(len(escaped), start + limit)
+        over = utf16_len(escaped[start:end]) - limit
+        while over > 0:  # characters outside the BMP count twice: give back the excess
+            end -= over
+            over = utf16_len(escaped[start:end]) - limit
+        amp = escaped.rfind("&", max(start, end - _ENTITY_TAIL + 1), end)
+        if amp > start and escaped.find(";", amp, end) == -1:
+            end = amp  # an entity cut in two: it starts the next piece
+        pieces.append(escaped[start:end])
+        start = end
     return [f"<b>{p}</b>" for p in pieces] if bold else pieces
+
+
+#: Pages of recently shown articles: a second press costs no re-rendering. Keyed by article id
+#: and language; valid while the library hands out the same Article object (it makes a new
+#: one whenever the article changes).
+_PAGES: OrderedDict[tuple[str, str], tuple[Article, list[str]]] = OrderedDict()
+PAGES_CACHED = 16
+
+
+def cached_pages(article: Article, lang: str) -> list[str]:
+    """``article_pages``, remembered for the last few articles shown (runs in a thread)."""
+    key = (article.id, lang)
+    cached = _PAGES.get(key)
+    if cached is not None and cached[0] is article:
+        return cached[1]
+    pages = article_pages(article, lang)
+    _PAGES[key] = (article, pages)
+    while len(_PAGES) > PAGES_CACHED:
+        _PAGES.popitem(last=False)
+    return pages
 
 
 async def article_visible(context: BotContext, chat: Chat, article_id: str) -> bool:
@@ -72,10 +105,12 @@ async def page_markup(context: BotContext, lang: str, article_id: str, page: int
     row = []
     if page > 0:
         row.append(InlineKeyboardButton(
-            t("btn_prev", lang), callback_data=buttons.pack("p", article_id, page - 1, set_meta=spill)))
+            t("btn_prev", lang),
+            callback_data=buttons.pack("p", article_id, page - 1, set_meta=spill)))
     if page < pages - 1:
         row.append(InlineKeyboardButton(
-            t("btn_next", lang), callback_data=buttons.pack("p", article_id, page + 1, set_meta=spill)))
+            t("btn_next", lang),
+            callback_data=buttons.pack("p", article_id, page + 1, set_meta=spill)))
     await context.messages.keep(spills)
     return InlineKeyboardMarkup([row]) if row else None
 
@@ -98,7 +133,8 @@ async def send_article_page(context: BotContext, chat: Chat, lang: str, article_
         await send(context, chat.id, t("article_missing", lang), reply_to=reply_to,
                    thread_id=thread_id)
         return
-    pages = article_pages(article, lang)
+    # Off the event loop: a huge article takes a while to cut into pages.
+    pages = await asyncio.to_thread(cached_pages, article, lang)
     page = max(0, min(page, len(pages) - 1))
     text = page_text(pages, page, lang)
     markup = await page_markup(context, lang, article.id, page, len(pages))
@@ -119,6 +155,11 @@ async def press_full(update: Update, context: BotContext) -> None:
     if button is None or message is None:
         await query.answer(t("button_expired", lang))
         return
+    # A new message each time: spends the question budget (told on the button when spent).
+    wait = context.limiter.hit(query.from_user.id)
+    if wait:
+        await query.answer(t("rate_limited", lang, seconds=context.limiter.seconds_text(wait)))
+        return
     await query.answer()
     thread_id = (message.message_thread_id
                  if isinstance(message, Message) and message.is_topic_message else None)
@@ -134,6 +175,12 @@ async def press_page(update: Update, context: BotContext) -> None:
     message = query.message
     if button is None or message is None:
         await query.answer(t("button_expired", lang))
+        return
+    # Turning pages edits one message: the larger inline-sized budget, told on the button.
+    wait = context.inline_limiter.hit(query.from_user.id)
+    if wait:
+        await query.answer(t("rate_limited", lang,
+                             seconds=context.inline_limiter.seconds_text(wait)))
         return
     await query.answer()
     await send_article_page(context, message.chat, lang, button.arg(0), button.int_arg(1),

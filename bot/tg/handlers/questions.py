@@ -7,7 +7,14 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
+from telegram import (
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    Update,
+)
 
 from ...answers.render import render_html
 from ...errors import QuestionError
@@ -82,9 +89,14 @@ async def ask(update: Update, context: BotContext, question: str, *,
     if len(question) > limit:
         await reply(message, t("too_long", lang, limit=limit))
         return
-    wait = context.limiter.hit(asker(message, user, chat))
+    who = asker(message, user, chat)
+    wait = context.limiter.hit(who)
     if wait:
-        await reply(message, t("rate_limited", lang, seconds=context.limiter.seconds_text(wait)))
+        # One "slow down" per window; the rest is dropped silently (a flood of notices would
+        # only wait for the group's message limit).
+        if context.limiter.notice_due(who):
+            await reply(message, t("rate_limited", lang,
+                                   seconds=context.limiter.seconds_text(wait)))
         return
     await send_answers(context, chat, lang, question, within=within, offset=0,
                        reply_to=message.message_id,
@@ -191,14 +203,27 @@ async def press_more(update: Update, context: BotContext) -> None:
     if not state or not state.get("q"):
         await query.answer(t("button_expired", lang), show_alert=True)
         return
-    await query.answer()
     chat = message.chat
     wait = context.limiter.hit(query.from_user.id)
     if wait:
-        await send(context, chat.id,
-                   t("rate_limited", lang, seconds=context.limiter.seconds_text(wait)))
+        # Told on the button itself (a toast): nothing is posted in the chat.
+        await query.answer(t("rate_limited", lang, seconds=context.limiter.seconds_text(wait)))
         return
+    await query.answer()
     thread_id = (message.message_thread_id
                  if isinstance(message, Message) and message.is_topic_message else None)
     await send_answers(context, chat, lang, state["q"], within=state.get("w"),
-                       offset=button.int_arg(0, state.get("o", 0)), thread_id=thread_id)
+                       offset=more_offset(state), thread_id=thread_id)
+
+
+#: The furthest "More" goes (quotes already shown); each further one costs a larger search.
+MAX_MORE_OFFSET = 60
+
+
+def more_offset(state: dict[str, Any]) -> int:
+    """Where More continues: the quotes the pressed message had actually shown (kept with
+    it when it was sent), never a number from the button, which a client can forge."""
+    shown = state.get("o")
+    if isinstance(shown, bool) or not isinstance(shown, int):
+        return 0
+    return max(0, min(shown, MAX_MORE_OFFSET))
