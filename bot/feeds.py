@@ -35,6 +35,7 @@ from .errors import (
     FetchError,
     NotAPage,
     ParseError,
+    QuotaExceeded,
     StoreError,
     UnreadableFile,
 )
@@ -274,7 +275,12 @@ class FeedPoller:
             articles = articles[skipped:]  # the oldest new items give way
             log.warning("feed %s: %d new items not stored, the chat's article quota is full",
                         feed.url, skipped)
-        stored = self.library.add_articles(articles, feed.scope) if articles else []
+        try:
+            stored = self.library.add_articles(articles, feed.scope) if articles else []
+        except QuotaExceeded as exc:  # the chat's bytes are used up: nothing of this poll
+            log.warning("feed %s: %d new items not stored: %s", feed.url, len(articles), exc)
+            skipped += len(articles)
+            articles, stored = [], []
         stored_as = {id(article): kept for article, kept in zip(articles, stored, strict=True)}
         self.feeds.mark_seen(
             feed.id, [(key, stored_as[id(a)].id if id(a) in stored_as else None)

@@ -263,7 +263,8 @@ class Library:
         """Store several articles in one transaction, then index them (one index save).
 
         Returns each article as stored, in the order given (the same text twice: the same
-        stored article twice)."""
+        stored article twice). ``QuotaExceeded`` (nothing stored) when the batch would take a
+        chat over ``telegram.limits.max_bytes_per_chat``."""
         with self._lock:
             self._check_writable()
             claimed: list[Article] = []
@@ -273,6 +274,8 @@ class Library:
                     raise ParseError(f"{problem}: {article.id!r}", origin=article.origin)
                 claimed.append(claim_id(self.store, article, scope))
             unique = list({article.id: article for article in claimed}.values())
+            # one check for the whole batch: all of it fits the chat's byte quota, or none
+            self._check_chat_bytes(unique, scope, sum(map(stored_size, unique)))
             self.store.put_many([(article, scope) for article in unique])
             self._reindex([article.id for article in unique], scope)
             return claimed
@@ -282,16 +285,7 @@ class Library:
         """Raise ``QuotaExceeded`` if storing ``size`` bytes breaks a quota; the meta key
         counting the uploader's bytes today (None without an uploader)."""
         limits = self.config.telegram.limits
-        if scope != SHARED_SCOPE:
-            replaced = (self.store.article_bytes(article.id)
-                        if self.store.scope_of(article.id) == scope else 0)
-            used = self.store.scope_bytes(scope) - replaced
-            if used + size > limits.max_bytes_per_chat:
-                raise QuotaExceeded(
-                    f"this chat's articles take {byte_size(used)}; adding {byte_size(size)} "
-                    f"would go over its quota of {byte_size(limits.max_bytes_per_chat)}",
-                    key="telegram.limits.max_bytes_per_chat", limit=limits.max_bytes_per_chat,
-                    used=used)
+        self._check_chat_bytes([article], scope, size)
         if uploader is None:
             return None
         key = f"uploaded:{uploader}:{datetime.now(UTC).date().isoformat()}"
@@ -304,6 +298,21 @@ class Library:
                 key="telegram.limits.max_upload_bytes_per_user_per_day", limit=daily,
                 used=uploaded)
         return key
+
+    def _check_chat_bytes(self, articles: list[Article], scope: str, size: int) -> None:
+        """Raise ``QuotaExceeded`` if ``articles`` (``size`` bytes, replacing their stored
+        copies in ``scope``) would take a chat over ``telegram.limits.max_bytes_per_chat``."""
+        if scope == SHARED_SCOPE:
+            return
+        limit = self.config.telegram.limits.max_bytes_per_chat
+        replaced = sum(self.store.article_bytes(a.id) for a in articles
+                       if self.store.scope_of(a.id) == scope)
+        used = self.store.scope_bytes(scope) - replaced
+        if used + size > limit:
+            raise QuotaExceeded(
+                f"this chat's articles take {byte_size(used)}; adding {byte_size(size)} "
+                f"would go over its quota of {byte_size(limit)}",
+                key="telegram.limits.max_bytes_per_chat", limit=limit, used=used)
 
     def _count_upload(self, key: str, size: int) -> None:
         """Add to an uploader's bytes of today (older days' counters are pruned now and then)."""

@@ -222,3 +222,21 @@ def test_a_migrated_group_keeps_the_ids_it_gave(library):
     assert library.ask("群组升级前添加的稿件", scopes={chat_scope(-100_22)}).answers
     assert library.remove_article(article.id, chat_scope(-100_22))
     assert library.count_articles(chat_scope(-21)) == 1
+
+
+def test_a_batch_of_feed_articles_fits_the_chat_byte_quota_whole_or_not_at_all(tmp_path):
+    from bot.errors import QuotaExceeded
+    from bot.ids import stored_size
+    from bot.library import Library
+    from bot.models import chat_scope
+
+    size = stored_size(_article(0, 1000))
+    config = _quota_config(tmp_path, max_bytes_per_chat=size * 2 + 10)
+    with Library.open(config) as library:
+        stored = library.add_articles([_article(0, 1000), _article(1, 1000)], chat_scope(1))
+        assert [a.id for a in stored] == ["q0", "q1"]
+        # the same two again replace themselves: not growing
+        library.add_articles([_article(0, 1000), _article(1, 1000)], chat_scope(1))
+        with pytest.raises(QuotaExceeded):
+            library.add_articles([_article(2, 1000), _article(3, 1000)], chat_scope(1))
+        assert library.count_articles(chat_scope(1)) == 2 and library.get_article("q2") is None

@@ -17,20 +17,30 @@ import time
 import weakref
 from typing import TYPE_CHECKING
 
-from telegram import Chat, LinkPreviewOptions, Message, MessageEntity, MessageOriginChannel, Update
-from telegram.constants import ParseMode
+from telegram import Chat, Message, MessageEntity, MessageOriginChannel, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CommandHandler, MessageHandler, filters
 
 from ...answers.markup import esc
-from ...answers.render import format_date
-from ...errors import ArticleError, BotError, FetchError, StoreError
+from ...errors import ArticleError, BotError, FetchError
 from ...feeds import FeedPoller, PollResult
 from ...ingest.feeds import OpmlFeed, parse_opml, write_opml
 from ...ingest.fetch import fetch_article, is_link
 from ...ingest.forwards import article_from_post, linked_url
-from ...models import Article, chat_scope
-from ...texts import pick_language, t
+from ...models import chat_scope
+from ...texts import t
+from .admin import store_articles
+from .common import (
+    HTML,
+    NO_PREVIEW,
+    for_another_bot,
+    is_admin,
+    lang_of,
+    one_line,
+    parse_command,
+    refuse_unless_admin,
+    reply,
+)
 
 if TYPE_CHECKING:
     from ...library import Library
@@ -38,8 +48,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HTML = ParseMode.HTML
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 #: How often the JobQueue looks for due feeds (each feed keeps its own interval).
 POLL_TICK_SECONDS = 60
 #: Progress of a long import is shown by editing one message, at most this often.
@@ -59,17 +67,6 @@ async def poller_for(library: Library) -> FeedPoller:
     return poller
 
 
-def _lang(update: Update, context: BotContext) -> str:
-    user = update.effective_user
-    return pick_language(user.language_code if user else None,
-                         context.config.telegram.default_language)
-
-
-async def _reply(message: Message, text: str) -> Message:
-    return await message.reply_text(text, parse_mode=HTML, link_preview_options=NO_PREVIEW,
-                                    do_quote=True)
-
-
 async def _edit(message: Message, text: str) -> None:
     try:
         await message.edit_text(text, parse_mode=HTML, link_preview_options=NO_PREVIEW)
@@ -77,50 +74,12 @@ async def _edit(message: Message, text: str) -> None:
         log.info("progress message not edited: %s", exc)
 
 
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:300]
-
-
-def _for_another_bot(message: Message, context: BotContext) -> bool:
-    """True for ``/command@otherbot``: left to the other handlers (and the other bot)."""
-    first = (message.text or message.caption or "").split(maxsplit=1)[0:1]
-    _, _, target = (first[0] if first else "").partition("@")
-    return bool(target) and target.lower() != (context.bot.username or "").lower()
-
-
 def _words(message: Message) -> list[str]:
     """The words after the leading /command[@bot]."""
     return (message.text or message.caption or "").split()[1:]
 
 
-async def _is_admin(update: Update, context: BotContext) -> bool:
-    chat, message = update.effective_chat, update.effective_message
-    assert chat is not None
-    settings = await asyncio.to_thread(context.library.store.chat_settings, chat.id)
-    return await context.admins.is_admin(context.bot, chat, update.effective_user,
-                                         message.sender_chat if message else None,
-                                         linked_chat_id=settings.linked_chat_id)
-
-
-async def _refused(update: Update, context: BotContext) -> bool:
-    """True (after saying so) when the sender may not administer this chat."""
-    if await _is_admin(update, context):
-        return False
-    assert update.effective_message is not None
-    await _reply(update.effective_message, t("not_admin", _lang(update, context)))
-    return True
-
-
 # -- links ----------------------------------------------------------------------------------
-
-
-def describe(article: Article, lang: str) -> str:
-    """What was found in a fetched page (the same lines as /add shows for a file)."""
-    unknown = t("unknown", lang)
-    return t("added", lang, title=esc(article.title or t("untitled", lang)),
-             source=esc(article.source or unknown),
-             reporters=esc("、".join(article.reporters) or unknown),
-             date=esc(format_date(article) or unknown), id=esc(article.id))
 
 
 async def add_link(update: Update, context: BotContext, url: str) -> None:
@@ -129,49 +88,29 @@ async def add_link(update: Update, context: BotContext, url: str) -> None:
     The caller has checked the sender's rights (a private chat is its user's own)."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
-    lang = _lang(update, context)
+    lang = lang_of(update, context)
     library = context.library
     limit = context.config.telegram.limits.max_articles_per_chat
     # Checked before fetching too (and again when storing): a full chat costs no request.
     if await asyncio.to_thread(library.count_articles, chat_scope(chat.id)) >= limit:
-        await _reply(message, t("add_full", lang, limit=limit))
+        await reply(message, t("add_full", lang, limit=limit))
         return
     poller = await poller_for(library)
     try:
         article = await asyncio.to_thread(fetch_article, url.strip(), poller.fetcher)
     except (FetchError, ArticleError) as exc:
-        await _reply(message, t("link_failed", lang, error=esc(_one_line(exc))))
+        await reply(message, t("link_failed", lang, error=esc(one_line(exc))))
         return
-    await _store(update, context, article)
-
-
-async def _store(update: Update, context: BotContext, article: Article) -> None:
-    """Add an article to the chat's scope (within its quota) and show what was found."""
-    message, chat = update.effective_message, update.effective_chat
-    assert message is not None and chat is not None
-    lang = _lang(update, context)
-    library = context.library
-    scope = chat_scope(chat.id)
-    limit = context.config.telegram.limits.max_articles_per_chat
-    async with context.chat_lock(chat.id):
-        if await asyncio.to_thread(library.count_articles, scope) >= limit:
-            await _reply(message, t("add_full", lang, limit=limit))
-            return
-        try:
-            stored = await asyncio.to_thread(library.add_article, article, scope)
-        except (StoreError, ArticleError) as exc:
-            await _reply(message, t("link_failed", lang, error=esc(_one_line(exc))))
-            return
-    await _reply(message, describe(stored, lang))
+    await store_articles(update, context, [article])
 
 
 async def cmd_add_link(update: Update, context: BotContext) -> None:
     """``/add URL`` (admins): the linked page becomes an article of this chat."""
     message = update.effective_message
     assert message is not None
-    if _for_another_bot(message, context):
+    if for_another_bot(context, parse_command(message.text or message.caption)[1]):
         return
-    if not await _refused(update, context):
+    if not await refuse_unless_admin(update, context):
         await add_link(update, context, _words(message)[0])
     raise ApplicationHandlerStop
 
@@ -209,16 +148,16 @@ async def add_forward(update: Update, context: BotContext, post: Message) -> boo
     if url is not None:
         await add_link(update, context, url)
         return True
-    lang = _lang(update, context)
+    lang = lang_of(update, context)
     try:
         article = article_from_post(
             text, channel_title=origin.chat.title, channel_username=origin.chat.username,
             message_id=origin.message_id, posted=origin.date,
             author_signature=origin.author_signature)
     except ArticleError as exc:
-        await _reply(message, t("link_failed", lang, error=esc(_one_line(exc))))
+        await reply(message, t("link_failed", lang, error=esc(one_line(exc))))
         return True
-    await _store(update, context, article)
+    await store_articles(update, context, [article])
     return True
 
 
@@ -228,7 +167,7 @@ async def on_forward(update: Update, context: BotContext) -> None:
     assert message is not None and chat is not None
     if _channel_origin(message) is None:
         return
-    if chat.type != Chat.PRIVATE and not await _is_admin(update, context):
+    if chat.type != Chat.PRIVATE and not await is_admin(update, context):
         return  # group chatter: left to the other handlers
     if await add_forward(update, context, message):
         raise ApplicationHandlerStop
@@ -239,9 +178,9 @@ async def cmd_add_forward(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     replied = message.reply_to_message
-    if replied is None or _channel_origin(replied) is None or _for_another_bot(message, context):
+    if replied is None or _channel_origin(replied) is None or for_another_bot(context, parse_command(message.text or message.caption)[1]):
         return  # any other /add: the /add handler
-    if not await _refused(update, context):
+    if not await refuse_unless_admin(update, context):
         await add_forward(update, context, replied)
     raise ApplicationHandlerStop
 
@@ -253,10 +192,10 @@ async def cmd_follow(update: Update, context: BotContext) -> None:
     """``/follow URL [minutes]`` or an .opml document with /follow (admins)."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
-    if _for_another_bot(message, context):
+    if for_another_bot(context, parse_command(message.text or message.caption)[1]):
         return
-    lang = _lang(update, context)
-    if await _refused(update, context):
+    lang = lang_of(update, context)
+    if await refuse_unless_admin(update, context):
         raise ApplicationHandlerStop
     replied = message.reply_to_message
     document = message.document or (replied.document if replied else None)
@@ -267,11 +206,11 @@ async def cmd_follow(update: Update, context: BotContext) -> None:
     announce = "announce" in words[1:]
     options = [word for word in words[1:] if word != "announce"]
     if not words or len(options) > 1 or (options and not options[0].isdigit()):
-        await _reply(message, t("follow_usage", lang))
+        await reply(message, t("follow_usage", lang))
         raise ApplicationHandlerStop
     minutes = int(options[0]) if options else None
     poller = await poller_for(context.library)
-    status = await _reply(message, t("follow_busy", lang))
+    status = await reply(message, t("follow_busy", lang))
     progress = _ProgressEditor(status, lang)
     try:
         result = await asyncio.to_thread(poller.follow, words[0], chat_scope(chat.id),
@@ -279,7 +218,7 @@ async def cmd_follow(update: Update, context: BotContext) -> None:
                                          progress=progress)
     except BotError as exc:
         await progress.settle()
-        await _edit(status, t("follow_failed", lang, error=esc(_one_line(exc))))
+        await _edit(status, t("follow_failed", lang, error=esc(one_line(exc))))
         raise ApplicationHandlerStop from None
     await progress.settle()
     if result.error:
@@ -324,19 +263,19 @@ async def _follow_opml(update: Update, context: BotContext, file_id: str,
     """Follow every feed of an OPML file, editing one progress message, then a summary."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
-    lang = _lang(update, context)
+    lang = lang_of(update, context)
     limit = context.config.telegram.limits.max_document_bytes
     if size is not None and size > limit:
-        await _reply(message, t("follow_failed", lang, error=esc(f"> {limit} B")))
+        await reply(message, t("follow_failed", lang, error=esc(f"> {limit} B")))
         return
     data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
     try:
         entries = await asyncio.to_thread(parse_opml, data[:limit])
     except BotError as exc:
-        await _reply(message, t("follow_failed", lang, error=esc(_one_line(exc))))
+        await reply(message, t("follow_failed", lang, error=esc(one_line(exc))))
         return
     poller = await poller_for(context.library)
-    status = await _reply(message, t("opml_progress", lang, done=0, total=len(entries)))
+    status = await reply(message, t("opml_progress", lang, done=0, total=len(entries)))
     progress = _ProgressEditor(status, lang)
     results = await asyncio.to_thread(poller.follow_opml, entries, chat_scope(chat.id), progress)
     await progress.settle()
@@ -350,9 +289,9 @@ async def cmd_feeds(update: Update, context: BotContext) -> None:
     """``/feeds``: this chat's feeds and their state; ``/feeds opml``: them as an OPML file."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
-    if _for_another_bot(message, context):
+    if for_another_bot(context, parse_command(message.text or message.caption)[1]):
         return
-    lang = _lang(update, context)
+    lang = lang_of(update, context)
     poller = await poller_for(context.library)
     feeds = await asyncio.to_thread(poller.list_feeds, chat_scope(chat.id))
     if _words(message)[:1] == ["opml"]:
@@ -361,7 +300,7 @@ async def cmd_feeds(update: Update, context: BotContext) -> None:
         await message.reply_document(document=document, filename="feeds.opml", do_quote=True)
         raise ApplicationHandlerStop
     if not feeds:
-        await _reply(message, t("feeds_none", lang))
+        await reply(message, t("feeds_none", lang))
         raise ApplicationHandlerStop
     lines = [t("feeds_head", lang)]
     for number, feed in enumerate(feeds, start=1):
@@ -373,7 +312,7 @@ async def cmd_feeds(update: Update, context: BotContext) -> None:
             state = t("feed_ok", lang)
         lines.append(t("feed_line", lang, n=number, title=esc(feed.title or feed.url),
                        minutes=feed.interval // 60, state=state))
-    await _reply(message, "\n".join(lines))
+    await reply(message, "\n".join(lines))
     raise ApplicationHandlerStop
 
 
@@ -381,21 +320,21 @@ async def cmd_unfollow(update: Update, context: BotContext) -> None:
     """``/unfollow N`` (admins): N as numbered by /feeds; the feed's articles stay."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
-    if _for_another_bot(message, context):
+    if for_another_bot(context, parse_command(message.text or message.caption)[1]):
         return
-    lang = _lang(update, context)
-    if await _refused(update, context):
+    lang = lang_of(update, context)
+    if await refuse_unless_admin(update, context):
         raise ApplicationHandlerStop
     words = _words(message)
     poller = await poller_for(context.library)
     scope = chat_scope(chat.id)
     feeds = await asyncio.to_thread(poller.list_feeds, scope)
     if len(words) != 1 or not words[0].isdigit() or not 1 <= int(words[0]) <= len(feeds):
-        await _reply(message, t("unfollow_usage", lang))
+        await reply(message, t("unfollow_usage", lang))
         raise ApplicationHandlerStop
     feed = feeds[int(words[0]) - 1]
     await asyncio.to_thread(poller.unfollow, feed.id, scope)
-    await _reply(message, t("unfollowed", lang, title=esc(feed.title or feed.url)))
+    await reply(message, t("unfollowed", lang, title=esc(feed.title or feed.url)))
     raise ApplicationHandlerStop
 
 
