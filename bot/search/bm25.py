@@ -318,6 +318,23 @@ class BM25Index:
             self._length_norm = okapi_length_norm(self._doc_len, self._total_len / self._n_live)
         return self._idf, self._length_norm
 
+    def term_idf(self, tokens: Sequence[str]) -> list[float]:
+        """Each token's idf as the search weighs it; a token in no live document gets the
+        idf of a term in none (log((N + 0.5) / 0.5)): the rarest a term can be. Read-only;
+        the answerer's confidence weighs a question's words with it."""
+        with self._lock:
+            n = self._n_live
+            if n == 0:
+                return [0.0 for _ in tokens]
+            idf, _ = self._statistics()
+            unseen = float(np.log((n + 0.5) / 0.5))
+            weights = []
+            for token in tokens:
+                term = self._vocab.get(token)
+                known = term is not None and self._doc_freq[term] > 0
+                weights.append(float(idf[term]) if known else unseen)
+            return weights
+
     def search(self, query_tokens: Sequence[str], k: int, *,
                scopes: Collection[str] | None = None,
                groups: Collection[str] | None = None) -> list[Hit]:

@@ -5,14 +5,18 @@ One pipeline for both sides, so a question meets the paragraphs on equal terms:
 1. ``normalize``: ``bot.cleaning.normalize_chars`` (radicals, full-width forms, spaces),
    OpenCC t2s (traditional questions find simplified articles) and lowercase;
 2. jieba segmentation with HMM *off* (deterministic dictionary-only cuts; HMM guesses new
-   words differently in a question and in a paragraph, which costs matches), in
-   ``cut_for_search`` mode (long words also yield their dictionary sub-words:
-   中华人民共和国 → 中华, 华人, 人民, 共和, 共和国, …), measured better than plain ``cut``;
+   words differently in a question and in a paragraph, which costs matches), plain ``cut``;
 3. stopwords (function words, question words), punctuation and whitespace dropped;
-4. index side: the CJK characters of the kept words, each also as its own
-   ``CHAR_MARK``-prefixed token; question side: the characters of a *short* question's words,
-   so a one-character question (知) finds the words that contain it (知道). See
-   bench/README.md for the measured effect on quality and speed.
+4. character bigrams of every run of CJK characters, as ``CHAR_MARK``-prefixed tokens: they
+   match names jieba does not know (cut into single characters) and words cut differently in
+   question and paragraph (亏损 / 亏了 share nothing, 财年亏 / 年亏损 do). On the question side a
+   bigram lying wholly inside a stopword (什么, 多少) is dropped;
+5. ``doc_tokens`` adds the article's title to each paragraph: its words twice, its bigrams
+   once, so a paragraph also matches through the words of its headline.
+
+Measured on news (antiterror_train in 200-character passages) and Wikipedia (CMRC trial,
+DRCD dev) together, see bench/README.md: words + bigrams + title beat search-mode sub-words
+with single-character tokens (the previous pipeline) on all three sets.
 
 Engines: ``rjieba`` (jieba-rs, ~20× faster) when importable, else a private
 ``jieba.Tokenizer`` (never the global one). With HMM off both give identical tokens for the
@@ -34,15 +38,18 @@ from ..ingest.cleaning import normalize_chars
 from ..config import SegmentationConfig
 from ..errors import ConfigError
 
-# Prefix of character tokens: keeps 知 (the character inside a word) apart from 知 (a
-# one-character word), so words still score as words.
+# Prefix of character tokens (bigrams, single characters): keeps 知道 (two characters side by
+# side) apart from 知道 (the word), so words still score as words.
 # ·: jieba cuts it off as punctuation, so no word token can start with it.
 CHAR_MARK = "\u00b7"
 
 # A question of at most this many words also asks for the characters of its words.
 SHORT_QUERY_WORDS = 2
 # Bump when the pipeline changes in a way settings do not show (part of ``signature``).
-_TOKENIZER_VERSION = 2  # 2: normalize_chars drops control characters and lone surrogates
+_TOKENIZER_VERSION = 3  # 3: bigrams, plain cut, title tokens; 2: normalize_chars drops controls
+# The title's words count this many times in each of its paragraphs (its bigrams once).
+TITLE_WORD_WEIGHT = 2
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _USER_DICT_LINE = re.compile(r"^(.+?)(?: ([0-9]+))?(?: ([a-z]+))?$")  # as jieba's load_userdict
 
@@ -148,16 +155,16 @@ class Segmenter:
     """Normalisation + jieba + stopwords; the one tokenizer of index and questions.
 
     ``engine`` ("rjieba" / "jieba", default: rjieba when installed), ``search_mode``
-    (cut_for_search rather than cut), ``char_tokens`` (index side) and ``query_chars``
-    ("short": a short question's characters; "single": the characters of one-character
-    question words; "all"; "none") exist for the differential test and the quality
-    benchmark; the defaults are the measured best (bench/README.md).
+    (cut_for_search rather than cut), ``char_tokens`` (single characters, index side),
+    ``query_chars`` ("short": a short question's characters; "single": the characters of
+    one-character question words; "all"; "none") and ``bigrams`` exist for the differential
+    test and the quality benchmark; the defaults are the measured best (bench/README.md).
     """
 
     def __init__(self, *, user_words: Iterable[str] = (), user_dict_file: str | Path | None = None,
                  extra_stopwords: Iterable[str] = (), engine: str | None = None,
-                 search_mode: bool = True, char_tokens: bool = True, query_chars: str = "short",
-                 user_word_freqs: dict[str, int] | None = None) -> None:
+                 search_mode: bool = False, char_tokens: bool = False, query_chars: str = "short",
+                 bigrams: bool = True, user_word_freqs: dict[str, int] | None = None) -> None:
         if query_chars not in ("short", "single", "all", "none"):
             raise ValueError(f"query_chars must be short, single, all or none, not {query_chars!r}")
         self._t2s = opencc.OpenCC("t2s.json")
@@ -166,6 +173,7 @@ class Segmenter:
         self.stopwords = load_stopwords(self.normalize(w).strip() for w in extra_stopwords)
         self.search_mode = search_mode
         self.char_tokens = char_tokens
+        self.bigrams = bigrams
         self._engine = _make_engine(engine)
         self.engine = self._engine.name
         self.query_chars = query_chars
@@ -220,18 +228,40 @@ class Segmenter:
         return list(chain.from_iterable(map(self._words_of.__getitem__, self._cut(text))))
 
     def tokens(self, text: str) -> list[str]:
-        """Index side: the words, and (``char_tokens``) the CJK characters of the kept words
-        that are not stopwords themselves, as ``CHAR_MARK`` tokens (order is irrelevant to
-        BM25: each piece's words are followed by its characters)."""
-        return list(chain.from_iterable(map(self._index_tokens_of.__getitem__, self._cut(text))))
+        """Index side: the words, (``char_tokens``) the CJK characters of the kept words that
+        are not stopwords themselves, and (``bigrams``) the character bigrams, as
+        ``CHAR_MARK`` tokens (order is irrelevant to BM25)."""
+        normalized = self.normalize(text)
+        pieces = self._engine.cut(normalized)
+        tokens = list(chain.from_iterable(map(self._index_tokens_of.__getitem__, pieces)))
+        if self.bigrams:
+            tokens += _bigrams(normalized)
+        return tokens
+
+    def doc_tokens(self, text: str, title: str | None = None) -> list[str]:
+        """A paragraph's index tokens with its article's title: title words
+        ``TITLE_WORD_WEIGHT`` times, title bigrams once (measured, bench/README.md)."""
+        tokens = self.tokens(text)
+        if title:
+            title_tokens = self.tokens(title)
+            words = [t for t in title_tokens if not t.startswith(CHAR_MARK)]
+            tokens += title_tokens + words * (TITLE_WORD_WEIGHT - 1)
+        return tokens
+
+    def title_tokens(self, title: str | None) -> list[str]:
+        """What ``doc_tokens`` adds for a title (for callers that segment it once)."""
+        return self.doc_tokens("", title)
 
     def query_tokens(self, text: str) -> list[str]:
-        """Question side: the words; and (``char_tokens``) for a short question (at most
-        ``SHORT_QUERY_WORDS`` words) also their characters, so 知 finds 知道. Longer
-        questions do not need them (measured: recall unchanged) and their one-character
-        words' characters are common enough to make a search at 1M paragraphs 5× slower."""
-        analysed = list(map(self._analysed.__getitem__, self._cut(text)))
+        """Question side: the words; (``bigrams``) the bigrams not inside a stopword; and
+        (``char_tokens``) for a short question (at most ``SHORT_QUERY_WORDS`` words) also
+        their characters, so 知 finds 知道."""
+        normalized = self.normalize(text)
+        pieces = self._engine.cut(normalized)
+        analysed = list(map(self._analysed.__getitem__, pieces))
         words = [w for piece_words, _ in analysed for w in piece_words]
+        if self.bigrams:
+            words += self._query_bigrams(normalized, pieces)
         mode = self.query_chars
         if not self.char_tokens or mode == "none" or (mode == "short" and len(words) > SHORT_QUERY_WORDS):
             return words
@@ -241,6 +271,20 @@ class Segmenter:
         else:  # "all", or a short question
             chars = [c for _, piece_chars in analysed for c in piece_chars]
         return words + chars
+
+    def _query_bigrams(self, normalized: str, pieces: list[str]) -> list[str]:
+        """The bigrams of a question, without those lying inside one stopword (什么, 多少):
+        a question word says nothing about the paragraph that answers it."""
+        inside_stopword: set[int] = set()
+        position = 0
+        for piece in pieces:
+            if len(piece) > 1 and piece in self.stopwords:
+                inside_stopword.update(range(position, position + len(piece) - 1))
+            position += len(piece)
+        if not inside_stopword:
+            return _bigrams(normalized)
+        return [CHAR_MARK + run.group()[i:i + 2] for run in _CJK_RUN.finditer(normalized)
+                for i in range(len(run.group()) - 1) if run.start() + i not in inside_stopword]
 
     def _cut(self, text: str) -> list[str]:
         return self._engine.cut(self.normalize(text))
@@ -268,9 +312,16 @@ class Segmenter:
         import hashlib
 
         state = json.dumps([_TOKENIZER_VERSION, self.search_mode, self.char_tokens, self.query_chars,
-                            sorted(self.stopwords), sorted(self.user_word_freqs.items())],
+                            self.bigrams, TITLE_WORD_WEIGHT, sorted(self.stopwords),
+                            sorted(self.user_word_freqs.items())],
                            ensure_ascii=False)
         return hashlib.sha256(state.encode()).hexdigest()[:16]
+
+
+def _bigrams(normalized: str) -> list[str]:
+    """The character bigrams of every run of two or more CJK characters."""
+    return [CHAR_MARK + run[i:i + 2] for run in _CJK_RUN.findall(normalized)
+            for i in range(len(run) - 1)]
 
 
 class _PieceCache(dict):

@@ -1,0 +1,120 @@
+"""How sure an answer is: a confidence in [0, 1] from evidence that means the same across
+questions and corpora, and the questions that are no questions (greetings, chit-chat).
+
+Raw BM25 grows with the corpus (idf) and with the question's length, so it cannot be one
+threshold. The confidence is a logistic function of shares and flags instead:
+
+* ``word_cover``: the share of the question's word weight (idf) the paragraph with its title
+  holds; ``bigram_cover``: the same for its character bigrams (names jieba cuts apart, words
+  cut differently);
+* ``missing_rare``: the idf of the rarest question word the paragraph lacks, relative to the
+  rarest possible (a term in no paragraph): a question about a name the corpus never
+  mentions is not answered by a paragraph about something else;
+* ``relative_score``: the paragraph's BM25 score over the best score of the question;
+* ``answer_type``: 多少/几 ask for a number, 什么时候/何时/哪年 for a time, 谁 for a person
+  or organisation; +1 when the excerpt holds such a thing, -1 when it does not, 0 else.
+
+The weights are fitted on the relevance dev set (``eval --relevance``); the per-threshold
+curve is in bench/README.md.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+#: Logistic weights (fitted with ``eval --relevance``, see bench/README.md).
+WEIGHTS = {
+    "word_cover": 4.0,
+    "bigram_cover": 4.0,
+    "missing_rare": -3.0,
+    "relative_score": 1.0,
+    "answer_type": 0.5,
+}
+BIAS = -5.0
+
+_NUMBER_QUESTION = re.compile(r"(多少|几[个名人位次天年月日岁家项条辆架座所%]|几成|多大|多长|多高|多远|多久|百分之|比例|"
+                              r"\bhow (many|much|long|old)\b)")
+_TIME_QUESTION = re.compile(r"(什么时候|何时|哪年|哪一年|哪天|哪一天|几月|几号|几点|什么时间|哪个月|\bwhen\b)")
+_NUMBER = re.compile(r"[0-9０-９]|[一二两三四五六七八九十百千万亿]+(?:[个名人位次天年月日岁家项条辆架座所余多]|分之)")
+_TIME = re.compile(r"[0-9０-９]{1,4}\s*[年月日时点号]|[一二三四五六七八九十]+[月日号时点]|"
+                   r"(今|昨|前|明|当|次|同|本|上|下)[天日年月周]|凌晨|上午|下午|晚上|早上|中午|傍晚|深夜|"
+                   r"(星期|周)[一二三四五六日天]")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    word_cover: float
+    bigram_cover: float
+    missing_rare: float
+    relative_score: float
+    answer_type: int
+
+    def confidence(self) -> float:
+        """The logistic of the weighted evidence, in [0, 1]."""
+        z = BIAS + sum(weight * float(getattr(self, name)) for name, weight in WEIGHTS.items())
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def to_json(self) -> dict[str, float]:
+        return {name: round(float(getattr(self, name)), 4) for name in WEIGHTS}
+
+
+def asked_type(normalized_question: str) -> str | None:
+    """"number", "time" or None: what kind of thing the question asks for."""
+    if _TIME_QUESTION.search(normalized_question):
+        return "time"
+    if _NUMBER_QUESTION.search(normalized_question):
+        return "number"
+    return None
+
+
+def answer_type_evidence(asked: str | None, excerpt_view: str) -> int:
+    """+1 when the excerpt holds what the question asks for, -1 when not, 0 when unknown."""
+    if asked is None:
+        return 0
+    pattern = _TIME if asked == "time" else _NUMBER
+    return 1 if pattern.search(excerpt_view) else -1
+
+
+def cover(terms: dict[str, float], view: str) -> tuple[float, float]:
+    """(share of the terms' weight found in ``view``, weight of the heaviest term missing)."""
+    total = sum(terms.values())
+    if total <= 0:
+        return 0.0, 0.0
+    found = 0.0
+    missing = 0.0
+    for term, weight in terms.items():
+        if term in view:
+            found += weight
+        else:
+            missing = max(missing, weight)
+    return found / total, missing
+
+
+# -- chit-chat ----------------------------------------------------------------------------
+
+# Greetings, thanks, laughter, acknowledgements and requests to the bot itself: a message made
+# only of these (and punctuation, particles, emoji) asks nothing of the news corpus.
+_CHAT_PIECES = re.compile(
+    r"(你好|您好|大家好|哈喽|哈啰|嗨|嘿|喂|早上好|早安|上午好|中午好|下午好|晚上好|晚安|早|在吗|在不在|有人吗|"
+    r"谢谢|多谢|感谢|谢了|谢啦|辛苦了|不客气|没关系|对不起|抱歉|不好意思|再见|拜拜|回头见|"
+    r"哈+|呵+|嘿嘿|嘻嘻|笑死|笑死我了|好笑|太好了|厉害|牛|好的|好吧|好|行|嗯+|哦+|噢+|啊+|呀|吧|啦|了|呢|吗|嘛|"
+    r"ok|okay|hi|hello|hey|thanks|thank you|thx|bye|lol|haha|yes|no|"
+    r"我|你|的|是|很|真|太|呀|哇|耶|也|都|啊)+")
+_BOT_DIRECTED = re.compile(
+    r"^(你|您)(是谁|叫什么|叫啥|是什么|是机器人|是人|几岁|多大|会什么|能做什么|能干什么|喜欢|住在|在干嘛|在做什么|"
+    r"吃饭了|好吗|怎么样|是男|是女|有名字)|"
+    r"(讲|说|来)(个|一个|段)(笑话|故事)|(唱|来)(首|一首)歌|陪我|聊聊天|聊天吧|我(好|很|真)?(无聊|开心|难过|累|饿|困)|"
+    r"^(who|what) are you\b|^what('s| is) your name|^how are you")
+_NOISE = re.compile(r"[\W_]+")
+
+
+def is_chitchat(normalized_question: str) -> bool:
+    """True for a greeting, thanks, laughter or a remark to the bot itself, which no news
+    paragraph answers (rules on forms, not on any corpus)."""
+    text = normalized_question.strip()
+    if _BOT_DIRECTED.search(text):
+        return True
+    bare = _NOISE.sub("", text)
+    return not bare or not _CHAT_PIECES.sub("", bare)
