@@ -42,7 +42,6 @@ the rest names nothing, the only article in scope; else ``unclear_article``.
 from __future__ import annotations
 
 import heapq
-import math
 import re
 from collections import deque
 from dataclasses import dataclass, field
@@ -112,6 +111,7 @@ class Answer:
     paragraph: str | None = None       # the whole paragraph (quotes only)
     confidence: float = 1.0            # 0–1, see bot.answers.confidence
     also_in: list[Article] = field(default_factory=list)  # other articles carrying this text
+    evidence: Evidence | None = None   # what the confidence was computed from (quotes)
 
     def to_json(self) -> dict[str, Any]:
         """The ``ask --json`` answer object (a stable contract for tests and benchmarks)."""
@@ -132,6 +132,7 @@ class Answer:
             "date": a.date,
             "url": a.url,
             "also_in": [_article_ref(other) for other in self.also_in],
+            "evidence": self.evidence.to_json() if self.evidence is not None else None,
         }
 
 
@@ -199,10 +200,9 @@ class _Terms:
 
 @dataclass(frozen=True)
 class _Query:
-    """The question's evidence weights: words and bigrams → idf; the rarest possible idf."""
+    """The question's evidence weights (words and bigrams → idf) and the asked answer type."""
     words: dict[str, float]
     bigrams: dict[str, float]
-    rarest: float
     asked: str | None
 
 
@@ -306,16 +306,12 @@ class Answerer:
         weigh = getattr(self.index, "term_idf", None)
         return list(weigh(tokens)) if callable(weigh) else [1.0] * len(tokens)
 
-    def _rarest(self) -> float:
-        size = len(self.index) if hasattr(self.index, "__len__") else 0
-        return math.log((size + 0.5) / 0.5) if size else 1.0
-
     def _query(self, tokens: Sequence[str], normalized: str) -> _Query:
         unique = list(dict.fromkeys(tokens))
         weights = dict(zip(unique, self._idf(unique)))
         words = {t: w for t, w in weights.items() if not t.startswith(CHAR_MARK)}
         bigrams = {t[len(CHAR_MARK):]: w for t, w in weights.items() if t.startswith(CHAR_MARK)}
-        return _Query(words, bigrams, self._rarest(), asked_type(normalized))
+        return _Query(words, bigrams, asked_type(normalized))
 
     def _view(self, cand: _Candidate) -> str:
         """The paragraph and its title, normalised, as the question's terms are looked up."""
@@ -326,12 +322,9 @@ class Answerer:
         """The evidence a candidate answers the question (cached on the candidate)."""
         if cand.evidence is None:
             view = self._view(cand)
-            word_cover, missing = cover(query.words, view)
-            bigram_cover, _ = cover(query.bigrams, view)
             relative = cand.score / best_score if best_score > 0 else 0.0
             cand.evidence = Evidence(
-                word_cover=word_cover, bigram_cover=bigram_cover,
-                missing_rare=min(1.0, missing / query.rarest) if query.rarest else 0.0,
+                word_cover=cover(query.words, view), bigram_cover=cover(query.bigrams, view),
                 relative_score=min(1.0, relative),
                 answer_type=answer_type_evidence(query.asked, view))
         return cand.evidence
@@ -485,7 +478,7 @@ class Answerer:
         return Answer(kind="quote", article=cand.article, paragraph_id=cand.paragraph.id,
                       score=cand.score, excerpt=excerpt.text, highlights=excerpt.highlights,
                       paragraph=cand.paragraph.text, confidence=confidence,
-                      also_in=list(cand.also_in))
+                      also_in=list(cand.also_in), evidence=cand.evidence)
 
     @staticmethod
     def _terms(tokens: Sequence[str], normalized_question: str) -> _Terms:
@@ -559,9 +552,8 @@ class Answerer:
 
     @staticmethod
     def _match_share(words: dict[str, float], bigrams: dict[str, float], view: str) -> float:
-        word_share, _ = cover(words, view)
-        bigram_share, _ = cover(bigrams, view) if bigrams else (word_share, 0.0)
-        return (word_share + bigram_share) / 2
+        word_share = cover(words, view)
+        return (word_share + (cover(bigrams, view) if bigrams else word_share)) / 2
 
     def _article_ids(self, scopes: list[str] | None) -> Collection[str] | None:
         """The ids of the articles in scope, when the lookup can tell; None when it cannot."""
