@@ -53,7 +53,8 @@ from ..models import Article, Paragraph
 
 # CHAR_MARK prefixes the segmenter's character tokens (bigrams): search only, never highlighted.
 from ..search.segment import CHAR_MARK
-from .confidence import Evidence, answer_type_evidence, asked_type, cover, is_chitchat
+from .confidence import (Evidence, answer_type_evidence, asked_type, cover, is_chitchat,
+                         question_weights, rerank)
 from .excerpt import Excerpt, containment, jaccard, select_excerpt, shingles, standalone_terms
 from .metadata import (format_metadata, metadata_fields, points_at_article,  # noqa: F401
                        question_language, rest_of_metadata_question)
@@ -206,6 +207,15 @@ class _Query:
     asked: str | None
 
 
+@dataclass(frozen=True)
+class _Ranked:
+    """A hit in ranking order: ``score`` ranks it (BM25 + evidence), ``raw`` is its BM25."""
+    doc_id: str
+    score: float
+    group: str
+    raw: float
+
+
 @dataclass
 class _Candidate:
     article: Article
@@ -216,6 +226,7 @@ class _Candidate:
     _excerpt_shingles: frozenset[str] | None = None
     evidence: Evidence | None = None
     also_in: list[Article] = field(default_factory=list)
+    view: str | None = None
 
 
 class Answerer:
@@ -307,16 +318,16 @@ class Answerer:
         return list(weigh(tokens)) if callable(weigh) else [1.0] * len(tokens)
 
     def _query(self, tokens: Sequence[str], normalized: str) -> _Query:
-        unique = list(dict.fromkeys(tokens))
-        weights = dict(zip(unique, self._idf(unique)))
-        words = {t: w for t, w in weights.items() if not t.startswith(CHAR_MARK)}
-        bigrams = {t[len(CHAR_MARK):]: w for t, w in weights.items() if t.startswith(CHAR_MARK)}
+        words, bigrams = question_weights(tokens, self._idf, CHAR_MARK)
         return _Query(words, bigrams, asked_type(normalized))
 
     def _view(self, cand: _Candidate) -> str:
         """The paragraph and its title, normalised, as the question's terms are looked up."""
-        title = cand.article.title or ""
-        return self.segmenter.aligned(cand.paragraph.text) + "\n" + self.segmenter.aligned(title)
+        if cand.view is None:
+            title = cand.article.title or ""
+            cand.view = self.segmenter.aligned(cand.paragraph.text) + "\n" \
+                + self.segmenter.aligned(title)
+        return cand.view
 
     def evidence(self, cand: _Candidate, query: _Query, best_score: float) -> Evidence:
         """The evidence a candidate answers the question (cached on the candidate)."""
@@ -337,6 +348,12 @@ class Answerer:
         """The ``want`` best confident quotable paragraphs, asking the index for as few hits
         as will do: most questions are settled by the first 64."""
         k = FIRST_PAGE
+        cache: dict[Any, Any] = {}  # article id → Article, (doc id,) → _Candidate
+
+        def view_of(hit: Any) -> str | None:
+            cand = self._candidate(hit, cache)
+            return None if cand is None else self._view(cand)
+
         while True:
             hits = self.index.search(tokens, k, scopes=scopes, groups=groups)
             if not hits:
@@ -344,9 +361,12 @@ class Answerer:
             best = hits[0].score
             floor = max(self.retrieval.min_score, best * MIN_RELATIVE_SCORE)
             more_beyond = len(hits) == k and k < MAX_HITS and hits[-1].score >= floor
-            usable = [h for h in hits if h.score >= floor and h.score > 0]
+            # re-ranked by evidence (ranking score), each keeping its BM25 score (raw)
+            usable = [_Ranked(h.doc_id, score, h.group, h.score)
+                      for h, score in rerank(hits, view_of, query.words, query.bigrams)
+                      if h.score >= floor and h.score > 0]
             chosen = self._diversify(usable, per_article, want, terms, query, threshold, best,
-                                     floor=hits[-1].score if more_beyond else None)
+                                     cache, floor=hits[-1].score if more_beyond else None)
             if chosen is not None:
                 return chosen
             k = min(k * 4, MAX_HITS)
@@ -355,7 +375,7 @@ class Answerer:
                  groups: list[str] | None) -> list[Article]:
         """The articles of the best hits, whatever their confidence (for "not found")."""
         related: list[Article] = []
-        cache: dict[str, Article | None] = {}
+        cache: dict[Any, Any] = {}
         for hit in self.index.search(tokens, FIRST_PAGE, scopes=scopes, groups=groups):
             if hit.group not in cache:
                 cache[hit.group] = self.articles.get(hit.group)
@@ -366,19 +386,24 @@ class Answerer:
                 break
         return related
 
-    def _candidate(self, hit: Any, cache: dict[str, Article | None]) -> _Candidate | None:
-        """The hit as a quotable body paragraph, or None (unknown article, heading, empty)."""
+    def _candidate(self, hit: Any, cache: dict[Any, Any]) -> _Candidate | None:
+        """The hit as a quotable body paragraph, or None (unknown article, heading, empty);
+        ``cache`` keeps articles (by id) and candidates (by ``(doc id,)``) of a question."""
+        key = (hit.doc_id,)
+        if key in cache:
+            return cache[key]
         if hit.group not in cache:
             cache[hit.group] = self.articles.get(hit.group)
         article = cache[hit.group]
-        if article is None:
-            return None
-        paragraph = article.paragraph(hit.doc_id)
-        if paragraph is None or paragraph.kind != "paragraph":
-            return None  # headings are never quoted on their own
-        if _is_fragment(paragraph.text):
-            return None  # nothing a reader could take as an answer
-        return _Candidate(article, paragraph, float(hit.score))
+        cand = None
+        paragraph = article.paragraph(hit.doc_id) if article is not None else None
+        # headings are never quoted on their own; a fragment is nothing a reader could take
+        # as an answer
+        if paragraph is not None and paragraph.kind == "paragraph" \
+                and not _is_fragment(paragraph.text):
+            cand = _Candidate(article, paragraph, float(getattr(hit, "raw", hit.score)))
+        cache[key] = cand
+        return cand
 
     def _has_a_word(self, cand: _Candidate, terms: _Terms) -> bool:
         """A question with words of two or more characters is answered only by paragraphs
@@ -428,7 +453,7 @@ class Answerer:
         return None
 
     def _diversify(self, hits: Sequence, per_article: int, want: int, terms: _Terms,
-                   query: _Query, threshold: float, best_score: float,
+                   query: _Query, threshold: float, best_score: float, cache: dict[Any, Any],
                    floor: float | None = None) -> list[_Candidate] | None:
         """Greedy over the hits (best first): repeatedly take the article whose best remaining
         hit has the highest effective score (score × DIVERSITY_DECAY ** quotes already taken
@@ -447,7 +472,6 @@ class Answerer:
         heapq.heapify(heap)
         taken: dict[str, int] = {}
         chosen: list[_Candidate] = []
-        cache: dict[str, Article | None] = {}
         while len(chosen) < want:
             if not heap:
                 return None if floor is not None else chosen
@@ -531,7 +555,7 @@ class Answerer:
         bigrams = {t[len(CHAR_MARK):]: w for t, w in weights.items() if t.startswith(CHAR_MARK)}
         best: tuple[float, Article | None] = (0.0, None)
         seen: set[str] = set()
-        cache: dict[str, Article | None] = {}
+        cache: dict[Any, Any] = {}
         for hit in self.index.search(unique, FIRST_PAGE, scopes=scopes):
             if hit.group in seen:
                 continue

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from ..texts import t
+from ..texts import role_label, t
 from .excerpt import shorten
 from .markup import MAX_MESSAGE_UNITS, MAX_URL_CHARS, cap, escape, is_http_url, printable, utf16_len
 from ..models import Article
@@ -87,6 +87,7 @@ def _credit_parts(article: Article, lang: str, *, capped: bool) -> list[str]:
         if c.name and c.name.strip():
             roles.setdefault((c.role or "").strip(), []).append(c.name)
     for role, people in list(roles.items())[: FIELD_CAPS["names"] if capped else None]:
+        role = role_label(role, lang)  # 实习生 → 實習生 for a zh-hant reader, like 記者
         role_text = cap(role, FIELD_CAPS["name"]) if capped else " ".join(role.split())
         parts.append(f"{role_text} {names(people)}".strip())
     return parts
@@ -197,9 +198,11 @@ def _quote_html(answer: "Answer", lang: str, limit: int) -> str:
     excerpt = answer.excerpt or ""
     spans = list(answer.highlights)
 
+    also = _also_in_html(answer, lang)
+
     def build(text: str, marks: Sequence[tuple[int, int]]) -> str:
         body = highlight_html(text, marks) if printable(text).strip() else escape("…")
-        return f"<blockquote>{body}</blockquote>\n{attribution}"
+        return f"<blockquote>{body}</blockquote>\n{attribution}{also}"
 
     block = build(excerpt, spans)
     chars = len(excerpt)
@@ -210,11 +213,61 @@ def _quote_html(answer: "Answer", lang: str, limit: int) -> str:
     return block
 
 
+#: Other articles named on an "also in" line; titles of related articles in "not found".
+MAX_ALSO_IN = 3
+
+
+def _article_name(article: Article) -> str:
+    """``《title》 · source`` (what is known), for "also in" and "not found" lines."""
+    title = " ".join((article.title or "").split())
+    source = " ".join((article.source or "").split())
+    parts = ([f"《{cap(title, 60)}》"] if title else []) + ([cap(source, 30)] if source else [])
+    return " · ".join(parts) or article.id
+
+
+def _also_in_html(answer: "Answer", lang: str) -> str:
+    """``\n也见于 《…》 · source; 《…》`` when the same text is in other articles, else ""."""
+    others = list(getattr(answer, "also_in", []) or [])[:MAX_ALSO_IN]
+    if not others:
+        return ""
+    names = "；".join(escape(_article_name(a)) for a in others)
+    return f"\n{escape(t('answer_also_in', lang))} {names}"
+
+
+def _not_found_lines(answers: "AnswerSet", lang: str) -> list[str] | None:
+    """The plain lines of an answer set that quotes nothing for a reason other than plain
+    "not found" (chit-chat, another language, an unclear article, a follow-up), or None."""
+    status = answers.status
+    if status == "chitchat":
+        return [t("answer_chitchat", lang)]
+    if status == "other_language":
+        return [t("answer_other_language", lang)]
+    if status == "unclear_article":
+        return [t("answer_unclear_article", lang)]
+    if status == "not_found" and answers.within_article:
+        return [t("answer_not_in_article", lang)]
+    return None
+
+
+def _related_lines(answers: "AnswerSet", lang: str) -> list[str]:
+    related = list(answers.related or [])[:MAX_ALSO_IN]
+    lines = [t("answer_not_found", lang)]
+    if related:
+        lines.append(t("answer_covers", lang))
+        lines.extend("• " + _article_name(a) for a in related)
+    lines.append(t("answer_about_hint", lang))
+    return lines
+
+
 def _no_answer_html(answers: "AnswerSet", lang: str) -> str:
+    special = _not_found_lines(answers, lang)
+    if special is not None:
+        return "\n".join(escape(line) for line in special)
     labels = _labels(lang)
     question = cap(answers.question or "", 100)
     tips = "\n".join("• " + escape(t) for t in labels["tips"].split("\n"))
-    return (escape(labels["no_answer"].format(question=question)) + "\n\n" +
+    related = "\n".join(escape(line) for line in _related_lines(answers, lang))
+    return (escape(labels["no_answer"].format(question=question)) + "\n" + related + "\n\n" +
             f"<b>{escape(labels['try'])}</b>\n" + tips)
 
 
@@ -251,15 +304,24 @@ def render_plain(answers: "AnswerSet", *, lang: str = "zh-hans") -> str:
     """Terminal text: numbered quotes, highlights as ``**word**``, attribution lines."""
     labels = _labels(lang)
     if not answers.answers:
+        special = _not_found_lines(answers, lang)
+        if special is not None:
+            return printable("\n".join(special))
         question = " ".join((answers.question or "").split())
         tips = "\n".join("  - " + t for t in labels["tips"].split("\n"))
-        return printable(labels["no_answer_plain"].format(question=question)) + "\n" + \
-            labels["try"] + "\n" + tips
+        related = "\n".join(_related_lines(answers, lang))
+        return printable(labels["no_answer_plain"].format(question=question) + "\n" + related) \
+            + "\n" + labels["try"] + "\n" + tips
     blocks = []
     for number, answer in enumerate(answers.answers, 1):
         text = highlight_plain(answer.excerpt or "", answer.highlights)
         indent = " " * (len(str(number)) + 2)
         lines = text.split("\n")
         body = f"{number}. {lines[0]}" + "".join("\n" + indent + line for line in lines[1:])
-        blocks.append(body + "\n" + indent + attribution_plain(answer.article, lang=lang))
+        block = body + "\n" + indent + attribution_plain(answer.article, lang=lang)
+        others = list(getattr(answer, "also_in", []) or [])[:MAX_ALSO_IN]
+        if others:
+            block += "\n" + indent + printable(
+                t("answer_also_in", lang) + " " + "；".join(_article_name(a) for a in others))
+        blocks.append(block)
     return "\n\n".join(blocks)
