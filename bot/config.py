@@ -128,7 +128,7 @@ class RetrievalConfig:
     min_score: float = setting(0.0, _number_at_least(0))
     # Answers below this confidence (0-1, bot/answers/confidence.py) are not shown: the
     # reader gets "not found" instead. Calibration curve: bench/README.md.
-    min_confidence: float = setting(0.25, _fraction)
+    min_confidence: float = setting(0.3, _fraction)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 from .errors import ArticleError, BotError
 from .search.base import IndexDoc
 from .search.bm25 import build_index
+from .answers.confidence import evidence_terms, idf_of, rerank
 from .search.segment import Segmenter
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -220,6 +221,7 @@ def evaluate_squad(paths: Sequence[Path], *, segmenter: Segmenter,
         convert = opencc.OpenCC("t2s.json").convert
     docs: list[IndexDoc] = []
     texts: list[str] = []
+    views: dict[str, str] = {}  # doc id → normalised text and title, for the re-ranking
     seen: dict[str, str] = {}
     questions: list[tuple[str, str]] = []  # (question, doc id of its passage)
     for file_number, path in enumerate(paths):
@@ -237,6 +239,8 @@ def evaluate_squad(paths: Sequence[Path], *, segmenter: Segmenter,
                     docs.append(IndexDoc(doc_id, segmenter.tokens(text) + title_tokens,
                                          "squad", doc_id))
                     texts.append(text)
+                    views[doc_id] = segmenter.aligned(text) + "\n" + segmenter.aligned(
+                        convert(title))
                 ids.append(seen[text])
             for qa in paragraph.get("qas") or []:
                 gold = _answer_passage(context, starts, passages, qa) if chunk else 0
@@ -244,6 +248,7 @@ def evaluate_squad(paths: Sequence[Path], *, segmenter: Segmenter,
                     questions.append((str(qa.get("question", "")), ids[gold]))
     text_of = {doc.doc_id: text for doc, text in zip(docs, texts)}
     index = build_index(docs)
+    weigh = idf_of(index)
     depth = max([10, *recall_at])
     hits_at = {k: 0 for k in recall_at}
     reciprocal_ranks = 0.0
@@ -252,9 +257,11 @@ def evaluate_squad(paths: Sequence[Path], *, segmenter: Segmenter,
     same_story = 0
     for question, own in questions:
         started = time.perf_counter()
-        hits = index.search(segmenter.query_tokens(question), depth)
+        tokens = segmenter.query_tokens(question)
+        words, bigrams = evidence_terms(segmenter, tokens, question, weigh)
+        hits = rerank(index.search(tokens, depth), lambda hit: views[hit.doc_id], words, bigrams)
         times.append((time.perf_counter() - started) * 1000)
-        ranking = [hit.doc_id for hit in hits]
+        ranking = [hit.doc_id for hit, _ in hits]
         rank = ranking.index(own) + 1 if own in ranking else None
         for k in recall_at:
             hits_at[k] += rank is not None and rank <= k

@@ -53,8 +53,8 @@ from ..models import Article, Paragraph
 
 # CHAR_MARK prefixes the segmenter's character tokens (bigrams): search only, never highlighted.
 from ..search.segment import CHAR_MARK
-from .confidence import (Evidence, answer_type_evidence, asked_type, cover, is_chitchat,
-                         question_weights, rerank)
+from .confidence import (RERANK_DEPTH, Evidence, answer_type_evidence, asked_type, cover,
+                         evidence_terms, idf_of, is_chitchat, question_weights, rerank)
 from .excerpt import Excerpt, containment, jaccard, select_excerpt, shingles, standalone_terms
 from .metadata import (format_metadata, metadata_fields, points_at_article,  # noqa: F401
                        question_language, rest_of_metadata_question)
@@ -294,7 +294,7 @@ class Answerer:
         if not tokens:
             return result([], self._nothing_status(question))
         terms = self._terms(tokens, normalized)
-        query = self._query(tokens, normalized)
+        query = self._query(tokens, question, normalized)
         groups = [within_article] if within_article else None
         chosen = self._best(tokens, scopes, groups, per_article, offset + top + 1, terms,
                             query, threshold)
@@ -314,11 +314,12 @@ class Answerer:
     # -- confidence ------------------------------------------------------------------------
 
     def _idf(self, tokens: Sequence[str]) -> list[float]:
-        weigh = getattr(self.index, "term_idf", None)
-        return list(weigh(tokens)) if callable(weigh) else [1.0] * len(tokens)
+        return list(idf_of(self.index)(tokens))
 
-    def _query(self, tokens: Sequence[str], normalized: str) -> _Query:
-        words, bigrams = question_weights(tokens, self._idf, CHAR_MARK)
+    def _query(self, tokens: Sequence[str], question: str, normalized: str) -> _Query:
+        """The evidence weights: the question's words, and the bigrams of its content (not
+        those touching a question word or particle: 有什 says nothing of the answer)."""
+        words, bigrams = evidence_terms(self.segmenter, tokens, question, self._idf)
         return _Query(words, bigrams, asked_type(normalized))
 
     def _view(self, cand: _Candidate) -> str:
@@ -347,7 +348,7 @@ class Answerer:
               threshold: float) -> list[_Candidate]:
         """The ``want`` best confident quotable paragraphs, asking the index for as few hits
         as will do: most questions are settled by the first 64."""
-        k = FIRST_PAGE
+        k = max(FIRST_PAGE, RERANK_DEPTH)  # the re-ranked head is always seen whole
         cache: dict[Any, Any] = {}  # article id → Article, (doc id,) → _Candidate
 
         def view_of(hit: Any) -> str | None:
@@ -547,32 +548,35 @@ class Answerer:
     def _named_article(self, tokens: Sequence[str],
                        scopes: list[str] | None) -> tuple[Article | None, float]:
         """The article the words name: of the articles of the best hits, the one whose title
-        (or title and best paragraph) holds the largest share of the words' weight, if that
-        share reaches ARTICLE_MATCH_MIN; the share is the answer's confidence."""
-        unique = list(dict.fromkeys(tokens))
-        weights = dict(zip(unique, self._idf(unique)))
-        words = {t: w for t, w in weights.items() if not t.startswith(CHAR_MARK)}
-        bigrams = {t[len(CHAR_MARK):]: w for t, w in weights.items() if t.startswith(CHAR_MARK)}
+        (or title and best-matching paragraph) holds the largest share of the words' weight,
+        if that share reaches ARTICLE_MATCH_MIN; the share is the answer's confidence.
+        Bigrams touching a one-character stopword (了马, 的告) name nothing and are left out."""
+        stop = self.segmenter.stopwords
+        unique = [t for t in dict.fromkeys(tokens) if not (
+            t.startswith(CHAR_MARK) and any(c in stop for c in t[len(CHAR_MARK):]))]
+        words, bigrams = question_weights(unique, self._idf, CHAR_MARK)
         best: tuple[float, Article | None] = (0.0, None)
-        seen: set[str] = set()
-        cache: dict[Any, Any] = {}
+        titles: dict[str, str] = {}
         for hit in self.index.search(unique, FIRST_PAGE, scopes=scopes):
-            if hit.group in seen:
-                continue
-            seen.add(hit.group)
-            cand = self._candidate(hit, cache)
-            if cand is None:
-                continue
-            title = self.segmenter.aligned(cand.article.title or "")
-            text = title + "\n" + self.segmenter.aligned(cand.paragraph.text)
-            share = max(self._match_share(words, bigrams, title),
-                        self._match_share(words, bigrams, text))
-            if share > best[0]:
-                best = (share, cand.article)
-            if len(seen) >= ARTICLE_CANDIDATES:
-                break
-        share, article = best
-        return (article, share) if share >= ARTICLE_MATCH_MIN else (None, share)
+            if hit.group not in titles:
+                if len(titles) >= ARTICLE_CANDIDATES:
+                    break
+                article = self.articles.get(hit.group)
+                titles[hit.group] = self.segmenter.aligned(article.title or "") if article else ""
+                if article is None:
+                    continue
+                share = self._match_share(words, bigrams, titles[hit.group])
+                if share > best[0]:
+                    best = (share, article)
+            article = self.articles.get(hit.group)
+            paragraph = article.paragraph(hit.doc_id) if article is not None else None
+            if paragraph is not None:
+                view = titles[hit.group] + "\n" + self.segmenter.aligned(paragraph.text)
+                share = self._match_share(words, bigrams, view)
+                if share > best[0]:
+                    best = (share, article)
+        share, found = best
+        return (found, share) if share >= ARTICLE_MATCH_MIN else (None, share)
 
     @staticmethod
     def _match_share(words: dict[str, float], bigrams: dict[str, float], view: str) -> float:

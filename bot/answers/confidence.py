@@ -5,8 +5,9 @@ Raw BM25 grows with the corpus (idf) and with the question's length, so it canno
 threshold. The confidence is a logistic function of shares and flags instead:
 
 * ``word_cover``: the share of the question's word weight (idf) the paragraph with its title
-  holds; ``bigram_cover``: the same for its character bigrams (names jieba cuts apart, words
-  cut differently);
+  holds; ``bigram_cover``: the same for the bigrams of the question's content (names jieba
+  cuts apart, words cut differently; not those touching a question word, see
+  ``evidence_terms``);
   A word the corpus never holds (a name it does not mention) weighs the most (the idf of a
   term in no paragraph), so a paragraph about something else covers little of the question;
 * ``relative_score``: the paragraph's BM25 score over the best score of the question;
@@ -24,7 +25,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Callable, Protocol, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, Protocol, Sequence, TypeVar
+
+from ..search.segment import CHAR_MARK
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from ..search.segment import Segmenter
 
 
 class _Scored(Protocol):
@@ -36,12 +42,12 @@ H = TypeVar("H", bound=_Scored)
 
 #: Logistic weights (fitted with ``eval --relevance``, see bench/README.md).
 WEIGHTS = {
-    "word_cover": 2.34,
-    "bigram_cover": 6.26,
-    "relative_score": 0.2,
-    "answer_type": 0.21,
+    "word_cover": 2.26,
+    "bigram_cover": 3.88,
+    "relative_score": 1.51,
+    "answer_type": 0.16,
 }
-BIAS = -5.58
+BIAS = -6.36
 
 _NUMBER_QUESTION = re.compile(r"(多少|几[个名人位次天年月日岁家项条辆架座所%]|几成|多大|多长|多高|多远|多久|百分之|比例|"
                               r"\bhow (many|much|long|old)\b)")
@@ -127,7 +133,25 @@ def is_chitchat(normalized_question: str) -> bool:
 #: The best hits re-ranked by evidence, and the weight of their cover in it (measured on
 #: antiterror_train chunked at 200, CMRC trial and DRCD dev together, bench/README.md).
 RERANK_DEPTH = 10
-RERANK_WEIGHT = 1.0
+RERANK_WEIGHT = 3.0
+
+
+def idf_of(index: object) -> Callable[[Sequence[str]], list[float]]:
+    """The index's ``term_idf`` (BM25Index has one), else equal weights for every term."""
+    weigh = getattr(index, "term_idf", None)
+    if callable(weigh):
+        return weigh  # type: ignore[no-any-return]
+    return lambda tokens: [1.0] * len(tokens)
+
+
+def evidence_terms(segmenter: "Segmenter", tokens: Sequence[str], question: str,
+                   weigh: Callable[[Sequence[str]], list[float]]
+                   ) -> tuple[dict[str, float], dict[str, float]]:
+    """(words → idf, bigrams → idf) a paragraph must hold to answer ``question``: its words
+    and the bigrams of its content (``Segmenter.content_bigrams``: not those touching a
+    question word or particle — 有什 says nothing of the answer)."""
+    content = [t for t in tokens if not t.startswith(CHAR_MARK)]
+    return question_weights(content + segmenter.content_bigrams(question), weigh, CHAR_MARK)
 
 
 def question_weights(tokens: Sequence[str], weigh: Callable[[Sequence[str]], list[float]],
@@ -142,21 +166,21 @@ def question_weights(tokens: Sequence[str], weigh: Callable[[Sequence[str]], lis
 
 def rerank(hits: Sequence[H], view_of: Callable[[H], str | None], words: dict[str, float],
            bigrams: dict[str, float]) -> list[tuple[H, float]]:
-    """(hit, ranking score), best first: the best ``RERANK_DEPTH`` hits gain
-    ``RERANK_WEIGHT`` × the best score × the mean of their word and bigram cover (a paragraph
-    holding more of the question's weight beats one repeating a single term); the others
-    keep their BM25 score, which no re-ranked hit falls below. ``view_of`` gives a hit's
-    normalised text and title (None: no gain)."""
+    """(hit, ranking score), best first: the best ``RERANK_DEPTH`` hits have their BM25
+    score multiplied by 1 + ``RERANK_WEIGHT`` × the mean of their word and bigram cover (a
+    paragraph holding more of the question's weight beats one repeating a single term; equal
+    covers keep the BM25 order and ratios); the others keep their BM25 score, which no
+    re-ranked hit falls below. ``view_of`` gives a hit's normalised text and title (None:
+    no gain)."""
     if not hits or hits[0].score <= 0:
         return [(hit, hit.score) for hit in hits]
-    best = hits[0].score
     ranked: list[tuple[int, H, float]] = []
     for order, hit in enumerate(hits):
         score = hit.score
         if order < RERANK_DEPTH:
             view = view_of(hit)
             if view is not None:
-                score += RERANK_WEIGHT * best * (cover(words, view) + cover(bigrams, view)) / 2
+                score *= 1 + RERANK_WEIGHT * (cover(words, view) + cover(bigrams, view)) / 2
         ranked.append((order, hit, score))
     ranked.sort(key=lambda item: (-item[2], item[0]))
     return [(hit, score) for _, hit, score in ranked]

@@ -272,6 +272,20 @@ class Segmenter:
             chars = [c for _, piece_chars in analysed for c in piece_chars]
         return words + chars
 
+    def content_bigrams(self, text: str) -> list[str]:
+        """The bigrams (``CHAR_MARK`` tokens) of the runs of content pieces of ``text``: none
+        touching a stopword or punctuation (有什 in 有什么作用). What a paragraph must hold for
+        a question's content, whereas search also uses the others."""
+        bigrams: list[str] = []
+        run = ""
+        for piece in self._engine.cut(self.normalize(text)) + [""]:
+            if piece and piece not in self.stopwords and all(map(_CJK.match, piece)):
+                run += piece
+                continue
+            bigrams += _bigrams(run)
+            run = ""
+        return bigrams
+
     def _query_bigrams(self, normalized: str, pieces: list[str]) -> list[str]:
         """The bigrams of a question, without those lying inside one stopword (什么, 多少):
         a question word says nothing about the paragraph that answers it."""
