@@ -258,7 +258,7 @@ def evaluate_squad(paths: Sequence[Path], *, segmenter: Segmenter,
     for question, own in questions:
         started = time.perf_counter()
         tokens = segmenter.query_tokens(question)
-        words, bigrams = evidence_terms(segmenter, tokens, question, weigh)
+        words, bigrams = evidence_terms(segmenter, question, weigh)
         hits = rerank(index.search(tokens, depth), lambda hit: views[hit.doc_id], words, bigrams)
         times.append((time.perf_counter() - started) * 1000)
         ranking = [hit.doc_id for hit, _ in hits]

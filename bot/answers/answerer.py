@@ -294,7 +294,7 @@ class Answerer:
         if not tokens:
             return result([], self._nothing_status(question))
         terms = self._terms(tokens, normalized)
-        query = self._query(tokens, question, normalized)
+        query = self._query(question, normalized)
         groups = [within_article] if within_article else None
         chosen = self._best(tokens, scopes, groups, per_article, offset + top + 1, terms,
                             query, threshold)
@@ -316,10 +316,9 @@ class Answerer:
     def _idf(self, tokens: Sequence[str]) -> list[float]:
         return list(idf_of(self.index)(tokens))
 
-    def _query(self, tokens: Sequence[str], question: str, normalized: str) -> _Query:
-        """The evidence weights: the question's words, and the bigrams of its content (not
-        those touching a question word or particle: 有什 says nothing of the answer)."""
-        words, bigrams = evidence_terms(self.segmenter, tokens, question, self._idf)
+    def _query(self, question: str, normalized: str) -> _Query:
+        """The evidence weights (``evidence_terms``) and the answer type asked for."""
+        words, bigrams = evidence_terms(self.segmenter, question, self._idf)
         return _Query(words, bigrams, asked_type(normalized))
 
     def _view(self, cand: _Candidate) -> str:

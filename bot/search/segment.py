@@ -51,6 +51,10 @@ _TOKENIZER_VERSION = 3  # 3: bigrams, plain cut, title tokens; 2: normalize_char
 TITLE_WORD_WEIGHT = 2
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Question words after which a one-character word is the answer's unit (多少钱, 几个人).
+_QUESTION_WORDS = frozenset({"多少", "几", "几个", "多", "哪", "哪个", "什么", "何"})
+# Particles that only mark aspect on a verb (亏了, 去过, 看着).
+_ASPECT_PARTICLES = frozenset("了过着")
 _USER_DICT_LINE = re.compile(r"^(.+?)(?: ([0-9]+))?(?: ([a-z]+))?$")  # as jieba's load_userdict
 
 
@@ -272,19 +276,47 @@ class Segmenter:
             chars = [c for _, piece_chars in analysed for c in piece_chars]
         return words + chars
 
+    def evidence_words(self, text: str) -> list[str]:
+        """The words a paragraph must hold to answer the question ``text``: its words, with
+        an aspect particle dropped (亏了 → 亏: the article says 亏损) and without the measure
+        right after a question word (钱 in 多少钱, 人 in 几个人: the answer's unit, not its
+        subject)."""
+        return [piece for piece in self._evidence_pieces(text) if piece]
+
     def content_bigrams(self, text: str) -> list[str]:
-        """The bigrams (``CHAR_MARK`` tokens) of the runs of content pieces of ``text``: none
-        touching a stopword or punctuation (有什 in 有什么作用). What a paragraph must hold for
-        a question's content, whereas search also uses the others."""
+        """The bigrams (``CHAR_MARK`` tokens) of the runs of ``evidence_words`` standing side
+        by side: none touching a stopword or punctuation (有什 in 有什么作用), so what a
+        paragraph must hold for a question's content, whereas search also uses the others."""
         bigrams: list[str] = []
         run = ""
-        for piece in self._engine.cut(self.normalize(text)) + [""]:
-            if piece and piece not in self.stopwords and all(map(_CJK.match, piece)):
+        for piece in self._evidence_pieces(text) + [""]:
+            if piece and all(map(_CJK.match, piece)):
                 run += piece
                 continue
             bigrams += _bigrams(run)
             run = ""
         return bigrams
+
+    def _evidence_pieces(self, text: str) -> list[str]:
+        """jieba's pieces of ``text`` as ``evidence_words`` keeps them, "" where one is left
+        out (a break between runs)."""
+        pieces: list[str] = []
+        after_question_word = False
+        for piece in self._engine.cut(self.normalize(text)):
+            if piece in self.stopwords or not _has_word_character(piece):
+                after_question_word = piece in _QUESTION_WORDS
+                pieces.append("")
+                continue
+            if after_question_word and len(piece) == 1:
+                after_question_word = False
+                pieces.append("")
+                continue
+            after_question_word = False
+            if len(piece) == 2 and piece[1] in _ASPECT_PARTICLES and _CJK.match(piece[0]):
+                pieces += [piece[0], ""]
+                continue
+            pieces.append(piece)
+        return pieces
 
     def _query_bigrams(self, normalized: str, pieces: list[str]) -> list[str]:
         """The bigrams of a question, without those lying inside one stopword (什么, 多少):
