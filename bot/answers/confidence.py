@@ -42,12 +42,12 @@ H = TypeVar("H", bound=_Scored)
 
 #: Logistic weights (fitted with ``eval --relevance``, see bench/README.md).
 WEIGHTS = {
-    "word_cover": 2.21,
-    "bigram_cover": 3.9,
-    "relative_score": 1.61,
+    "word_cover": 2.23,
+    "bigram_cover": 3.92,
+    "relative_score": 1.59,
     "answer_type": 0.16,
 }
-BIAS = -6.45
+BIAS = -6.46
 
 _NUMBER_QUESTION = re.compile(r"(多少|几[个名人位次天年月日岁家项条辆架座所%]|几成|多大|多长|多高|多远|多久|百分之|比例|"
                               r"\bhow (many|much|long|old)\b)")
