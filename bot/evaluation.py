@@ -11,14 +11,15 @@ import json
 import re
 import statistics
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
+from .answers.confidence import asked_type, evidence_terms, idf_of, rerank
 from .errors import ArticleError, BotError
 from .search.base import IndexDoc
 from .search.bm25 import build_index
-from .answers.confidence import evidence_terms, idf_of, rerank
 from .search.segment import Segmenter
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -87,7 +88,8 @@ def batch_search(corpus: Iterable[dict], queries: Iterable[dict], *, segmenter: 
     for number, query in enumerate(queries):
         text = str(query.get("text") or query.get("question") or "")
         started = time.perf_counter()
-        hits = index.search(segmenter.query_tokens(text), max(top, 1) * _PARAGRAPHS_PER_ARTICLE_WANTED)
+        hits = index.search(segmenter.query_tokens(text),
+                            max(top, 1) * _PARAGRAPHS_PER_ARTICLE_WANTED)
         ranking: list[str] = []
         for hit in hits:
             if hit.group not in ranking:
@@ -184,7 +186,7 @@ def _answer_passage(context: str, starts: list[int], passages: list[str], qa: di
     if not found:
         return None
     at = min(found, key=lambda position: abs(position - given))
-    for number, (start, passage) in enumerate(zip(starts, passages)):
+    for number, (start, passage) in enumerate(zip(starts, passages, strict=True)):
         if start <= at and at + len(answer) <= start + len(passage):
             return number
     return None
@@ -214,7 +216,7 @@ def evaluate_squad(paths: Sequence[Path], *, segmenter: Segmenter,
     ``convert_contexts_to_simplified`` converts contexts with OpenCC t2s before indexing (the
     questions are left as they are), which simulates a simplified corpus asked in traditional.
     """
-    convert: Callable[[str], str] = lambda text: text
+    convert: Callable[[str], str] = str
     if convert_contexts_to_simplified:
         import opencc
 
@@ -246,7 +248,7 @@ def evaluate_squad(paths: Sequence[Path], *, segmenter: Segmenter,
                 gold = _answer_passage(context, starts, passages, qa) if chunk else 0
                 if gold is not None:
                     questions.append((str(qa.get("question", "")), ids[gold]))
-    text_of = {doc.doc_id: text for doc, text in zip(docs, texts)}
+    text_of = {doc.doc_id: text for doc, text in zip(docs, texts, strict=True)}
     index = build_index(docs)
     weigh = idf_of(index)
     depth = max([10, *recall_at])
@@ -259,7 +261,8 @@ def evaluate_squad(paths: Sequence[Path], *, segmenter: Segmenter,
         started = time.perf_counter()
         tokens = segmenter.query_tokens(question)
         words, bigrams = evidence_terms(segmenter, question, weigh)
-        hits = rerank(index.search(tokens, depth), lambda hit: views[hit.doc_id], words, bigrams)
+        hits = rerank(index.search(tokens, depth), lambda hit: views[hit.doc_id], words, bigrams,
+                      asked_type(segmenter.normalize(question)))
         times.append((time.perf_counter() - started) * 1000)
         ranking = [hit.doc_id for hit, _ in hits]
         rank = ranking.index(own) + 1 if own in ranking else None
@@ -282,7 +285,7 @@ def evaluate_squad(paths: Sequence[Path], *, segmenter: Segmenter,
 
 # -- batch questions and the answer-or-silent evaluation -------------------------------------
 
-def answer_batch(library: "Library", path: Path, *, top: int | None = None,
+def answer_batch(library: Library, path: Path, *, top: int | None = None,
                  per_article: int | None = None) -> Iterator[dict]:
     """``ask --questions``: one ``{"id", "question", "answers", …}`` (the ``ask --json``
     object plus the id) per ``{"id", "question"}`` line; a line without a question gets
@@ -350,7 +353,7 @@ class RelevanceReport:
         return lines
 
 
-def relevance_answerer(corpus: Iterable[dict], config: "Config", segmenter: Segmenter) -> "Answerer":
+def relevance_answerer(corpus: Iterable[dict], config: Config, segmenter: Segmenter) -> Answerer:
     """An ``Answerer`` over corpus records ``{id, title, text}`` parsed as the bot parses
     articles, indexed as the library indexes them (in memory)."""
     from .answers.answerer import Answerer
@@ -373,7 +376,7 @@ def relevance_answerer(corpus: Iterable[dict], config: "Config", segmenter: Segm
     return Answerer(build_index(docs), segmenter, articles, config.retrieval, config.answers)
 
 
-def evaluate_relevance(directory: Path, *, config: "Config", segmenter: Segmenter) -> RelevanceReport:
+def evaluate_relevance(directory: Path, *, config: Config, segmenter: Segmenter) -> RelevanceReport:
     """``eval --relevance``: every question of ``questions.jsonl`` asked of the articles of
     ``corpus.jsonl``; the best answer's confidence is kept whatever it is, so the curve
     shows what each threshold would give."""

@@ -9,8 +9,15 @@ from pathlib import Path
 import pytest
 
 from bot.errors import BotError
-from bot.evaluation import (CURVE_THRESHOLDS, EvalReport, batch_search, chunk_passages,
-                            evaluate_relevance, evaluate_squad, read_jsonl)
+from bot.evaluation import (
+    CURVE_THRESHOLDS,
+    EvalReport,
+    batch_search,
+    chunk_passages,
+    evaluate_relevance,
+    evaluate_squad,
+    read_jsonl,
+)
 from bot.search.segment import Segmenter
 
 FIXTURES = Path(__file__).parent / "fixtures" / "retrieval"
@@ -122,7 +129,8 @@ def test_chunked_eval_asks_for_the_passage_holding_the_answer(tmp_path, segmente
                "云南普洱茶的产量今年增长了两成。茶农收入随之提高，茶园面积也在扩大。")
     repeated = {"title": "转载", "paragraphs": [{"context": context, "qas": []}]}
     path = _squad_file(tmp_path, [{"title": "新闻", "paragraphs": [{"context": context, "qas": [
-        {"question": "成渝中线高铁的设计时速是多少？", "answers": [{"text": "三百五十公里", "answer_start": 20}]},
+        {"question": "成渝中线高铁的设计时速是多少？",
+         "answers": [{"text": "三百五十公里", "answer_start": 20}]},
         {"question": "普洱茶产量增长了多少？", "answers": [{"text": "两成", "answer_start": 0}]},
         {"question": "答案不在文中？", "answers": [{"text": "不存在的答案"}]},
     ]}]}, repeated])
@@ -135,12 +143,14 @@ def test_chunked_eval_asks_for_the_passage_holding_the_answer(tmp_path, segmente
 
 
 def test_same_story_counts_a_near_identical_copy_of_the_gold(tmp_path, segmenter):
-    base = "国家统计局发布数据显示，一季度全国居民人均可支配收入八千五百六十一元，比上年同期增长百分之零点五，扣除价格因素实际下降。"
+    base = ("国家统计局发布数据显示，一季度全国居民人均可支配收入八千五百六十一元，"
+            "比上年同期增长百分之零点五，扣除价格因素实际下降。")
     copy = base + "记者王某报道。"
     path = _squad_file(tmp_path, [
         {"title": "甲", "paragraphs": [{"context": copy, "qas": []}]},
         {"title": "乙", "paragraphs": [{"context": base, "qas": [
-            {"question": "一季度全国居民人均可支配收入是多少？", "answers": [{"text": "八千五百六十一元"}]}]}]},
+            {"question": "一季度全国居民人均可支配收入是多少？",
+             "answers": [{"text": "八千五百六十一元"}]}]}]},
     ])
     report = evaluate_squad([path], segmenter=segmenter, chunk=500)
     assert report.questions == 1
@@ -150,20 +160,22 @@ def test_same_story_counts_a_near_identical_copy_of_the_gold(tmp_path, segmenter
 def _relevance_dir(tmp_path):
     corpus = [
         {"id": "a1", "title": "秋明州民宅火灾致三人死亡",
-         "text": "当地时间周二凌晨，俄罗斯秋明州一处民宅发生火灾，造成三人死亡。\n消防部门表示，起火原因可能是电暖器故障。"},
+         "text": "当地时间周二凌晨，俄罗斯秋明州一处民宅发生火灾，造成三人死亡。\n"
+                 "消防部门表示，起火原因可能是电暖器故障。"},
         {"id": "a2", "title": "迪士尼公布财报",
          "text": "迪士尼公司周四公布财报，2020财年净亏损28亿美元，为四十多年来首次年度亏损。"},
     ]
     questions = [
-        {"id": "q1", "question": "秋明州民宅发生火灾造成几人死亡？", "kind": "answerable", "gold": "a1"},
-        {"id": "q2", "question": "迪士尼2020财年净亏损多少？", "kind": "answerable", "gold": "a2"},
-        {"id": "q3", "question": "华为新手机用的什么芯片？", "kind": "unanswerable-news", "gold": None},
-        {"id": "q4", "question": "赛里木湖古称什么？", "kind": "unanswerable-offtopic", "gold": None},
-        {"id": "q5", "question": "你好", "kind": "unanswerable-chat", "gold": None},
+        ("q1", "秋明州民宅发生火灾造成几人死亡？", "answerable", "a1"),
+        ("q2", "迪士尼2020财年净亏损多少？", "answerable", "a2"),
+        ("q3", "华为新手机用的什么芯片？", "unanswerable-news", None),
+        ("q4", "赛里木湖古称什么？", "unanswerable-offtopic", None),
+        ("q5", "你好", "unanswerable-chat", None),
     ]
+    questions = [dict(zip(("id", "question", "kind", "gold"), q, strict=True)) for q in questions]
     for name, rows in (("corpus.jsonl", corpus), ("questions.jsonl", questions)):
-        (tmp_path / name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                                     encoding="utf-8")
+        lines = [json.dumps(r, ensure_ascii=False) + "\n" for r in rows]
+        (tmp_path / name).write_text("".join(lines), encoding="utf-8")
     return tmp_path
 
 
@@ -187,7 +199,8 @@ def test_ask_questions_file_gives_one_json_line_each(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.txt").write_text(
-        "标题：秋明州民宅火灾致三人死亡\n来源：新华网\n\n当地时间周二凌晨，俄罗斯秋明州一处民宅发生火灾，造成三人死亡。\n",
+        "标题：秋明州民宅火灾致三人死亡\n来源：新华网\n\n"
+        "当地时间周二凌晨，俄罗斯秋明州一处民宅发生火灾，造成三人死亡。\n",
         encoding="utf-8")
     (corpus / "b.txt").write_text(
         "标题：迪士尼公布财报\n来源：财新网\n\n迪士尼公司周四公布财报，2020财年净亏损28亿美元。\n"
@@ -203,7 +216,8 @@ def test_ask_questions_file_gives_one_json_line_each(tmp_path):
                 out=out) == 0
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [r["id"] for r in rows] == ["x", 7, "e"]
-    assert rows[0]["question"] == "秋明州民宅发生火灾造成几人死亡？" and rows[0]["status"] == "answered"
+    assert rows[0]["question"] == "秋明州民宅发生火灾造成几人死亡？"
+    assert rows[0]["status"] == "answered"
     answer = rows[0]["answers"][0]
     assert 0 < answer["confidence"] <= 1 and "tentative" not in answer
     assert rows[1]["status"] == "chitchat" and rows[1]["answers"] == []

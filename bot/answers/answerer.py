@@ -44,8 +44,9 @@ from __future__ import annotations
 import heapq
 import re
 from collections import deque
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Collection, Literal, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ..config import AnswersConfig, RetrievalConfig
 from ..errors import QuestionError
@@ -53,11 +54,26 @@ from ..models import Article, Paragraph
 
 # CHAR_MARK prefixes the segmenter's character tokens (bigrams): search only, never highlighted.
 from ..search.segment import CHAR_MARK
-from .confidence import (RERANK_DEPTH, Evidence, answer_type_evidence, asked_type, cover,
-                         evidence_terms, idf_of, is_chitchat, question_weights, rerank)
+from .confidence import (
+    RERANK_DEPTH,
+    Evidence,
+    answer_type_evidence,
+    asked_type,
+    cover,
+    evidence_terms,
+    idf_of,
+    is_chitchat,
+    question_weights,
+    rerank,
+)
 from .excerpt import Excerpt, containment, jaccard, select_excerpt, shingles, standalone_terms
-from .metadata import (format_metadata, metadata_fields, points_at_article,  # noqa: F401
-                       question_language, rest_of_metadata_question)
+from .metadata import (  # noqa: F401
+    format_metadata,
+    metadata_fields,
+    points_at_article,
+    question_language,
+    rest_of_metadata_question,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ..search.base import SearchIndex
@@ -73,10 +89,15 @@ MAX_HITS = 20_000
 #: Hits scoring below this share of the question's best score are never quoted: they bound
 #: how far "More" pages go and how many paragraphs a question without answer examines.
 MIN_RELATIVE_SCORE = 0.25
+#: A follow-up inside one article (``within_article``) needs this share of the confidence
+#: threshold: the reader chose the article, so what is left to judge is the paragraph.
+WITHIN_ARTICLE_FACTOR = 0.5
 #: A metadata question's article must hold this share of the weight of the words naming it.
 ARTICLE_MATCH_MIN = 0.6
 #: Articles examined as the one a metadata question names.
 ARTICLE_CANDIDATES = 10
+#: Normalised article texts kept for the article-wide evidence.
+ARTICLE_VIEWS = 256
 #: Closest articles named in a "not found" answer.
 RELATED_ARTICLES = 3
 #: A paragraph with fewer word characters (letters, digits, ideographs) than
@@ -238,13 +259,14 @@ class Answerer:
     ``term_idf`` (when it has one) weighs the question's words for the confidence.
     """
 
-    def __init__(self, index: "SearchIndex", segmenter: "Segmenter", articles: ArticleLookup,
+    def __init__(self, index: SearchIndex, segmenter: Segmenter, articles: ArticleLookup,
                  retrieval: RetrievalConfig, answers: AnswersConfig):
         self.index = index
         self.segmenter = segmenter
         self.articles = articles
         self.retrieval = retrieval
         self.config = answers
+        self._article_views: dict[tuple[str, int], str] = {}
 
     # -- public ----------------------------------------------------------------------------
 
@@ -268,6 +290,8 @@ class Answerer:
         threshold = self.retrieval.min_confidence if min_confidence is None else min_confidence
         if within_article is not None and re.search("[\ud800-\udfff]", within_article):
             within_article = None  # a lone surrogate names no stored article
+        if within_article and min_confidence is None:
+            threshold *= WITHIN_ARTICLE_FACTOR
         normalized = self.segmenter.normalize(question)
         lang = question_language(question, self.segmenter.aligned(question))
 
@@ -337,8 +361,22 @@ class Answerer:
             cand.evidence = Evidence(
                 word_cover=cover(query.words, view), bigram_cover=cover(query.bigrams, view),
                 relative_score=min(1.0, relative),
-                answer_type=answer_type_evidence(query.asked, view))
+                answer_type=answer_type_evidence(query.asked, view),
+                article_cover=cover(query.words, self._article_view(cand.article)))
         return cand.evidence
+
+    def _article_view(self, article: Article) -> str:
+        """The whole article (title and paragraphs) normalised; kept for the few articles
+        of recent questions (by object: a changed article is a new object)."""
+        key = (article.id, id(article))
+        view = self._article_views.get(key)
+        if view is None:
+            if len(self._article_views) >= ARTICLE_VIEWS:
+                self._article_views.clear()
+            view = "\n".join(self.segmenter.aligned(text) for text in
+                              [article.title or ""] + [p.text for p in article.paragraphs])
+            self._article_views[key] = view
+        return view
 
     # -- quotes ----------------------------------------------------------------------------
 
@@ -363,7 +401,7 @@ class Answerer:
             more_beyond = len(hits) == k and k < MAX_HITS and hits[-1].score >= floor
             # re-ranked by evidence (ranking score), each keeping its BM25 score (raw)
             usable = [_Ranked(h.doc_id, score, h.group, h.score)
-                      for h, score in rerank(hits, view_of, query.words, query.bigrams)
+                      for h, score in rerank(hits, view_of, query.words, query.bigrams, query.asked)
                       if h.score >= floor and h.score > 0]
             chosen = self._diversify(usable, per_article, want, terms, query, threshold, best,
                                      cache, floor=hits[-1].score if more_beyond else None)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Literal, Sequence
+from collections.abc import Sequence
+from typing import Literal
 
 from ..models import Article
 from ..texts import role_label, t
@@ -83,7 +84,7 @@ def _is_cjk(ch: str) -> bool:
 
 def question_language(question: str, aligned: str) -> str:
     """'en' without CJK characters; 'zh-hant' when t2s changes one of them; else 'zh-hans'."""
-    cjk = [(a, b) for a, b in zip(question, aligned) if _is_cjk(a)]
+    cjk = [(a, b) for a, b in zip(question, aligned, strict=False) if _is_cjk(a)]
     if not cjk:
         return "en" if re.search(r"[A-Za-z]", question) else "zh-hans"
     return "zh-hant" if any(a != b for a, b in cjk) else "zh-hans"

@@ -24,12 +24,13 @@ message the renderer produces.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
+from ..models import Article
 from ..texts import role_label, t
 from .excerpt import shorten
 from .markup import MAX_MESSAGE_UNITS, MAX_URL_CHARS, cap, escape, is_http_url, printable, utf16_len
-from ..models import Article
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .answerer import Answer, AnswerSet
@@ -49,7 +50,8 @@ def _labels(lang: str) -> dict[str, str]:
     return {key: t("credit_" + key, lang) for key in _LABEL_KEYS}
 
 
-_LABEL_KEYS = ("reporters", "names_sep", "link", "unknown_source", "no_answer", "no_answer_plain", "try", "tips")
+_LABEL_KEYS = ("reporters", "names_sep", "link", "unknown_source", "no_answer", "no_answer_plain",
+               "try", "tips")
 
 
 # -- attribution -----------------------------------------------------------------------
@@ -93,7 +95,8 @@ def _credit_parts(article: Article, lang: str, *, capped: bool) -> list[str]:
     return parts
 
 
-def _attribution_fields(article: Article, lang: str, *, capped: bool) -> tuple[str | None, list[str]]:
+def _attribution_fields(article: Article, lang: str, *,
+                        capped: bool) -> tuple[str | None, list[str]]:
     title = " ".join((article.title or "").split()) or None
     if title and capped:
         title = cap(title, FIELD_CAPS["title"])
@@ -192,7 +195,7 @@ def highlight_plain(text: str, spans: Iterable[Sequence[int]]) -> str:
     return _marked(text, spans, PLAIN_MARK, PLAIN_MARK, printable)
 
 
-def _quote_html(answer: "Answer", lang: str, limit: int) -> str:
+def _quote_html(answer: Answer, lang: str, limit: int) -> str:
     """One quote block (blockquote + attribution) within ``limit`` UTF-16 units."""
     attribution = attribution_html(answer.article, lang=lang)
     excerpt = answer.excerpt or ""
@@ -225,7 +228,7 @@ def _article_name(article: Article) -> str:
     return " · ".join(parts) or article.id
 
 
-def _also_in_html(answer: "Answer", lang: str) -> str:
+def _also_in_html(answer: Answer, lang: str) -> str:
     """``\n也见于 《…》 · source; 《…》`` when the same text is in other articles, else ""."""
     others = list(getattr(answer, "also_in", []) or [])[:MAX_ALSO_IN]
     if not others:
@@ -234,7 +237,7 @@ def _also_in_html(answer: "Answer", lang: str) -> str:
     return f"\n{escape(t('answer_also_in', lang))} {names}"
 
 
-def _not_found_lines(answers: "AnswerSet", lang: str) -> list[str] | None:
+def _not_found_lines(answers: AnswerSet, lang: str) -> list[str] | None:
     """The plain lines of an answer set that quotes nothing for a reason other than plain
     "not found" (chit-chat, another language, an unclear article, a follow-up), or None."""
     status = answers.status
@@ -249,7 +252,7 @@ def _not_found_lines(answers: "AnswerSet", lang: str) -> list[str] | None:
     return None
 
 
-def _related_lines(answers: "AnswerSet", lang: str) -> list[str]:
+def _related_lines(answers: AnswerSet, lang: str) -> list[str]:
     related = list(answers.related or [])[:MAX_ALSO_IN]
     lines = [t("answer_not_found", lang)]
     if related:
@@ -259,7 +262,7 @@ def _related_lines(answers: "AnswerSet", lang: str) -> list[str]:
     return lines
 
 
-def _no_answer_html(answers: "AnswerSet", lang: str) -> str:
+def _no_answer_html(answers: AnswerSet, lang: str) -> str:
     special = _not_found_lines(answers, lang)
     if special is not None:
         return "\n".join(escape(line) for line in special)
@@ -271,7 +274,7 @@ def _no_answer_html(answers: "AnswerSet", lang: str) -> str:
             f"<b>{escape(labels['try'])}</b>\n" + tips)
 
 
-def render_html(answers: "AnswerSet", *, lang: str = "zh-hans", per_message: int = 3) -> list[str]:
+def render_html(answers: AnswerSet, *, lang: str = "zh-hans", per_message: int = 3) -> list[str]:
     """Telegram HTML messages (``parse_mode="HTML"``), each ≤ 4096 UTF-16 units.
 
     At most ``per_message`` quotes per message, split only between quotes. An empty answer
@@ -300,7 +303,7 @@ def render_html(answers: "AnswerSet", *, lang: str = "zh-hans", per_message: int
     return messages
 
 
-def render_plain(answers: "AnswerSet", *, lang: str = "zh-hans") -> str:
+def render_plain(answers: AnswerSet, *, lang: str = "zh-hans") -> str:
     """Terminal text: numbered quotes, highlights as ``**word**``, attribution lines."""
     labels = _labels(lang)
     if not answers.answers:

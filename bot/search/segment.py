@@ -287,15 +287,25 @@ class Segmenter:
         """The bigrams (``CHAR_MARK`` tokens) of the runs of ``evidence_words`` standing side
         by side: none touching a stopword or punctuation (有什 in 有什么作用), so what a
         paragraph must hold for a question's content, whereas search also uses the others."""
-        bigrams: list[str] = []
-        run = ""
+        return [bigram for bigram, _ in self.content_bigram_spans(text)]
+
+    def content_bigram_spans(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """``content_bigrams`` with the words each spans: one word (民宅 → 民宅), or the two
+        it joins (民宅|火灾 → 宅火), whose weight may then be bounded by theirs."""
+        spans: list[tuple[str, tuple[str, ...]]] = []
+        run: list[str] = []
         for piece in self._evidence_pieces(text) + [""]:
             if piece and all(map(_CJK.match, piece)):
-                run += piece
+                run.append(piece)
                 continue
-            bigrams += _bigrams(run)
-            run = ""
-        return bigrams
+            owner = [n for n, word in enumerate(run) for _ in word]  # word index of each char
+            joined = "".join(run)
+            for i in range(len(joined) - 1):
+                first, second = owner[i], owner[i + 1]
+                words = (run[first],) if first == second else (run[first], run[second])
+                spans.append((CHAR_MARK + joined[i:i + 2], words))
+            run = []
+        return spans
 
     def _evidence_pieces(self, text: str) -> list[str]:
         """jieba's pieces of ``text`` as ``evidence_words`` keeps them, "" where one is left

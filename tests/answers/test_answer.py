@@ -490,7 +490,7 @@ def test_to_json_shape_of_quotes(answerer):
     assert isinstance(first["score"], float) and first["score"] >= RetrievalConfig().min_score
     assert RetrievalConfig().min_confidence <= first["confidence"] <= 1
     assert set(first["evidence"]) == {"word_cover", "bigram_cover", "relative_score",
-                                      "answer_type"}
+                                      "answer_type", "article_cover"}
     assert first["also_in"] == []
     assert all(isinstance(h, list) and len(h) == 2 for h in first["highlights"])
     for a, b in first["highlights"]:
