@@ -9,7 +9,9 @@ words highlighted, credited to its article — or into a reason to quote nothing
   (``bot.answers.confidence``) of at least ``retrieval.min_confidence``; nothing below it is
   ever returned;
 * ``not_found``: nothing confident (``related`` names the closest articles, for the reply);
-  with ``within_article`` set, that article holds no answer (offer to search everything);
+  with ``within_article`` set, that article holds no answer (offer to search everything).
+  A follow-up inside one article needs only ``WITHIN_ARTICLE_FACTOR`` × the threshold: the
+  reader chose the article, what is left to judge is the paragraph;
 * ``chitchat``: greetings, thanks, remarks to the bot — no quote;
 * ``other_language``: a question without Chinese characters found nothing confident;
 * ``unclear_article``: a question about an article's credits that names no article well
@@ -18,8 +20,9 @@ words highlighted, credited to its article — or into a reason to quote nothing
 Selection of quotes (documented policy, tested):
 
 * the index is asked for the best paragraphs (in pages of growing size) scoring at least
-  ``retrieval.min_score`` and ``MIN_RELATIVE_SCORE`` × the question's best score, so the
-  order of the answers does not depend on ``offset``; ``more`` tells whether another
+  ``retrieval.min_score`` and ``MIN_RELATIVE_SCORE`` × the question's best score; the best
+  ``RERANK_DEPTH`` are re-ranked by evidence (``confidence.rerank``). The order of the
+  answers does not depend on ``offset``; ``more`` tells whether another
   confident quote exists beyond the page, so "More" stops when none is left;
 * only body paragraphs are quoted; a hit on a heading, on a doc id the article does not hold,
   or on a fragment (``MIN_QUOTE_CHARS``: captions, bylines, lines broken at removed links) is

@@ -24,7 +24,7 @@ message the renderer produces.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ..models import Article
@@ -143,7 +143,7 @@ def _attribution_html(article: Article, lang: str, *, full: bool) -> str:
         date = format_date(article)
         rest = ([cap(source, 30)] if source else []) + ([cap(date, 20)] if date else [])
     url = article.url.strip() if article.url else None
-    link = url if is_http_url(url) and (full or len(escape(url)) <= 400) else None
+    link = url if url and is_http_url(url) and (full or len(escape(url)) <= 400) else None
     parts: list[str] = []
     if title and link:
         parts.append(f'<a href="{escape(link)}">{escape(title)}</a>')
@@ -175,7 +175,7 @@ def _clean_spans(text: str, spans: Iterable[Sequence[int]]) -> list[tuple[int, i
 
 
 def _marked(text: str, spans: Iterable[Sequence[int]], open_: str, close: str,
-            esc=lambda s: s) -> str:
+            esc: Callable[[str], str] = str) -> str:
     pieces: list[str] = []
     pos = 0
     for a, b in _clean_spans(text, spans):

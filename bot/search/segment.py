@@ -190,7 +190,7 @@ class Segmenter:
         #: user words as added (normalised) with their frequency: lets another engine be given
         #: exactly the same dictionary (the differential test does this).
         self.user_word_freqs: dict[str, int] = {}
-        entries = [(w, None) for w in user_words]
+        entries: list[tuple[str, int | None]] = [(w, None) for w in user_words]
         if user_dict_file is not None:
             entries += _read_user_dict(Path(user_dict_file))
         given = user_word_freqs or {}
@@ -409,6 +409,8 @@ def _read_user_dict(path: Path) -> list[tuple[str, int | None]]:
         if not line:
             continue
         match = _USER_DICT_LINE.match(line)
+        if match is None:  # pragma: no cover - the pattern matches any non-empty line
+            continue
         word, freq = match.group(1).strip(), match.group(2)
         entries.append((word, int(freq) if freq else None))
     return entries
