@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -89,6 +89,9 @@ SHINGLE = 3
 #: First page of hits asked from the index; grows ×4 while more could be confident.
 FIRST_PAGE = 64
 MAX_HITS = 20_000
+#: Hits weighed for one question at most (in ranking order): a question nothing answers
+#: confidently stops there instead of weighing thousands of weak matches.
+MAX_EXAMINED = 150
 #: Hits scoring below this share of the question's best score are never quoted: they bound
 #: how far "More" pages go and how many paragraphs a question without answer examines.
 MIN_RELATIVE_SCORE = 0.25
@@ -100,7 +103,7 @@ ARTICLE_MATCH_MIN = 0.6
 #: Articles examined as the one a metadata question names.
 ARTICLE_CANDIDATES = 10
 #: Normalised article texts kept for the article-wide evidence.
-ARTICLE_VIEWS = 256
+ARTICLE_VIEWS = 4096
 #: Closest articles named in a "not found" answer.
 RELATED_ARTICLES = 3
 #: A paragraph with fewer word characters (letters, digits, ideographs) than
@@ -232,6 +235,14 @@ class _Query:
 
 
 @dataclass(frozen=True)
+class _ArticleView:
+    """An article normalised for looking terms up: title, paragraphs by id, all of it."""
+    title: str
+    paragraphs: dict[str, str]
+    whole: str
+
+
+@dataclass(frozen=True)
 class _Ranked:
     """A hit in ranking order: ``score`` ranks it (BM25 + evidence), ``raw`` is its BM25."""
     doc_id: str
@@ -269,7 +280,7 @@ class Answerer:
         self.articles = articles
         self.retrieval = retrieval
         self.config = answers
-        self._article_views: dict[tuple[str, int], str] = {}
+        self._views: OrderedDict[tuple[str, str | None, int], _ArticleView] = OrderedDict()
 
     # -- public ----------------------------------------------------------------------------
 
@@ -351,9 +362,11 @@ class Answerer:
     def _view(self, cand: _Candidate) -> str:
         """The paragraph and its title, normalised, as the question's terms are looked up."""
         if cand.view is None:
-            title = cand.article.title or ""
-            cand.view = self.segmenter.aligned(cand.paragraph.text) + "\n" \
-                + self.segmenter.aligned(title)
+            views = self._article_views(cand.article)
+            text = views.paragraphs.get(cand.paragraph.id)
+            if text is None:  # pragma: no cover - a candidate's paragraph is its article's
+                text = self.segmenter.aligned(cand.paragraph.text)
+            cand.view = text + "\n" + views.title
         return cand.view
 
     def evidence(self, cand: _Candidate, query: _Query, best_score: float) -> Evidence:
@@ -365,21 +378,26 @@ class Answerer:
                 word_cover=cover(query.words, view), bigram_cover=cover(query.bigrams, view),
                 relative_score=min(1.0, relative),
                 answer_type=answer_type_evidence(query.asked, view),
-                article_cover=cover(query.words, self._article_view(cand.article)))
+                article_cover=cover(query.words, self._article_views(cand.article).whole))
         return cand.evidence
 
-    def _article_view(self, article: Article) -> str:
-        """The whole article (title and paragraphs) normalised; kept for the few articles
-        of recent questions (by object: a changed article is a new object)."""
-        key = (article.id, id(article))
-        view = self._article_views.get(key)
-        if view is None:
-            if len(self._article_views) >= ARTICLE_VIEWS:
-                self._article_views.clear()
-            view = "\n".join(self.segmenter.aligned(text) for text in
-                              [article.title or ""] + [p.text for p in article.paragraphs])
-            self._article_views[key] = view
-        return view
+    def _article_views(self, article: Article) -> _ArticleView:
+        """The article's title and paragraphs normalised (``Segmenter.aligned``), kept for the
+        ``ARTICLE_VIEWS`` articles used last; keyed by content, so an edited article is
+        normalised anew."""
+        key = (article.id, article.title, hash(tuple(p.text for p in article.paragraphs)))
+        views = self._views.get(key)
+        if views is not None:
+            self._views.move_to_end(key)
+            return views
+        aligned = self.segmenter.aligned
+        paragraphs = {p.id: aligned(p.text) for p in article.paragraphs}
+        title = aligned(article.title or "")
+        views = _ArticleView(title, paragraphs, "\n".join([title, *paragraphs.values()]))
+        self._views[key] = views
+        if len(self._views) > ARTICLE_VIEWS:
+            self._views.popitem(last=False)
+        return views
 
     # -- quotes ----------------------------------------------------------------------------
 
@@ -453,8 +471,9 @@ class Answerer:
         long_words = [w for w in terms.words if len(w) > 1]
         if not long_words:
             return True
-        view = self.segmenter.aligned(cand.paragraph.text)
-        return any(w in view for w in long_words)
+        view = self._view(cand)
+        paragraph = view[:len(cand.paragraph.text)]  # the view without its title
+        return any(w in paragraph for w in long_words)
 
     def _signature(self, cand: _Candidate) -> frozenset[str]:
         if cand._shingles is None:
@@ -500,7 +519,8 @@ class Answerer:
         hit has the highest effective score (score × DIVERSITY_DECAY ** quotes already taken
         from that article; ties: the earlier hit), skipping headings, capped articles,
         paragraphs below the confidence threshold and near-duplicates (whose other articles
-        are credited on the quote they repeat). Articles are loaded only for hits that reach
+        are credited on the quote they repeat); at most ``MAX_EXAMINED`` hits are weighed.
+        Articles are loaded only for hits that reach
         the top, so a question matching thousands of paragraphs costs few look-ups.
 
         ``floor``: the hits are only the best page and unseen ones score at most this. The
@@ -513,12 +533,16 @@ class Answerer:
         heapq.heapify(heap)
         taken: dict[str, int] = {}
         chosen: list[_Candidate] = []
+        examined = 0
         while len(chosen) < want:
             if not heap:
                 return None if floor is not None else chosen
             key, _, group = heapq.heappop(heap)
             if floor is not None and -key < floor:
                 return None
+            examined += 1
+            if examined > MAX_EXAMINED:
+                return chosen  # the same cut whatever the page size: pages stay consistent
             queue = queues[group]
             _, hit = queue.popleft()
             cand = self._candidate(hit, cache)
