@@ -91,7 +91,7 @@ FIRST_PAGE = 64
 MAX_HITS = 20_000
 #: Hits weighed for one question at most (in ranking order): a question nothing answers
 #: confidently stops there instead of weighing thousands of weak matches.
-MAX_EXAMINED = 150
+MAX_EXAMINED = 40
 #: Hits scoring below this share of the question's best score are never quoted: they bound
 #: how far "More" pages go and how many paragraphs a question without answer examines.
 MIN_RELATIVE_SCORE = 0.25
@@ -280,7 +280,7 @@ class Answerer:
         self.articles = articles
         self.retrieval = retrieval
         self.config = answers
-        self._views: OrderedDict[tuple[str, str | None, int], _ArticleView] = OrderedDict()
+        self._views: OrderedDict[str, tuple[Article, _ArticleView]] = OrderedDict()
 
     # -- public ----------------------------------------------------------------------------
 
@@ -334,11 +334,11 @@ class Answerer:
         terms = self._terms(tokens, normalized)
         query = self._query(question, normalized)
         groups = [within_article] if within_article else None
-        chosen = self._best(tokens, scopes, groups, per_article, offset + top + 1, terms,
-                            query, threshold)
+        chosen, hits = self._best(tokens, scopes, groups, per_article, offset + top + 1, terms,
+                                  query, threshold)
         page = chosen[offset:offset + top]
         if not page:
-            related = self._related(tokens, scopes, groups) if offset == 0 else []
+            related = self._related(hits) if offset == 0 else []
             return result([], self._nothing_status(question), related=related)
         return result([self._quote(c, terms) for c in page], more=len(chosen) > offset + top)
 
@@ -383,18 +383,17 @@ class Answerer:
 
     def _article_views(self, article: Article) -> _ArticleView:
         """The article's title and paragraphs normalised (``Segmenter.aligned``), kept for the
-        ``ARTICLE_VIEWS`` articles used last; keyed by content, so an edited article is
-        normalised anew."""
-        key = (article.id, article.title, hash(tuple(p.text for p in article.paragraphs)))
-        views = self._views.get(key)
-        if views is not None:
-            self._views.move_to_end(key)
-            return views
+        ``ARTICLE_VIEWS`` articles used last. Kept with the article object they were made
+        from: another object (the article edited and loaded again) is normalised anew."""
+        cached = self._views.get(article.id)
+        if cached is not None and cached[0] is article:
+            self._views.move_to_end(article.id)
+            return cached[1]
         aligned = self.segmenter.aligned
         paragraphs = {p.id: aligned(p.text) for p in article.paragraphs}
         title = aligned(article.title or "")
         views = _ArticleView(title, paragraphs, "\n".join([title, *paragraphs.values()]))
-        self._views[key] = views
+        self._views[article.id] = (article, views)
         if len(self._views) > ARTICLE_VIEWS:
             self._views.popitem(last=False)
         return views
@@ -403,9 +402,9 @@ class Answerer:
 
     def _best(self, tokens: Sequence[str], scopes: list[str] | None, groups: list[str] | None,
               per_article: int, want: int, terms: _Terms, query: _Query,
-              threshold: float) -> list[_Candidate]:
+              threshold: float) -> tuple[list[_Candidate], list[Any]]:
         """The ``want`` best confident quotable paragraphs, asking the index for as few hits
-        as will do: most questions are settled by the first 64."""
+        as will do (most questions are settled by the first 64), and the hits seen."""
         k = max(FIRST_PAGE, RERANK_DEPTH)  # the re-ranked head is always seen whole
         cache: dict[Any, Any] = {}  # article id → Article, (doc id,) → _Candidate
 
@@ -416,7 +415,7 @@ class Answerer:
         while True:
             hits = self.index.search(tokens, k, scopes=scopes, groups=groups)
             if not hits:
-                return []
+                return [], []
             best = hits[0].score
             floor = max(self.retrieval.min_score, best * MIN_RELATIVE_SCORE)
             more_beyond = len(hits) == k and k < MAX_HITS and hits[-1].score >= floor
@@ -427,15 +426,14 @@ class Answerer:
             chosen = self._diversify(usable, per_article, want, terms, query, threshold, best,
                                      cache, floor=hits[-1].score if more_beyond else None)
             if chosen is not None:
-                return chosen
+                return chosen, hits
             k = min(k * 4, MAX_HITS)
 
-    def _related(self, tokens: Sequence[str], scopes: list[str] | None,
-                 groups: list[str] | None) -> list[Article]:
+    def _related(self, hits: Sequence[Any]) -> list[Article]:
         """The articles of the best hits, whatever their confidence (for "not found")."""
         related: list[Article] = []
         cache: dict[Any, Any] = {}
-        for hit in self.index.search(tokens, FIRST_PAGE, scopes=scopes, groups=groups):
+        for hit in hits:
             if hit.group not in cache:
                 cache[hit.group] = self.articles.get(hit.group)
                 article = cache[hit.group]
@@ -537,12 +535,12 @@ class Answerer:
         while len(chosen) < want:
             if not heap:
                 return None if floor is not None else chosen
+            if examined >= MAX_EXAMINED:
+                return chosen  # the same cut whatever the page size: pages stay consistent
             key, _, group = heapq.heappop(heap)
             if floor is not None and -key < floor:
                 return None
             examined += 1
-            if examined > MAX_EXAMINED:
-                return chosen  # the same cut whatever the page size: pages stay consistent
             queue = queues[group]
             _, hit = queue.popleft()
             cand = self._candidate(hit, cache)
