@@ -261,3 +261,55 @@ def test_not_found_names_the_closest_articles_and_about(answerer):
         assert "最接近" in message and (result.related[0].title or "") in message
     chat = render_html(answerer.ask("你好"))[0]
     assert "新闻" in chat and "<blockquote>" not in chat
+
+
+def test_rerank_puts_the_paragraph_holding_the_asked_figure_first():
+    hits = [Hit("a", 10.0, "g"), Hit("b", 9.0, "g")]
+    views = {"a": "大熊猫双胞胎在基地出生", "b": "双胞胎体重一百五十克"}
+    words = {"双胞胎": 1.0}
+    assert [h.doc_id for h, _ in rerank(hits, lambda h: views[h.doc_id], words, {})] == ["a", "b"]
+    ranked = rerank(hits, lambda h: views[h.doc_id], words, {}, asked="number")
+    assert [h.doc_id for h, _ in ranked] == ["b", "a"]
+    assert all(score >= hit.score for hit, score in ranked)  # only ever a gain
+
+
+def test_a_follow_up_inside_an_article_needs_half_the_threshold(answerer, monkeypatch):
+    from bot.answers import answerer as module
+
+    threshold = RetrievalConfig().min_confidence
+    middling = threshold * (1 + module.WITHIN_ARTICLE_FACTOR) / 2  # between half and whole
+    monkeypatch.setattr(Evidence, "confidence", lambda self: middling)
+    assert answerer.ask("起火原因是什么？").status == "not_found"
+    inside = answerer.ask("起火原因是什么？", within_article="bakery")
+    assert inside.status == "answered" and inside.answers[0].article.id == "bakery"
+
+
+def test_an_edited_article_is_read_anew(seg):
+    first = article("e", "编辑测试", ["江北新区今年新建学校十二所，覆盖全部街道。"])
+    articles = {"e": first, "bakery": BAKERY}
+    docs = [doc for a in articles.values() for doc in index_docs(a, "shared", seg)]
+    answerer = Answerer(build_index(docs), seg, articles, RetrievalConfig(), AnswersConfig())
+    assert "十二所" in answerer.ask("江北新区今年新建学校多少所？").answers[0].excerpt
+    # the index still holds the old words; the edited text no longer answers, and is not
+    # judged on the old text
+    articles["e"] = article("e", "编辑测试", ["本段内容已经删除，请另见其他报道。"])
+    assert answerer.ask("江北新区今年新建学校多少所？").answers == []
+
+
+def test_at_most_max_examined_hits_are_weighed(seg, monkeypatch):
+    from bot.answers import answerer as module
+
+    texts = [f"第{i}号仓库今天盘点完毕，一切正常。" for i in range(30)]
+    many = [article(f"w{i}", "仓库", [text]) for i, text in enumerate(texts)]
+    answerer = make(seg, many)
+    weighed: list[int] = []
+    real = Answerer.evidence
+
+    def counting(self, cand, query, best):  # type: ignore[no-untyped-def]
+        weighed.append(1)
+        return real(self, cand, query, best)
+
+    monkeypatch.setattr(Answerer, "evidence", counting)
+    monkeypatch.setattr(module, "MAX_EXAMINED", 5)
+    answerer.ask("仓库里的月球车是什么颜色？", top=10)
+    assert 0 < len(weighed) <= 5

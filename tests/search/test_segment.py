@@ -197,3 +197,17 @@ def test_signature_follows_tokenization_settings():
     assert Segmenter(extra_stopwords=["记者"]).signature != Segmenter().signature
     assert Segmenter(bigrams=False).signature != Segmenter().signature
     assert Segmenter(search_mode=True).signature != Segmenter().signature
+
+
+def test_evidence_words_drop_aspect_particles_and_answer_units(segmenter):
+    assert segmenter.evidence_words("迪士尼2020财年亏了多少钱？") == ["迪士尼", "2020", "财年", "亏"]
+    assert "人" not in segmenter.evidence_words("爆炸造成几个人死亡")
+    assert "死亡" in segmenter.evidence_words("爆炸造成几个人死亡")
+
+
+def test_content_bigrams_say_which_words_they_join(segmenter):
+    spans = dict(segmenter.content_bigram_spans("项目预计投资多少"))
+    assert spans[CHAR_MARK + "项目"] == ("项目",)
+    assert spans[CHAR_MARK + "目预"] == ("项目", "预计")
+    assert CHAR_MARK + "资多" not in spans  # touches a question word
+    assert segmenter.content_bigrams("项目预计投资多少") == list(spans)
