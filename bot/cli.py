@@ -183,7 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per article and line")
     p.set_defaults(handler=cmd_parse)
 
-    p = commands.add_parser("ask", help="answer a question (or a JSONL file of them) from the corpus")
+    p = commands.add_parser("ask", help="answer a question (or a JSONL file of them) "
+                            "from the corpus")
     p.add_argument("question", nargs="?")
     p.add_argument("--questions", metavar="Q.jsonl",
                    help='one {"id", "question"} a line; prints one JSON line per question')

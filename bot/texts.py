@@ -71,7 +71,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "This article holds no answer to that.",
     },
     "answer_also_in": {"zh-hans": "也见于", "zh-hant": "也見於", "en": "also in"},
-    "btn_search_all": {"zh-hans": "搜索全部文章", "zh-hant": "搜尋全部文章", "en": "Search all articles"},
+    "btn_search_all": {"zh-hans": "搜索全部文章", "zh-hant": "搜尋全部文章",
+                       "en": "Search all articles"},
     # --- labels of metadata answers (answers.metadata) --------------------------------
     "meta_reporters": {"zh-hans": "记者", "zh-hant": "記者", "en": "Reporters"},
     "meta_photographers": {"zh-hans": "摄影", "zh-hant": "攝影", "en": "Photos"},

@@ -122,7 +122,8 @@ def test_a_name_jieba_does_not_know_is_found_through_its_bigrams(segmenter):
 
 
 def test_casual_wording_meets_the_article_through_shared_bigrams(segmenter):
-    texts = {"p1": "迪士尼2020财年亏损28亿美元，主题公园关闭。", "p2": "迪士尼乐园今年夏天重新开放。"}
+    texts = {"p1": "迪士尼2020财年亏损28亿美元，主题公园关闭。",
+             "p2": "迪士尼乐园今年夏天重新开放。"}
     index = build_index(IndexDoc(k, segmenter.tokens(v), "s", k) for k, v in texts.items())
     assert index.search(segmenter.query_tokens("迪士尼2020财年亏了多少钱？"), 2)[0].doc_id == "p1"
 
@@ -136,7 +137,8 @@ def test_title_words_count_in_every_paragraph_of_the_article(segmenter):
     docs = {"a#0": segmenter.doc_tokens("车上装的是化肥。", title),
             "b#0": segmenter.doc_tokens("货车上装的是蔬菜。", "高速公路拥堵")}
     index = build_index(IndexDoc(k, v, "s", k[0]) for k, v in docs.items())
-    assert index.search(segmenter.query_tokens("连云港那辆货车上装的是什么？"), 2)[0].doc_id == "a#0"
+    question = segmenter.query_tokens("连云港那辆货车上装的是什么？")
+    assert index.search(question, 2)[0].doc_id == "a#0"
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +202,8 @@ def test_signature_follows_tokenization_settings():
 
 
 def test_evidence_words_drop_aspect_particles_and_answer_units(segmenter):
-    assert segmenter.evidence_words("迪士尼2020财年亏了多少钱？") == ["迪士尼", "2020", "财年", "亏"]
+    words = segmenter.evidence_words("迪士尼2020财年亏了多少钱？")
+    assert words == ["迪士尼", "2020", "财年", "亏"]
     assert "人" not in segmenter.evidence_words("爆炸造成几个人死亡")
     assert "死亡" in segmenter.evidence_words("爆炸造成几个人死亡")
 
