@@ -51,6 +51,8 @@ _TOKENIZER_VERSION = 3  # 3: bigrams, plain cut, title tokens; 2: normalize_char
 TITLE_WORD_WEIGHT = 2
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# A Latin word followed by a number, as written: a product or model name (mate 60, a380).
+_MODEL_NAME = re.compile(r"(?<![a-z0-9])[a-z]+[ \-]?[0-9]+[a-z0-9]*(?![a-z0-9])")
 # Question words after which a one-character word is the answer's unit (多少钱, 几个人).
 _QUESTION_WORDS = frozenset({"多少", "几", "几个", "多", "哪", "哪个", "什么", "何"})
 # Particles that only mark aspect on a verb (亏了, 去过, 看着).
@@ -280,8 +282,12 @@ class Segmenter:
         """The words a paragraph must hold to answer the question ``text``: its words, with
         an aspect particle dropped (亏了 → 亏: the article says 亏损) and without the measure
         right after a question word (钱 in 多少钱, 人 in 几个人: the answer's unit, not its
-        subject)."""
-        return [piece for piece in self._evidence_pieces(text) if piece]
+        subject); and model names whole (``mate 60``, ``iphone 12``)."""
+        words = [piece for piece in self._evidence_pieces(text) if piece]
+        # a model name is its letters and its number together: Mate 60 is not Mate 40, although
+        # "60" alone is found in nearly any text
+        names = [m.group() for m in _MODEL_NAME.finditer(self.normalize(text))]
+        return words + [name for name in names if name not in words]
 
     def content_bigrams(self, text: str) -> list[str]:
         """The bigrams (``CHAR_MARK`` tokens) of the runs of ``evidence_words`` standing side

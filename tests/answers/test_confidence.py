@@ -313,3 +313,13 @@ def test_at_most_max_examined_hits_are_weighed(seg, monkeypatch):
     monkeypatch.setattr(module, "MAX_EXAMINED", 5)
     answerer.ask("仓库里的月球车是什么颜色？", top=10)
     assert 0 < len(weighed) <= 5
+
+
+def test_a_model_name_must_match_whole(seg):
+    phone = article("phone", "华为发布Mate 40手机", [
+        "华为Mate 40系列手机搭载麒麟9000芯片，售价4999元起，共有60万台首批备货。"])
+    answerer = make(seg, [phone, BAKERY, DISNEY])
+    assert answerer.ask("华为Mate 40用的什么芯片？").answers[0].article.id == "phone"
+    # "60" is in the paragraph, but not Mate 60: another phone, not answered
+    assert answerer.ask("华为Mate 60用的什么芯片？").status == "not_found"
+    assert "mate 60" in seg.evidence_words("华为Mate 60用的什么芯片？")
