@@ -372,7 +372,11 @@ class Answerer:
     def evidence(self, cand: _Candidate, query: _Query, best_score: float) -> Evidence:
         """The evidence a candidate answers the question (cached on the candidate)."""
         if cand.evidence is None:
-            view = self._view(cand)
+            views = self._article_views(cand.article)
+            # a news paragraph leaves out what its lead said (双胞胎幼崽 after 大熊猫双胞胎):
+            # the paragraph is judged with its title and the article's first paragraph
+            lead = next(iter(views.paragraphs.values()), "")
+            view = self._view(cand) + "\n" + lead
             relative = cand.score / best_score if best_score > 0 else 0.0
             cand.evidence = Evidence(
                 word_cover=cover(query.words, view), bigram_cover=cover(query.bigrams, view),

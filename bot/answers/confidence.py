@@ -4,8 +4,9 @@ questions and corpora, and the questions that are no questions (greetings, chit-
 Raw BM25 grows with the corpus (idf) and with the question's length, so it cannot be one
 threshold. The confidence is a logistic function of shares and flags instead:
 
-* ``word_cover``: the share of the question's word weight (idf) the paragraph with its title
-  holds; ``bigram_cover``: the same for the bigrams of the question's content (names jieba
+* ``word_cover``: the share of the question's word weight (idf) the paragraph holds, read
+  with its title and its article's first paragraph (news paragraphs leave out what the lead
+  said: 双胞胎幼崽 after 大熊猫双胞胎); ``bigram_cover``: the same for the bigrams of the question's content (names jieba
   cuts apart, words cut differently; not those touching a question word, see
   ``evidence_terms``). A word the corpus never holds (a name it does not mention) weighs the
   most (the idf of a term in no paragraph), so a paragraph about something else covers

@@ -323,3 +323,12 @@ def test_a_model_name_must_match_whole(seg):
     # "60" is in the paragraph, but not Mate 60: another phone, not answered
     assert answerer.ask("华为Mate 60用的什么芯片？").status == "not_found"
     assert "mate 60" in seg.evidence_words("华为Mate 60用的什么芯片？")
+
+
+def test_a_paragraph_is_read_with_its_article_lead(seg):
+    pandas = article("panda", "熊猫基地新添双胞胎", [
+        "成都大熊猫繁育研究基地今天宣布，一对大熊猫双胞胎在基地顺利出生，母子平安。",
+        "基地工作人员表示，双胞胎幼崽体重分别为一百五十克和一百二十克。"])
+    answerer = make(seg, [pandas, BAKERY, DISNEY, HARBOUR])
+    result = answerer.ask("大熊猫双胞胎体重多少？")
+    assert result.answers and result.answers[0].paragraph_id == "panda#1"
