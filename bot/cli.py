@@ -4,8 +4,10 @@
     python -m bot add URL|FILE... [--scope shared|chat:ID] [--json]
     python -m bot feeds add URL [--scope S] | list [--json] | poll [--force] [--json] | remove ID
     python -m bot ask "QUESTION" [--top N] [--per-article M] [--json]
+    python -m bot ask --questions Q.jsonl --json
     python -m bot search --corpus CORPUS.jsonl --queries QUERIES.jsonl [--top K]
-    python -m bot eval --squad FILE.json [FILE2.json ...]
+    python -m bot eval --squad FILE.json [FILE2.json ...] [--chunk N]
+    python -m bot eval --relevance DIR
     python -m bot check
     python -m bot backup FILE.sqlite3
     python -m bot run
@@ -173,9 +175,18 @@ def cmd_ask(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from .library import Library
     from .answers.render import render_plain
 
+    if (args.question is None) == (args.questions is None):
+        raise BotError("give either a QUESTION or --questions FILE.jsonl")
     with Library.open(config) as library:
         for problem in library.problems:
             print(f"warning: {problem}", file=sys.stderr)
+        if args.questions is not None:
+            from .evaluation import answer_batch
+
+            for row in answer_batch(library, Path(args.questions), top=args.top,
+                                    per_article=args.per_article):
+                _print_json(row, out)
+            return 0
         answers = library.ask(args.question, top=args.top, per_article=args.per_article)
         if args.json:
             _print_json(answers.to_json(), out)
@@ -197,12 +208,20 @@ def cmd_search(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
-    from .evaluation import evaluate_squad
+    from .evaluation import evaluate_relevance, evaluate_squad
     from .search.segment import Segmenter
 
+    if (args.squad is None) == (args.relevance is None):
+        raise BotError("give either --squad FILE.json ... or --relevance DIR")
     segmenter = Segmenter.from_config(config.segmentation, base_dir=config.base_dir)
+    if args.relevance is not None:
+        for line in evaluate_relevance(Path(args.relevance), config=config,
+                                       segmenter=segmenter).lines():
+            out.write(line + "\n")
+        return 0
     report = evaluate_squad([Path(p) for p in args.squad], segmenter=segmenter,
-                            convert_contexts_to_simplified=args.contexts_to_simplified)
+                            convert_contexts_to_simplified=args.contexts_to_simplified,
+                            chunk=args.chunk)
     for line in report.lines():
         out.write(line + "\n")
     return 0
@@ -282,8 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("feed_id", type=_positive_int, metavar="ID")
     p.set_defaults(handler=cmd_feeds)
 
-    p = commands.add_parser("ask", help="answer a question from the corpus")
-    p.add_argument("question")
+    p = commands.add_parser("ask", help="answer a question (or a JSONL file of them) "
+                            "from the corpus")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--questions", metavar="Q.jsonl",
+                   help='one {"id", "question"} a line; prints one JSON line per question')
     p.add_argument("--top", type=_positive_int, help="most quotes returned")
     p.add_argument("--per-article", type=_positive_int, help="most quotes from one article")
     p.add_argument("--json", action="store_true")
@@ -295,8 +317,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=_positive_int, default=10)
     p.set_defaults(handler=cmd_search)
 
-    p = commands.add_parser("eval", help="recall@1/3/5 and MRR@10 on SQuAD-style files")
-    p.add_argument("--squad", required=True, nargs="+", metavar="FILE.json")
+    p = commands.add_parser("eval", help="recall@1/3/5 and MRR@10 on SQuAD-style files; "
+                            "answer-or-silent figures on a relevance set")
+    p.add_argument("--squad", nargs="+", metavar="FILE.json")
+    p.add_argument("--chunk", type=_positive_int, metavar="N",
+                   help="cut contexts into ~N-character passages at sentence ends")
+    p.add_argument("--relevance", metavar="DIR",
+                   help="corpus.jsonl + questions.jsonl (id, question, kind, gold)")
     p.add_argument("--contexts-to-simplified", action="store_true",
                    help="convert the contexts (not the questions) to simplified characters first, "
                         "to measure traditional questions against a simplified corpus")

@@ -125,8 +125,12 @@ class SegmentationConfig:
 @dataclass(frozen=True)
 class RetrievalConfig:
     top_k: int = setting(5, _int_at_least(1))
-    # Paragraphs scoring below this are not offered as answers (raw BM25 score).
-    min_score: float = setting(1.0, _number_at_least(0))
+    # Paragraphs scoring below this raw BM25 score are never considered (0: no floor; the
+    # confidence below is what decides, as raw scores grow with the corpus).
+    min_score: float = setting(0.0, _number_at_least(0))
+    # Answers below this confidence (0-1, bot/answers/confidence.py) are not shown: the
+    # reader gets "not found" instead. Calibration curve: bench/README.md.
+    min_confidence: float = setting(0.3, _fraction)
 
 
 @dataclass(frozen=True)

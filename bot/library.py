@@ -113,9 +113,11 @@ def open_store(path: Path) -> ArticleStore:
 
 
 def index_docs(article: Article, scope: str, segmenter: Segmenter) -> Iterator[IndexDoc]:
-    """The searchable units of an article: its body paragraphs (headings are context only)."""
+    """The searchable units of an article: its body paragraphs (headings are context only),
+    each with the article's title tokens, so a paragraph also matches through its headline."""
+    title = segmenter.title_tokens(article.title)
     for paragraph in article.body:
-        yield IndexDoc(doc_id=paragraph.id, tokens=segmenter.tokens(paragraph.text),
+        yield IndexDoc(doc_id=paragraph.id, tokens=segmenter.tokens(paragraph.text) + title,
                        scope=scope, group=article.id)
 
 

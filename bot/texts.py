@@ -36,6 +36,52 @@ TEXTS: dict[str, dict[str, str]] = {
     "credit_no_answer_plain": {"zh-hans": '没有找到能回答“{question}”的段落。', "zh-hant": '沒有找到能回答「{question}」的段落。', "en": 'No paragraph answers “{question}”.'},
     "credit_try": {"zh-hans": '可以换个问法试试：', "zh-hant": '可以換個問法試試：', "en": 'Try asking differently:'},
     "credit_tips": {"zh-hans": '用更少或别的关键词，例如只留下最关键的两三个词\n写上人名、地名或机构名，例如“两江新区”“李彩桦”\n繁体、简体都能搜到，不必转换\n问文章本身，例如“这篇文章的记者是谁？”“什么时候发布的？”', "zh-hant": '用更少或別的關鍵詞，例如只留下最關鍵的兩三個詞\n寫上人名、地名或機構名，例如「兩江新區」「李彩樺」\n繁體、簡體都能搜到，不必轉換\n問文章本身，例如「這篇文章的記者是誰？」「什麼時候發布的？」', "en": 'use fewer or other key words — keep the two or three that matter\nnames of people, places or organisations help, e.g. 两江新区\nsimplified and traditional characters both work; no need to convert\nask about an article itself: “who wrote this?”, “when was it published?”'},
+    # --- answers that are not quotes (answers.render; statuses of AnswerSet) ------------
+    "answer_not_found": {
+        "zh-hans": "资料库里没有找到足够可靠的答案，所以不引用。",
+        "zh-hant": "資料庫裡沒有找到足夠可靠的答案，所以不引用。",
+        "en": "The corpus holds no answer I can vouch for, so I quote nothing.",
+    },
+    "answer_covers": {
+        "zh-hans": "资料库里与此最接近的文章：", "zh-hant": "資料庫裡與此最接近的文章：",
+        "en": "Closest articles in the corpus:",
+    },
+    "answer_about_hint": {
+        "zh-hans": "/about 查看资料库收录了什么。", "zh-hant": "/about 查看資料庫收錄了什麼。",
+        "en": "/about shows what the corpus holds.",
+    },
+    "answer_chitchat": {
+        "zh-hans": "我只回答新闻资料库里的问题，例如：{example}",
+        "zh-hant": "我只回答新聞資料庫裡的問題，例如：{example}",
+        "en": "I only answer questions about the news corpus, e.g. {example}",
+    },
+    "answer_other_language": {
+        "zh-hans": "资料库里的文章都是中文的，用这种语言的问题找不到答案。请用中文提问。",
+        "zh-hant": "資料庫裡的文章都是中文的，用這種語言的問題找不到答案。請用中文提問。",
+        "en": "The corpus holds Chinese articles only, so a question in another language finds "
+              "nothing. Please ask in Chinese.",
+    },
+    "answer_unclear_article": {
+        "zh-hans": "不清楚你问的是哪篇文章，请写出标题或文章里的关键词。",
+        "zh-hant": "不清楚你問的是哪篇文章，請寫出標題或文章裡的關鍵詞。",
+        "en": "I can't tell which article you mean: give its title or words from it.",
+    },
+    "answer_not_in_article": {
+        "zh-hans": "这篇文章里没有找到答案。", "zh-hant": "這篇文章裡沒有找到答案。",
+        "en": "This article holds no answer to that.",
+    },
+    "answer_also_in": {"zh-hans": "也见于", "zh-hant": "也見於", "en": "also in"},
+    "btn_search_all": {"zh-hans": "搜索全部文章", "zh-hant": "搜尋全部文章",
+                       "en": "Search all articles"},
+    # --- labels of metadata answers (answers.metadata) --------------------------------
+    "meta_reporters": {"zh-hans": "记者", "zh-hant": "記者", "en": "Reporters"},
+    "meta_photographers": {"zh-hans": "摄影", "zh-hant": "攝影", "en": "Photos"},
+    "meta_date": {"zh-hans": "发布时间", "zh-hant": "發布時間", "en": "Published"},
+    "meta_source": {"zh-hans": "来源", "zh-hant": "來源", "en": "Source"},
+    "meta_unknown": {"zh-hans": "未注明", "zh-hant": "未註明", "en": "not stated"},
+    "meta_sep": {"zh-hans": "、", "zh-hant": "、", "en": ", "},
+    "meta_colon": {"zh-hans": "：", "zh-hant": "：", "en": ": "},
+    "meta_join": {"zh-hans": "；", "zh-hant": "；", "en": "; "},
     # --- buttons -----------------------------------------------------------------------
     "btn_more": {"zh-hans": "更多", "zh-hant": "更多", "en": "More"},
     "btn_full": {"zh-hans": "全文", "zh-hant": "全文", "en": "Full article"},
@@ -288,6 +334,31 @@ TEXTS: dict[str, dict[str, str]] = {
     "cmd_list": {"zh-hans": "本聊天的文章（管理员）", "zh-hant": "本聊天的文章（管理員）", "en": "This chat's articles (admins)"},
     "cmd_settings": {"zh-hans": "设置（管理员）", "zh-hant": "設定（管理員）", "en": "Settings (admins)"},
 }
+
+# Contributor roles as articles write them (simplified) → the label in each language; a role
+# not listed is shown as written.
+ROLES: dict[str, dict[str, str]] = {
+    "实习生": {"zh-hant": "實習生", "en": "Intern"},
+    "通讯员": {"zh-hant": "通訊員", "en": "Correspondent"},
+    "见习记者": {"zh-hant": "見習記者", "en": "Trainee reporter"},
+    "特约记者": {"zh-hant": "特約記者", "en": "Contributing reporter"},
+    "记者": {"zh-hant": "記者", "en": "Reporter"},
+    "摄影": {"zh-hant": "攝影", "en": "Photos"},
+    "摄影记者": {"zh-hant": "攝影記者", "en": "Photographer"},
+    "编辑": {"zh-hant": "編輯", "en": "Editor"},
+    "责任编辑": {"zh-hant": "責任編輯", "en": "Editor"},
+    "视频": {"zh-hant": "視頻", "en": "Video"},
+    "制图": {"zh-hant": "製圖", "en": "Graphics"},
+    "校对": {"zh-hant": "校對", "en": "Proofreading"},
+    "作者": {"zh-hant": "作者", "en": "Author"},
+}
+
+
+def role_label(role: str, lang: str) -> str:
+    """A contributor role (实习生) as a ``lang`` reader sees it (實習生 / Intern)."""
+    key = role.strip()
+    return ROLES.get(key, {}).get(lang, key)
+
 
 EXAMPLE_QUESTION = {
     "zh-hans": "两江新区和天府新区要共同建设什么？",

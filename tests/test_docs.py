@@ -48,7 +48,8 @@ def named_keys(text: str) -> set[str]:
     """Dotted names in backticks whose first part is a config section: ``retrieval.top_k``."""
     tops = {s for s in sections() if "." not in s}
     names = set(re.findall(r"`([a-z_]+(?:\.[a-z_]+)+)`", text))
-    return {n for n in names if n.split(".")[0] in tops}
+    files = {"jsonl", "json", "txt", "yaml", "md", "html", "py", "sqlite3", "opml"}
+    return {n for n in names if n.split(".")[0] in tops and n.split(".")[-1] not in files}
 
 
 def cli_commands() -> set[str]:

@@ -26,7 +26,8 @@ ALLOWED: dict[str, set[str]] = {
     "ids": {"models", "errors", "store"},
     "feedstore": {"models", "errors", "store"},
     "feeds": {"models", "errors", "config", "store", "feedstore", "ingest", "library"},
-    "evaluation": {"models", "errors", "config", "ingest", "search"},
+    # the evaluation drives the whole question path, as the CLI does
+    "evaluation": {"models", "errors", "config", "ingest", "search", "answers", "library"},
     "cli": {"models", "errors", "config", "store", "library", "ingest", "search", "answers",
             "evaluation", "ids", "feeds", "feedstore", "tg"},
     "__main__": {"cli"},

@@ -1,58 +1,83 @@
 """Questions in, quotes out: the ``Answerer`` and its ``Answer`` / ``AnswerSet`` records.
 
 ``Answerer.ask`` turns a question into the paragraphs that answer it, each reduced to an
-excerpt (the best-matching sentence or two, see ``bot.excerpt``) with the question's words
-highlighted, and credited to its article. Questions about an article itself — who wrote it,
-when it was published, where it comes from — are answered from the article's metadata.
+excerpt (the best-matching sentence or two, see ``bot.answers.excerpt``) with the question's
+words highlighted, credited to its article — or into a reason to quote nothing. Every
+``AnswerSet`` has a ``status``:
+
+* ``answered``: quotes (or one metadata answer), each with a ``confidence`` in [0, 1]
+  (``bot.answers.confidence``) of at least ``retrieval.min_confidence``; nothing below it is
+  ever returned;
+* ``not_found``: nothing confident (``related`` names the closest articles, for the reply);
+  with ``within_article`` set, that article holds no answer (offer to search everything).
+  A follow-up inside one article needs only ``WITHIN_ARTICLE_FACTOR`` × the threshold: the
+  reader chose the article, what is left to judge is the paragraph;
+* ``chitchat``: greetings, thanks, remarks to the bot — no quote;
+* ``other_language``: a question without Chinese characters found nothing confident;
+* ``unclear_article``: a question about an article's credits that names no article well
+  enough (never the credits of another article).
 
 Selection of quotes (documented policy, tested):
 
-* the index is asked for every paragraph scoring at least ``retrieval.min_score`` (in pages
-  of growing size), so the order of the answers does not depend on ``offset`` and "More"
-  pages never repeat or skip a quote;
-* only body paragraphs are quoted (``Paragraph.kind == "paragraph"``); a hit on a heading,
-  on a doc id the article does not hold, or on a fragment (``MIN_QUOTE_CHARS``: captions,
-  bylines, lines broken at removed links) is skipped;
-* when the question has words of two or more characters, a paragraph must contain one of
-  them: a hit on a lone character (上; 水 inside 水平 through the index's character
-  fallback) is no answer to 火星上有水吗;
-* different articles are preferred: the k-th quote of one article (k = 0, 1, …) competes
-  with ``score × DIVERSITY_DECAY**k`` — a second paragraph of the same article comes before
-  another article's first only when it scores more than twice as high; at most
-  ``per_article`` (default ``answers.max_per_article``) quotes per article;
-* a paragraph whose character-3-gram Jaccard similarity with an already chosen one is at
-  least ``answers.duplicate_similarity`` (the same wire story in two outlets) is dropped, and
-  so is one whose excerpt would repeat a chosen excerpt (that share of its 3-grams already
-  shown) — pages that re-use a paragraph of another are common in the NetEase crawl;
-* ``offset`` skips that many quotes of this order, ``top`` (default ``retrieval.top_k``)
-  bounds how many are returned.
+* the index is asked for the best paragraphs (in pages of growing size) scoring at least
+  ``retrieval.min_score`` and ``MIN_RELATIVE_SCORE`` × the question's best score; the best
+  ``RERANK_DEPTH`` are re-ranked by evidence (``confidence.rerank``). The order of the
+  answers does not depend on ``offset``; ``more`` tells whether another
+  confident quote exists beyond the page, so "More" stops when none is left;
+* only body paragraphs are quoted; a hit on a heading, on a doc id the article does not hold,
+  or on a fragment (``MIN_QUOTE_CHARS``: captions, bylines, lines broken at removed links) is
+  skipped; when the question has words of two or more characters, a paragraph must contain
+  one of them;
+* different articles are preferred: the k-th quote of one article competes with
+  ``score × DIVERSITY_DECAY**k``; at most ``per_article`` quotes per article;
+* one story, one quote: a paragraph near-identical to a chosen one (character-3-gram Jaccard
+  at least ``answers.duplicate_similarity``, or an excerpt repeating a chosen excerpt) is not
+  quoted again; when it comes from another article, that article is listed in the chosen
+  answer's ``also_in``.
 
-Metadata questions (记者是谁 / 谁写的 / 什么时候发布的 / 来源是哪里 / 哪家媒体 / who wrote this?,
-traditional variants too — matched on the normalised question) give one ``kind="metadata"``
-answer such as ``记者：严薇、郭欣欣`` (labels in the question's script or English; unknown
-values are ``未注明``, never guessed). A metadata phrase counts only when the question points
-at an article (这篇/文章/报道/this/it …) or says nothing else, so "华为哪年发布了新手机" stays a
-content question. The article: ``within_article`` when given; else the best hit for the rest
-of the question's words; else the only article in scope — known when the lookup offers
-``article_ids(scopes) -> Collection[str]`` (or is a Mapping); else no answer.
+Metadata questions (记者是谁 / 谁写的 / 谁拍的 / 什么时候发布的 / 来源是哪里 / who wrote this?, see
+``bot.answers.metadata``) count only when the question points at an article or says nothing
+else. The article: ``within_article`` when given; else the article the rest of the question
+names — its title or text must hold ``ARTICLE_MATCH_MIN`` of that rest's weight; else, when
+the rest names nothing, the only article in scope; else ``unclear_article``.
 """
 
 from __future__ import annotations
 
 import heapq
 import re
-import unicodedata
-from collections import deque
+from collections import OrderedDict, deque
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Collection, Literal, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..config import AnswersConfig, RetrievalConfig
 from ..errors import QuestionError
-from .excerpt import Excerpt, containment, jaccard, select_excerpt, shingles, standalone_terms
 from ..models import Article, Paragraph
 
-# CHAR_MARK prefixes the segmenter's character-fallback tokens: search-only, never highlighted.
+# CHAR_MARK prefixes the segmenter's character tokens (bigrams): search only, never highlighted.
 from ..search.segment import CHAR_MARK
+from .confidence import (
+    RERANK_DEPTH,
+    Evidence,
+    answer_type_evidence,
+    asked_type,
+    cover,
+    evidence_terms,
+    idf_of,
+    is_chitchat,
+    question_weights,
+    rerank,
+)
+from .excerpt import Excerpt, containment, jaccard, select_excerpt, shingles, standalone_terms
+from .metadata import (  # noqa: F401
+    format_metadata,
+    metadata_fields,
+    points_at_article,
+    question_language,
+    rest_of_metadata_question,
+)
+from .records import Answer, AnswerSet, ArticleLookup
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ..search.base import SearchIndex
@@ -62,9 +87,26 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 DIVERSITY_DECAY = 0.5
 #: Shingle size for near-duplicate detection.
 SHINGLE = 3
-#: First page of hits asked from the index; grows ×4 while every hit still passes min_score.
+#: First page of hits asked from the index; grows ×4 while more could be confident.
 FIRST_PAGE = 64
 MAX_HITS = 20_000
+#: Hits weighed for one question at most (in ranking order): a question nothing answers
+#: confidently stops there instead of weighing thousands of weak matches.
+MAX_EXAMINED = 40
+#: Hits scoring below this share of the question's best score are never quoted: they bound
+#: how far "More" pages go and how many paragraphs a question without answer examines.
+MIN_RELATIVE_SCORE = 0.25
+#: A follow-up inside one article (``within_article``) needs this share of the confidence
+#: threshold: the reader chose the article, so what is left to judge is the paragraph.
+WITHIN_ARTICLE_FACTOR = 0.5
+#: A metadata question's article must hold this share of the weight of the words naming it.
+ARTICLE_MATCH_MIN = 0.6
+#: Articles examined as the one a metadata question names.
+ARTICLE_CANDIDATES = 10
+#: Normalised article texts kept for the article-wide evidence.
+ARTICLE_VIEWS = 4096
+#: Closest articles named in a "not found" answer.
+RELATED_ARTICLES = 3
 #: A paragraph with fewer word characters (letters, digits, ideographs) than
 #: MIN_QUOTE_CHARS, or fewer than MIN_UNENDED_CHARS and no sentence end (。！？!?…), is a
 #: fragment — a caption ("郭帆（电影《流浪地球》导演）"), "作者｜任正非", a line broken at a
@@ -72,163 +114,8 @@ MAX_HITS = 20_000
 MIN_QUOTE_CHARS = 10
 MIN_UNENDED_CHARS = 30
 _SENTENCE_END_RE = re.compile(r"[。！？!?…]")
-
-
-# -- records ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Answer:
-    kind: Literal["quote", "metadata"]
-    article: Article
-    paragraph_id: str | None
-    score: float
-    excerpt: str                       # plain text, article's own characters
-    highlights: list[tuple[int, int]] = field(default_factory=list)  # offsets into excerpt
-    paragraph: str | None = None       # the whole paragraph (quotes only)
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``ask --json`` answer object (a stable contract for tests and benchmarks)."""
-        a = self.article
-        return {
-            "kind": self.kind,
-            "article_id": a.id,
-            "paragraph_id": self.paragraph_id,
-            "score": round(float(self.score), 6),
-            "excerpt": self.excerpt,
-            "highlights": [[int(s), int(e)] for s, e in self.highlights],
-            "paragraph": self.paragraph,
-            "title": a.title,
-            "source": a.source,
-            "reporters": list(a.reporters),
-            "contributors": [{"name": c.name, "role": c.role} for c in a.contributors],
-            "date": a.date,
-            "url": a.url,
-        }
-
-
-@dataclass(frozen=True)
-class AnswerSet:
-    question: str
-    answers: list[Answer] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"question": self.question, "answers": [a.to_json() for a in self.answers]}
-
-    def __bool__(self) -> bool:
-        return bool(self.answers)
-
-    def __len__(self) -> int:
-        return len(self.answers)
-
-
-class ArticleLookup(Protocol):
-    def get(self, article_id: str) -> Article | None: ...
-
-
-# -- metadata questions ---------------------------------------------------------------------
-
-MetaField = Literal["reporters", "date", "source"]
-
-# Matched against the question after Segmenter.normalize (simplified, lower-case, ASCII).
-_WH = r"(哪里|哪儿|哪家|哪一家|哪个|哪位|哪些|哪|什么地方|什么|何处|何)"
-# A question that is nothing but the field's name: "记者？", "本文作者", "来源".
-_BARE = r"^[\W_]*(这篇|本篇|本文|该文|此文|文章|报道|新闻|的|\s)*{}[\W_]*$"
-_META_PATTERNS: dict[str, list[str]] = {
-    "reporters": [
-        r"(记者|作者|撰稿人|撰稿|笔者|执笔人?|采写者?)(分别|都|们)?(是|为|叫|有)?(谁|哪位|哪个|哪些|什么人|什么名字|何人|哪几位)",
-        r"(哪位|哪个|哪些|哪几位|什么)(记者|作者|撰稿人)",
-        r"谁(写|撰写|采写|报道|执笔|撰稿)",
-        r"署名",
-        r"\bwho\b.*\b(wrote|written|writes|authored|reported|reporters?|authors?|writers?|byline)\b",
-        r"\b(authors?|reporters?|writers?|byline)\s*(of|\?|$)",
-        _BARE.format("(记者|作者|撰稿人|署名|采写)"),
-    ],
-    "date": [
-        r"(什么时候|何时|哪天|哪一天|哪年|几号|几月几[日号]|什么时间|什么日子|什么日期)"
-        r"(发布|发表|发的|发出|刊发|刊登|刊出|出的|写的|报道|登的|上线|更新)",
-        r"(发布|发表|刊发|刊登|出版|报道|发稿)(的)?(时间|日期|于何时|于哪天)",
-        r"(发|登|刊|写)(的|于|在)?(哪天|哪一天|什么时候|何时)",
-        r"\bwhen\b.*\b(published|written|posted|released|dated|came out|come out|appeared?)\b",
-        r"\b(publication|publishing|publish|release|post)\s+(date|time)\b",
-        r"\bwhat\s+(date|day)\b",
-        _BARE.format("(日期|发布日期|发布时间|发表时间|发表日期|时间)"),
-    ],
-    "source": [
-        r"(来源|出处)(是|为|于)?" + _WH,
-        r"来源是",
-        r"(哪家|哪个|哪一家|什么|哪些)(媒体|报纸|报社|网站|新闻网|通讯社|杂志|电视台|刊物|报刊|平台|出版物)",
-        r"(出自|来自|转自|转载自|摘自)" + _WH,
-        r"\b(what|which)\b.*\b(source|outlet|newspaper|publication|paper|media)\b",
-        r"\bwhere\b.*\b(from|published)\b",
-        r"\bsource\s*(of|\?|$)",
-        _BARE.format("(来源|出处|媒体)"),
-    ],
-}
-_META_RES = {k: [re.compile(p) for p in v] for k, v in _META_PATTERNS.items()}
-
-# A metadata phrase only makes a metadata question when the question points at an article
-# (这篇文章 … / this / it) or holds nothing else: "华为哪年发布了新手机" stays a content question.
-_REFERENT_RE = re.compile(
-    r"(这篇|那篇|本篇|该篇|此篇|这则|那则|这条|那条|本文|该文|此文|原文|文章|报道|新闻|稿子|稿件|消息|"
-    r"\bthis\b|\bthat\b|\bit\b|\barticle\b|\bstory\b|\breport\b|\bpiece\b|\bnews\b)")
-_FILLER_RE = re.compile(
-    r"(这篇|那篇|本篇|该篇|此篇|这则|那则|这条|那条|本文|该文|此文|原文|文章|报道|新闻|稿子|稿件|消息|"
-    r"请问|一下|告诉我|\b(this|that|it|the|article|story|report|piece|news|"
-    r"is|was|of|a|an|please|tell|me)\b)")
-
-_META_LABELS = {
-    "zh-hans": {"reporters": "记者", "date": "发布时间", "source": "来源", "unknown": "未注明",
-                "sep": "、", "colon": "：", "join": "；"},
-    "zh-hant": {"reporters": "記者", "date": "發布時間", "source": "來源", "unknown": "未註明",
-                "sep": "、", "colon": "：", "join": "；"},
-    "en": {"reporters": "Reporters", "date": "Published", "source": "Source", "unknown": "not stated",
-           "sep": ", ", "colon": ": ", "join": "; "},
-}
-
-
-def metadata_fields(normalized_question: str) -> list[str]:
-    """The metadata fields a (normalised) question asks about, in a fixed order."""
-    q = normalized_question
-    return [name for name, regexes in _META_RES.items() if any(r.search(q) for r in regexes)]
-
-
-def _is_cjk(ch: str) -> bool:
-    return "CJK" in unicodedata.name(ch, "")
-
-
-def question_language(question: str, aligned: str) -> str:
-    """'en' without CJK characters; 'zh-hant' when t2s changes one of them; else 'zh-hans'."""
-    cjk = [(a, b) for a, b in zip(question, aligned) if _is_cjk(a)]
-    if not cjk:
-        return "en" if re.search(r"[A-Za-z]", question) else "zh-hans"
-    return "zh-hant" if any(a != b for a, b in cjk) else "zh-hans"
-
-
-def format_metadata(article: Article, fields: Sequence[str], lang: str = "zh-hans") -> str:
-    """``记者：严薇、郭欣欣`` / ``发布时间：2020-04-12 16:25:33`` / ``来源：…``, one line each.
-
-    Unknown values are said to be unknown (``记者：未注明``), never guessed.
-    """
-    labels = _META_LABELS.get(lang, _META_LABELS["zh-hans"])
-    lines = []
-    for name in fields:
-        if name == "reporters":
-            value = labels["sep"].join(r for r in article.reporters if r.strip()) or labels["unknown"]
-            line = labels["reporters"] + labels["colon"] + value
-            roles: dict[str, list[str]] = {}
-            for c in article.contributors:
-                if c.name.strip():
-                    roles.setdefault(c.role.strip() or "?", []).append(c.name)
-            for role, names in roles.items():
-                line += labels["join"] + role + labels["colon"] + labels["sep"].join(names)
-        elif name == "date":
-            value = (article.date.replace("T", " ") if article.date else None) \
-                or article.date_text or labels["unknown"]
-            line = labels["date"] + labels["colon"] + value
-        else:
-            line = labels["source"] + labels["colon"] + (article.source or labels["unknown"])
-        lines.append(line)
-    return "\n".join(lines)
+_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_RE = re.compile(r"[A-Za-z]")
 
 
 def _is_fragment(text: str) -> bool:
@@ -260,6 +147,31 @@ class _Terms:
     standalone: frozenset[str]
 
 
+@dataclass(frozen=True)
+class _Query:
+    """The question's evidence weights (words and bigrams → idf) and the asked answer type."""
+    words: dict[str, float]
+    bigrams: dict[str, float]
+    asked: str | None
+
+
+@dataclass(frozen=True)
+class _ArticleView:
+    """An article normalised for looking terms up: title, paragraphs by id, all of it."""
+    title: str
+    paragraphs: dict[str, str]
+    whole: str
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    """A hit in ranking order: ``score`` ranks it (BM25 + evidence), ``raw`` is its BM25."""
+    doc_id: str
+    score: float
+    group: str
+    raw: float
+
+
 @dataclass
 class _Candidate:
     article: Article
@@ -268,6 +180,9 @@ class _Candidate:
     _shingles: frozenset[str] | None = None
     excerpt: Excerpt | None = None
     _excerpt_shingles: frozenset[str] | None = None
+    evidence: Evidence | None = None
+    also_in: list[Article] = field(default_factory=list)
+    view: str | None = None
 
 
 class Answerer:
@@ -275,22 +190,29 @@ class Answerer:
 
     ``articles`` needs only ``get(article_id)``. For metadata questions without a clear
     article, the answerer also uses ``articles.article_ids(scopes)`` when the lookup offers
-    it (or the keys of a ``Mapping``) to notice a corpus of exactly one article.
+    it (or the keys of a ``Mapping``) to notice a corpus of exactly one article. The index's
+    ``term_idf`` (when it has one) weighs the question's words for the confidence.
     """
 
-    def __init__(self, index: "SearchIndex", segmenter: "Segmenter", articles: ArticleLookup,
+    def __init__(self, index: SearchIndex, segmenter: Segmenter, articles: ArticleLookup,
                  retrieval: RetrievalConfig, answers: AnswersConfig):
         self.index = index
         self.segmenter = segmenter
         self.articles = articles
         self.retrieval = retrieval
         self.config = answers
+        self._views: OrderedDict[str, tuple[Article, _ArticleView]] = OrderedDict()
 
     # -- public ----------------------------------------------------------------------------
 
     def ask(self, question: str, *, top: int | None = None, per_article: int | None = None,
             scopes: Collection[str] | None = None, within_article: str | None = None,
-            offset: int = 0) -> AnswerSet:
+            offset: int = 0, min_confidence: float | None = None) -> AnswerSet:
+        """The confident answers to ``question`` (see the module docstring).
+
+        ``within_article``: a follow-up — only that article is searched; ``min_confidence``
+        overrides ``retrieval.min_confidence`` (0 gives the best answers whatever their
+        confidence: evaluation only)."""
         if not isinstance(question, str) or not question.strip():
             raise QuestionError("the question is empty")
         top = self.retrieval.top_k if top is None else top
@@ -300,97 +222,188 @@ class Answerer:
         if isinstance(scopes, str):
             scopes = [scopes]
         scopes = None if scopes is None else list(scopes)
-
+        threshold = self.retrieval.min_confidence if min_confidence is None else min_confidence
+        if within_article is not None and re.search("[\ud800-\udfff]", within_article):
+            within_article = None  # a lone surrogate names no stored article
+        if within_article and min_confidence is None:
+            threshold *= WITHIN_ARTICLE_FACTOR
         normalized = self.segmenter.normalize(question)
+        lang = question_language(question, self.segmenter.aligned(question))
+
+        def result(answers: list[Answer], status: str = "", **extra: Any) -> AnswerSet:
+            return AnswerSet(question, answers, status=status, language=lang,
+                             within_article=within_article, **extra)
+
         fields = metadata_fields(normalized)
         if fields:
-            rest = self._rest_of_metadata_question(normalized)
-            # words naming the article; lone characters left over (里, 写) name nothing
-            rest_tokens = [t for t in self.segmenter.query_tokens(rest)
-                           if len(t) > 1 and not t.startswith(CHAR_MARK)] if rest.strip() else []
-            if _REFERENT_RE.search(normalized) or not rest_tokens:
-                answer = self._metadata_answer(question, fields, rest_tokens, scopes, within_article)
+            rest = rest_of_metadata_question(normalized)
+            rest_tokens = [t for t in self.segmenter.query_tokens(rest) if len(t) > 1] \
+                if rest.strip() else []
+            names_something = any(not t.startswith(CHAR_MARK) for t in rest_tokens)
+            if points_at_article(normalized) or not names_something:
+                answer, status = self._metadata_answer(lang, fields, rest_tokens, scopes,
+                                                       within_article)
                 if answer is None or offset > 0:
-                    return AnswerSet(question, [])
-                return AnswerSet(question, [answer])
+                    return result([], status or "not_found")
+                return result([answer])
 
+        if is_chitchat(normalized):
+            return result([], "chitchat")
         tokens = self.segmenter.query_tokens(question)
         if not tokens:
-            return AnswerSet(question, [])
+            return result([], self._nothing_status(question))
         terms = self._terms(tokens, normalized)
-        chosen = self._choose(tokens, terms, scopes, within_article, per_article, offset + top)
+        query = self._query(question, normalized)
+        groups = [within_article] if within_article else None
+        chosen, hits = self._best(tokens, scopes, groups, per_article, offset + top + 1, terms,
+                                  query, threshold)
         page = chosen[offset:offset + top]
-        return AnswerSet(question, [self._quote(c, terms) for c in page])
+        if not page:
+            related = self._related(hits) if offset == 0 else []
+            return result([], self._nothing_status(question), related=related)
+        return result([self._quote(c, terms) for c in page], more=len(chosen) > offset + top)
+
+    @staticmethod
+    def _nothing_status(question: str) -> str:
+        """other_language for a question without Chinese characters, else not_found."""
+        if not _CJK_RE.search(question) and _LATIN_RE.search(question):
+            return "other_language"
+        return "not_found"
+
+    # -- confidence ------------------------------------------------------------------------
+
+    def _idf(self, tokens: Sequence[str]) -> list[float]:
+        return list(idf_of(self.index)(tokens))
+
+    def _query(self, question: str, normalized: str) -> _Query:
+        """The evidence weights (``evidence_terms``) and the answer type asked for."""
+        words, bigrams = evidence_terms(self.segmenter, question, self._idf)
+        return _Query(words, bigrams, asked_type(normalized))
+
+    def _view(self, cand: _Candidate) -> str:
+        """The paragraph and its title, normalised, as the question's terms are looked up."""
+        if cand.view is None:
+            views = self._article_views(cand.article)
+            text = views.paragraphs.get(cand.paragraph.id)
+            if text is None:  # pragma: no cover - a candidate's paragraph is its article's
+                text = self.segmenter.aligned(cand.paragraph.text)
+            cand.view = text + "\n" + views.title
+        return cand.view
+
+    def evidence(self, cand: _Candidate, query: _Query, best_score: float) -> Evidence:
+        """The evidence a candidate answers the question (cached on the candidate)."""
+        if cand.evidence is None:
+            views = self._article_views(cand.article)
+            # a news paragraph leaves out what its lead said (双胞胎幼崽 after 大熊猫双胞胎):
+            # the paragraph is judged with its title and the article's first paragraph
+            lead = next(iter(views.paragraphs.values()), "")
+            view = self._view(cand) + "\n" + lead
+            relative = cand.score / best_score if best_score > 0 else 0.0
+            cand.evidence = Evidence(
+                word_cover=cover(query.words, view), bigram_cover=cover(query.bigrams, view),
+                relative_score=min(1.0, relative),
+                answer_type=answer_type_evidence(query.asked, view),
+                article_cover=cover(query.words, self._article_views(cand.article).whole))
+        return cand.evidence
+
+    def _article_views(self, article: Article) -> _ArticleView:
+        """The article's title and paragraphs normalised (``Segmenter.aligned``), kept for the
+        ``ARTICLE_VIEWS`` articles used last. Kept with the article object they were made
+        from: another object (the article edited and loaded again) is normalised anew."""
+        cached = self._views.get(article.id)
+        if cached is not None and cached[0] is article:
+            self._views.move_to_end(article.id)
+            return cached[1]
+        aligned = self.segmenter.aligned
+        paragraphs = {p.id: aligned(p.text) for p in article.paragraphs}
+        title = aligned(article.title or "")
+        views = _ArticleView(title, paragraphs, "\n".join([title, *paragraphs.values()]))
+        self._views[article.id] = (article, views)
+        if len(self._views) > ARTICLE_VIEWS:
+            self._views.popitem(last=False)
+        return views
 
     # -- quotes ----------------------------------------------------------------------------
 
     def _best(self, tokens: Sequence[str], scopes: list[str] | None, groups: list[str] | None,
-              per_article: int, want: int, terms: "_Terms") -> list[_Candidate]:
-        """The ``want`` best quotable paragraphs, asking the index for as few hits as will do.
+              per_article: int, want: int, terms: _Terms, query: _Query,
+              threshold: float) -> tuple[list[_Candidate], list[Any]]:
+        """The ``want`` best confident quotable paragraphs, asking the index for as few hits
+        as will do (most questions are settled by the first 64), and the hits seen."""
+        k = max(FIRST_PAGE, RERANK_DEPTH)  # the re-ranked head is always seen whole
+        cache: dict[Any, Any] = {}  # article id → Article, (doc id,) → _Candidate
 
-        Starts with a small page of hits and widens it only when the choice could depend on
-        hits beyond the page: most questions are settled by the first 64, and building
-        thousands of hits for a common word cost more than the search itself.
-        """
-        k = FIRST_PAGE
-        min_score = self.retrieval.min_score
+        def view_of(hit: Any) -> str | None:
+            cand = self._candidate(hit, cache)
+            return None if cand is None else self._view(cand)
+
         while True:
             hits = self.index.search(tokens, k, scopes=scopes, groups=groups)
-            more_beyond = len(hits) == k and k < MAX_HITS and hits[-1].score >= min_score
-            usable = [h for h in hits if h.score >= min_score and h.score > 0]
-            chosen = self._diversify(usable, per_article, want, terms,
-                                     floor=hits[-1].score if more_beyond else None)
+            if not hits:
+                return [], []
+            best = hits[0].score
+            floor = max(self.retrieval.min_score, best * MIN_RELATIVE_SCORE)
+            more_beyond = len(hits) == k and k < MAX_HITS and hits[-1].score >= floor
+            # re-ranked by evidence (ranking score), each keeping its BM25 score (raw)
+            usable = [_Ranked(h.doc_id, score, h.group, h.score)
+                      for h, score in rerank(hits, view_of, query.words, query.bigrams, query.asked)
+                      if h.score >= floor and h.score > 0]
+            chosen = self._diversify(usable, per_article, want, terms, query, threshold, best,
+                                     cache, floor=hits[-1].score if more_beyond else None)
             if chosen is not None:
-                return chosen
+                return chosen, hits
             k = min(k * 4, MAX_HITS)
 
-    def _candidate(self, hit, cache: dict[str, Article | None]) -> _Candidate | None:
-        """The hit as a quotable body paragraph, or None (unknown article, heading, empty)."""
+    def _related(self, hits: Sequence[Any]) -> list[Article]:
+        """The articles of the best hits, whatever their confidence (for "not found")."""
+        related: list[Article] = []
+        cache: dict[Any, Any] = {}
+        for hit in hits:
+            if hit.group not in cache:
+                cache[hit.group] = self.articles.get(hit.group)
+                article = cache[hit.group]
+                if article is not None:
+                    related.append(article)
+            if len(related) >= RELATED_ARTICLES:
+                break
+        return related
+
+    def _candidate(self, hit: Any, cache: dict[Any, Any]) -> _Candidate | None:
+        """The hit as a quotable body paragraph, or None (unknown article, heading, empty);
+        ``cache`` keeps articles (by id) and candidates (by ``(doc id,)``) of a question."""
+        key = (hit.doc_id,)
+        if key in cache:
+            return cache[key]
         if hit.group not in cache:
             cache[hit.group] = self.articles.get(hit.group)
         article = cache[hit.group]
-        if article is None:
-            return None
-        paragraph = article.paragraph(hit.doc_id)
-        if paragraph is None or paragraph.kind != "paragraph":
-            return None  # headings are never quoted on their own
-        if _is_fragment(paragraph.text):
-            return None  # nothing a reader could take as an answer
-        return _Candidate(article, paragraph, float(hit.score))
+        cand = None
+        paragraph = article.paragraph(hit.doc_id) if article is not None else None
+        # headings are never quoted on their own; a fragment is nothing a reader could take
+        # as an answer
+        if paragraph is not None and paragraph.kind == "paragraph" \
+                and not _is_fragment(paragraph.text):
+            cand = _Candidate(article, paragraph, float(getattr(hit, "raw", hit.score)))
+        cache[key] = cand
+        return cand
 
-    def _first_candidate(self, hits: Sequence) -> _Candidate | None:
-        cache: dict[str, Article | None] = {}
-        for hit in hits:
-            cand = self._candidate(hit, cache)
-            if cand is not None:
-                return cand
-        return None
-
-    def _choose(self, tokens: Sequence[str], terms: "_Terms", scopes: list[str] | None,
-                within: str | None, per_article: int, want: int) -> list[_Candidate]:
-        chosen: list[_Candidate] = []
-        if within:
-            chosen = self._best(tokens, scopes, [within], per_article, want, terms)
-        if not chosen:  # nothing in that article (or none given): the whole scope
-            chosen = self._best(tokens, scopes, None, per_article, want, terms)
-        return chosen
-
-    def _has_a_word(self, cand: _Candidate, terms: "_Terms") -> bool:
+    def _has_a_word(self, cand: _Candidate, terms: _Terms) -> bool:
         """A question with words of two or more characters is answered only by paragraphs
-        holding at least one of them: a paragraph that matched on a lone character (上, or
-        水 inside 水平 through the character fallback) does not answer 火星上有水吗."""
+        holding at least one of them: a paragraph that matched on bigrams of other words
+        does not answer 火星上有水吗."""
         long_words = [w for w in terms.words if len(w) > 1]
         if not long_words:
             return True
-        view = self.segmenter.aligned(cand.paragraph.text)
-        return any(w in view for w in long_words)
+        view = self._view(cand)
+        paragraph = view[:len(cand.paragraph.text)]  # the view without its title
+        return any(w in paragraph for w in long_words)
 
     def _signature(self, cand: _Candidate) -> frozenset[str]:
         if cand._shingles is None:
             cand._shingles = shingles(self.segmenter.normalize(cand.paragraph.text), SHINGLE)
         return cand._shingles
 
-    def _excerpt(self, cand: _Candidate, terms: "_Terms") -> Excerpt:
+    def _excerpt(self, cand: _Candidate, terms: _Terms) -> Excerpt:
         if cand.excerpt is None:
             cand.excerpt = select_excerpt(cand.paragraph.text, terms.words,
                                           max_chars=self.config.excerpt_chars,
@@ -398,35 +411,40 @@ class Answerer:
                                           standalone=terms.standalone)
         return cand.excerpt
 
-    def _excerpt_signature(self, cand: _Candidate, terms: "_Terms") -> frozenset[str]:
+    def _excerpt_signature(self, cand: _Candidate, terms: _Terms) -> frozenset[str]:
         if cand._excerpt_shingles is None:
             cand._excerpt_shingles = shingles(
                 self.segmenter.normalize(self._excerpt(cand, terms).text), SHINGLE)
         return cand._excerpt_shingles
 
-    def _is_duplicate(self, cand: _Candidate, chosen: Sequence[_Candidate],
-                      terms: "_Terms") -> bool:
+    def _duplicate_of(self, cand: _Candidate, chosen: Sequence[_Candidate],
+                      terms: _Terms) -> _Candidate | None:
+        """The chosen candidate ``cand`` repeats (same paragraph, near-identical text or an
+        excerpt already shown), or None."""
         threshold = self.config.duplicate_similarity
         mine = self._signature(cand)
         shown = None
         for other in chosen:
             if other.paragraph.id == cand.paragraph.id:
-                return True
+                return other
             if jaccard(mine, self._signature(other)) >= threshold:
-                return True
+                return other
             if shown is None:
                 shown = self._excerpt_signature(cand, terms)
             if containment(shown, self._excerpt_signature(other, terms)) >= threshold:
-                return True
-        return False
+                return other
+        return None
 
-    def _diversify(self, hits: Sequence, per_article: int, want: int,
-                   terms: "_Terms", floor: float | None = None) -> list[_Candidate] | None:
+    def _diversify(self, hits: Sequence, per_article: int, want: int, terms: _Terms,
+                   query: _Query, threshold: float, best_score: float, cache: dict[Any, Any],
+                   floor: float | None = None) -> list[_Candidate] | None:
         """Greedy over the hits (best first): repeatedly take the article whose best remaining
         hit has the highest effective score (score × DIVERSITY_DECAY ** quotes already taken
-        from that article; ties: the earlier hit), skipping headings, capped articles and
-        near-duplicates. Articles are loaded only for hits that reach the top, so a question
-        matching thousands of paragraphs costs about ``want`` article look-ups.
+        from that article; ties: the earlier hit), skipping headings, capped articles,
+        paragraphs below the confidence threshold and near-duplicates (whose other articles
+        are credited on the quote they repeat); at most ``MAX_EXAMINED`` hits are weighed.
+        Articles are loaded only for hits that reach
+        the top, so a question matching thousands of paragraphs costs few look-ups.
 
         ``floor``: the hits are only the best page and unseen ones score at most this. The
         choice is then certain only while the next pick's effective score is at least the
@@ -438,38 +456,48 @@ class Answerer:
         heapq.heapify(heap)
         taken: dict[str, int] = {}
         chosen: list[_Candidate] = []
-        cache: dict[str, Article | None] = {}
+        examined = 0
         while len(chosen) < want:
             if not heap:
                 return None if floor is not None else chosen
+            if examined >= MAX_EXAMINED:
+                return chosen  # the same cut whatever the page size: pages stay consistent
             key, _, group = heapq.heappop(heap)
             if floor is not None and -key < floor:
                 return None
+            examined += 1
             queue = queues[group]
             _, hit = queue.popleft()
             cand = self._candidate(hit, cache)
             if cand is not None and self._has_a_word(cand, terms) \
-                    and not self._is_duplicate(cand, chosen, terms):
-                chosen.append(cand)
-                taken[group] = taken.get(group, 0) + 1
+                    and self.evidence(cand, query, best_score).confidence() >= threshold:
+                original = self._duplicate_of(cand, chosen, terms)
+                if original is None:
+                    chosen.append(cand)
+                    taken[group] = taken.get(group, 0) + 1
+                elif original.article.id != cand.article.id and all(
+                        a.id != cand.article.id for a in original.also_in):
+                    original.also_in.append(cand.article)
             count = taken.get(group, 0)
             if queue and count < per_article:
                 order, head = queue[0]
                 heapq.heappush(heap, (-head.score * DIVERSITY_DECAY ** count, order, group))
         return chosen
 
-    def _quote(self, cand: _Candidate, terms: "_Terms") -> Answer:
+    def _quote(self, cand: _Candidate, terms: _Terms) -> Answer:
         excerpt = self._excerpt(cand, terms)
+        confidence = cand.evidence.confidence() if cand.evidence is not None else 0.0
         return Answer(kind="quote", article=cand.article, paragraph_id=cand.paragraph.id,
                       score=cand.score, excerpt=excerpt.text, highlights=excerpt.highlights,
-                      paragraph=cand.paragraph.text)
+                      paragraph=cand.paragraph.text, confidence=confidence,
+                      also_in=list(cand.also_in), evidence=cand.evidence)
 
     @staticmethod
-    def _terms(tokens: Sequence[str], normalized_question: str) -> "_Terms":
+    def _terms(tokens: Sequence[str], normalized_question: str) -> _Terms:
         """The question's words to find in excerpts (already normalised by the segmenter),
         and which of them are words in their own right (not only parts of longer ones)."""
         sequence = [t.strip() for t in tokens
-                    if t.strip() and not t.startswith(CHAR_MARK)  # char fallback: search only
+                    if t.strip() and not t.startswith(CHAR_MARK)  # bigrams: search only
                     and any(ch.isalnum() for ch in t)]
         words = list(dict.fromkeys(sequence))
         # names jieba splits into characters (薛 + 领): consecutive one-character question
@@ -482,38 +510,65 @@ class Answerer:
 
     # -- metadata --------------------------------------------------------------------------
 
-    @staticmethod
-    def _rest_of_metadata_question(normalized: str) -> str:
-        rest = normalized
-        for regexes in _META_RES.values():
-            for regex in regexes:
-                rest = regex.sub(" ", rest)
-        return _FILLER_RE.sub(" ", rest)
-
-    def _metadata_answer(self, question: str, fields: Sequence[str], rest_tokens: Sequence[str],
-                         scopes: list[str] | None, within: str | None) -> Answer | None:
+    def _metadata_answer(self, lang: str, fields: Sequence[str], rest_tokens: Sequence[str],
+                         scopes: list[str] | None,
+                         within: str | None) -> tuple[Answer | None, str]:
+        """(the metadata answer, "") or (None, the status saying why there is none)."""
         article: Article | None = None
-        score = 0.0
-        # an id holding a lone surrogate names no stored article (and the store cannot even
-        # encode it to look): unknown, as any other id not found
-        if within and not re.search("[\ud800-\udfff]", within):
+        confidence = 1.0
+        if within:
             article = self.articles.get(within)
-        if article is None and rest_tokens:
-            hits = self.index.search(rest_tokens, FIRST_PAGE, scopes=scopes)
-            cand = self._first_candidate(
-                [h for h in hits if h.score >= self.retrieval.min_score and h.score > 0])
-            if cand is not None:
-                article, score = cand.article, cand.score
+        if article is None and any(not t.startswith(CHAR_MARK) for t in rest_tokens):
+            article, confidence = self._named_article(rest_tokens, scopes)
+            if article is None:
+                return None, "unclear_article"
         if article is None:
             ids = self._article_ids(scopes)
             if ids is not None and len(ids) == 1:
                 article = self.articles.get(next(iter(ids)))
         if article is None:
-            return None
-        lang = question_language(question, self.segmenter.aligned(question))
-        return Answer(kind="metadata", article=article, paragraph_id=None, score=score,
+            return None, "unclear_article"
+        return Answer(kind="metadata", article=article, paragraph_id=None, score=0.0,
                       excerpt=format_metadata(article, fields, lang), highlights=[],
-                      paragraph=None)
+                      paragraph=None, confidence=confidence), ""
+
+    def _named_article(self, tokens: Sequence[str],
+                       scopes: list[str] | None) -> tuple[Article | None, float]:
+        """The article the words name: of the articles of the best hits, the one whose title
+        (or title and best-matching paragraph) holds the largest share of the words' weight,
+        if that share reaches ARTICLE_MATCH_MIN; the share is the answer's confidence.
+        Bigrams touching a one-character stopword (了马, 的告) name nothing and are left out."""
+        stop = self.segmenter.stopwords
+        unique = [t for t in dict.fromkeys(tokens) if not (
+            t.startswith(CHAR_MARK) and any(c in stop for c in t[len(CHAR_MARK):]))]
+        words, bigrams = question_weights(unique, self._idf, CHAR_MARK)
+        best: tuple[float, Article | None] = (0.0, None)
+        titles: dict[str, str] = {}
+        for hit in self.index.search(unique, FIRST_PAGE, scopes=scopes):
+            if hit.group not in titles:
+                if len(titles) >= ARTICLE_CANDIDATES:
+                    break
+                article = self.articles.get(hit.group)
+                titles[hit.group] = self.segmenter.aligned(article.title or "") if article else ""
+                if article is None:
+                    continue
+                share = self._match_share(words, bigrams, titles[hit.group])
+                if share > best[0]:
+                    best = (share, article)
+            article = self.articles.get(hit.group)
+            paragraph = article.paragraph(hit.doc_id) if article is not None else None
+            if paragraph is not None:
+                view = titles[hit.group] + "\n" + self.segmenter.aligned(paragraph.text)
+                share = self._match_share(words, bigrams, view)
+                if share > best[0]:
+                    best = (share, article)
+        share, found = best
+        return (found, share) if share >= ARTICLE_MATCH_MIN else (None, share)
+
+    @staticmethod
+    def _match_share(words: dict[str, float], bigrams: dict[str, float], view: str) -> float:
+        word_share = cover(words, view)
+        return (word_share + (cover(bigrams, view) if bigrams else word_share)) / 2
 
     def _article_ids(self, scopes: list[str] | None) -> Collection[str] | None:
         """The ids of the articles in scope, when the lookup can tell; None when it cannot."""

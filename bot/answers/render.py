@@ -24,15 +24,16 @@ message the renderer produces.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from ..texts import t
+from ..models import Article
+from ..texts import role_label, t
 from .excerpt import shorten
 from .markup import MAX_MESSAGE_UNITS, MAX_URL_CHARS, cap, escape, is_http_url, printable, utf16_len
-from ..models import Article
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from .answerer import Answer, AnswerSet
+    from .records import Answer, AnswerSet
 
 #: Highlight markers of the plain-text rendering.
 PLAIN_MARK = "**"
@@ -49,7 +50,8 @@ def _labels(lang: str) -> dict[str, str]:
     return {key: t("credit_" + key, lang) for key in _LABEL_KEYS}
 
 
-_LABEL_KEYS = ("reporters", "names_sep", "link", "unknown_source", "no_answer", "no_answer_plain", "try", "tips")
+_LABEL_KEYS = ("reporters", "names_sep", "link", "unknown_source", "no_answer", "no_answer_plain",
+               "try", "tips")
 
 
 # -- attribution -----------------------------------------------------------------------
@@ -87,12 +89,14 @@ def _credit_parts(article: Article, lang: str, *, capped: bool) -> list[str]:
         if c.name and c.name.strip():
             roles.setdefault((c.role or "").strip(), []).append(c.name)
     for role, people in list(roles.items())[: FIELD_CAPS["names"] if capped else None]:
+        role = role_label(role, lang)  # 实习生 → 實習生 for a zh-hant reader, like 記者
         role_text = cap(role, FIELD_CAPS["name"]) if capped else " ".join(role.split())
         parts.append(f"{role_text} {names(people)}".strip())
     return parts
 
 
-def _attribution_fields(article: Article, lang: str, *, capped: bool) -> tuple[str | None, list[str]]:
+def _attribution_fields(article: Article, lang: str, *,
+                        capped: bool) -> tuple[str | None, list[str]]:
     title = " ".join((article.title or "").split()) or None
     if title and capped:
         title = cap(title, FIELD_CAPS["title"])
@@ -139,7 +143,7 @@ def _attribution_html(article: Article, lang: str, *, full: bool) -> str:
         date = format_date(article)
         rest = ([cap(source, 30)] if source else []) + ([cap(date, 20)] if date else [])
     url = article.url.strip() if article.url else None
-    link = url if is_http_url(url) and (full or len(escape(url)) <= 400) else None
+    link = url if url and is_http_url(url) and (full or len(escape(url)) <= 400) else None
     parts: list[str] = []
     if title and link:
         parts.append(f'<a href="{escape(link)}">{escape(title)}</a>')
@@ -171,7 +175,7 @@ def _clean_spans(text: str, spans: Iterable[Sequence[int]]) -> list[tuple[int, i
 
 
 def _marked(text: str, spans: Iterable[Sequence[int]], open_: str, close: str,
-            esc=lambda s: s) -> str:
+            esc: Callable[[str], str] = str) -> str:
     pieces: list[str] = []
     pos = 0
     for a, b in _clean_spans(text, spans):
@@ -191,15 +195,17 @@ def highlight_plain(text: str, spans: Iterable[Sequence[int]]) -> str:
     return _marked(text, spans, PLAIN_MARK, PLAIN_MARK, printable)
 
 
-def _quote_html(answer: "Answer", lang: str, limit: int) -> str:
+def _quote_html(answer: Answer, lang: str, limit: int) -> str:
     """One quote block (blockquote + attribution) within ``limit`` UTF-16 units."""
     attribution = attribution_html(answer.article, lang=lang)
     excerpt = answer.excerpt or ""
     spans = list(answer.highlights)
 
+    also = _also_in_html(answer, lang)
+
     def build(text: str, marks: Sequence[tuple[int, int]]) -> str:
         body = highlight_html(text, marks) if printable(text).strip() else escape("…")
-        return f"<blockquote>{body}</blockquote>\n{attribution}"
+        return f"<blockquote>{body}</blockquote>\n{attribution}{also}"
 
     block = build(excerpt, spans)
     chars = len(excerpt)
@@ -210,15 +216,65 @@ def _quote_html(answer: "Answer", lang: str, limit: int) -> str:
     return block
 
 
-def _no_answer_html(answers: "AnswerSet", lang: str) -> str:
+#: Other articles named on an "also in" line; titles of related articles in "not found".
+MAX_ALSO_IN = 3
+
+
+def _article_name(article: Article) -> str:
+    """``《title》 · source`` (what is known), for "also in" and "not found" lines."""
+    title = " ".join((article.title or "").split())
+    source = " ".join((article.source or "").split())
+    parts = ([f"《{cap(title, 60)}》"] if title else []) + ([cap(source, 30)] if source else [])
+    return " · ".join(parts) or article.id
+
+
+def _also_in_html(answer: Answer, lang: str) -> str:
+    """``\n也见于 《…》 · source; 《…》`` when the same text is in other articles, else ""."""
+    others = list(getattr(answer, "also_in", []) or [])[:MAX_ALSO_IN]
+    if not others:
+        return ""
+    names = "；".join(escape(_article_name(a)) for a in others)
+    return f"\n{escape(t('answer_also_in', lang))} {names}"
+
+
+def _not_found_lines(answers: AnswerSet, lang: str) -> list[str] | None:
+    """The plain lines of an answer set that quotes nothing for a reason other than plain
+    "not found" (chit-chat, another language, an unclear article, a follow-up), or None."""
+    status = answers.status
+    if status == "chitchat":
+        return [t("answer_chitchat", lang)]
+    if status == "other_language":
+        return [t("answer_other_language", lang)]
+    if status == "unclear_article":
+        return [t("answer_unclear_article", lang)]
+    if status == "not_found" and answers.within_article:
+        return [t("answer_not_in_article", lang)]
+    return None
+
+
+def _related_lines(answers: AnswerSet, lang: str) -> list[str]:
+    related = list(answers.related or [])[:MAX_ALSO_IN]
+    lines = [t("answer_not_found", lang)]
+    if related:
+        lines.append(t("answer_covers", lang))
+        lines.extend("• " + _article_name(a) for a in related)
+    lines.append(t("answer_about_hint", lang))
+    return lines
+
+
+def _no_answer_html(answers: AnswerSet, lang: str) -> str:
+    special = _not_found_lines(answers, lang)
+    if special is not None:
+        return "\n".join(escape(line) for line in special)
     labels = _labels(lang)
     question = cap(answers.question or "", 100)
     tips = "\n".join("• " + escape(t) for t in labels["tips"].split("\n"))
-    return (escape(labels["no_answer"].format(question=question)) + "\n\n" +
+    related = "\n".join(escape(line) for line in _related_lines(answers, lang))
+    return (escape(labels["no_answer"].format(question=question)) + "\n" + related + "\n\n" +
             f"<b>{escape(labels['try'])}</b>\n" + tips)
 
 
-def render_html(answers: "AnswerSet", *, lang: str = "zh-hans", per_message: int = 3) -> list[str]:
+def render_html(answers: AnswerSet, *, lang: str = "zh-hans", per_message: int = 3) -> list[str]:
     """Telegram HTML messages (``parse_mode="HTML"``), each ≤ 4096 UTF-16 units.
 
     At most ``per_message`` quotes per message, split only between quotes. An empty answer
@@ -247,19 +303,28 @@ def render_html(answers: "AnswerSet", *, lang: str = "zh-hans", per_message: int
     return messages
 
 
-def render_plain(answers: "AnswerSet", *, lang: str = "zh-hans") -> str:
+def render_plain(answers: AnswerSet, *, lang: str = "zh-hans") -> str:
     """Terminal text: numbered quotes, highlights as ``**word**``, attribution lines."""
     labels = _labels(lang)
     if not answers.answers:
+        special = _not_found_lines(answers, lang)
+        if special is not None:
+            return printable("\n".join(special))
         question = " ".join((answers.question or "").split())
         tips = "\n".join("  - " + t for t in labels["tips"].split("\n"))
-        return printable(labels["no_answer_plain"].format(question=question)) + "\n" + \
-            labels["try"] + "\n" + tips
+        related = "\n".join(_related_lines(answers, lang))
+        return printable(labels["no_answer_plain"].format(question=question) + "\n" + related) \
+            + "\n" + labels["try"] + "\n" + tips
     blocks = []
     for number, answer in enumerate(answers.answers, 1):
         text = highlight_plain(answer.excerpt or "", answer.highlights)
         indent = " " * (len(str(number)) + 2)
         lines = text.split("\n")
         body = f"{number}. {lines[0]}" + "".join("\n" + indent + line for line in lines[1:])
-        blocks.append(body + "\n" + indent + attribution_plain(answer.article, lang=lang))
+        block = body + "\n" + indent + attribution_plain(answer.article, lang=lang)
+        others = list(getattr(answer, "also_in", []) or [])[:MAX_ALSO_IN]
+        if others:
+            block += "\n" + indent + printable(
+                t("answer_also_in", lang) + " " + "；".join(_article_name(a) for a in others))
+        blocks.append(block)
     return "\n\n".join(blocks)

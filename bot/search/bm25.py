@@ -318,6 +318,21 @@ class BM25Index:
             self._length_norm = okapi_length_norm(self._doc_len, self._total_len / self._n_live)
         return self._idf, self._length_norm
 
+    def term_idf(self, tokens: Sequence[str]) -> list[float]:
+        """Each token's rarity as evidence weight: log(1 + (N − df + 0.5) / (df + 0.5)), the
+        always-positive form of BM25's idf (BM25Okapi's own goes negative, then to a floor,
+        for terms in half the documents or more — in a corpus of one article, every term);
+        a token in no live document gets df = 0, the rarest a term can be. Read-only; the
+        answerer's confidence weighs a question's words with it."""
+        with self._lock:
+            n = self._n_live
+            weights = []
+            for token in tokens:
+                term = self._vocab.get(token)
+                df = int(self._doc_freq[term]) if term is not None else 0
+                weights.append(float(np.log1p((n - df + 0.5) / (df + 0.5))))
+            return weights
+
     def search(self, query_tokens: Sequence[str], k: int, *,
                scopes: Collection[str] | None = None,
                groups: Collection[str] | None = None) -> list[Hit]:

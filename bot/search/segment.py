@@ -5,14 +5,18 @@ One pipeline for both sides, so a question meets the paragraphs on equal terms:
 1. ``normalize``: ``bot.cleaning.normalize_chars`` (radicals, full-width forms, spaces),
    OpenCC t2s (traditional questions find simplified articles) and lowercase;
 2. jieba segmentation with HMM *off* (deterministic dictionary-only cuts; HMM guesses new
-   words differently in a question and in a paragraph, which costs matches), in
-   ``cut_for_search`` mode (long words also yield their dictionary sub-words:
-   中华人民共和国 → 中华, 华人, 人民, 共和, 共和国, …), measured better than plain ``cut``;
+   words differently in a question and in a paragraph, which costs matches), plain ``cut``;
 3. stopwords (function words, question words), punctuation and whitespace dropped;
-4. index side: the CJK characters of the kept words, each also as its own
-   ``CHAR_MARK``-prefixed token; question side: the characters of a *short* question's words,
-   so a one-character question (知) finds the words that contain it (知道). See
-   bench/README.md for the measured effect on quality and speed.
+4. character bigrams of every run of CJK characters, as ``CHAR_MARK``-prefixed tokens: they
+   match names jieba does not know (cut into single characters) and words cut differently in
+   question and paragraph (亏损 / 亏了 share nothing, 财年亏 / 年亏损 do). On the question side a
+   bigram lying wholly inside a stopword (什么, 多少) is dropped;
+5. ``doc_tokens`` adds the article's title to each paragraph: its words twice, its bigrams
+   once, so a paragraph also matches through the words of its headline.
+
+Measured on news (antiterror_train in 200-character passages) and Wikipedia (CMRC trial,
+DRCD dev) together, see bench/README.md: words + bigrams + title beat search-mode sub-words
+with single-character tokens (the previous pipeline) on all three sets.
 
 Engines: ``rjieba`` (jieba-rs, ~20× faster) when importable, else a private
 ``jieba.Tokenizer`` (never the global one). With HMM off both give identical tokens for the
@@ -34,16 +38,29 @@ from ..ingest.cleaning import normalize_chars
 from ..config import SegmentationConfig
 from ..errors import ConfigError
 
-# Prefix of character tokens: keeps 知 (the character inside a word) apart from 知 (a
-# one-character word), so words still score as words.
+# Prefix of character tokens (bigrams, single characters): keeps 知道 (two characters side by
+# side) apart from 知道 (the word), so words still score as words.
 # ·: jieba cuts it off as punctuation, so no word token can start with it.
 CHAR_MARK = "\u00b7"
 
 # A question of at most this many words also asks for the characters of its words.
 SHORT_QUERY_WORDS = 2
 # Bump when the pipeline changes in a way settings do not show (part of ``signature``).
-_TOKENIZER_VERSION = 2  # 2: normalize_chars drops control characters and lone surrogates
+_TOKENIZER_VERSION = 3  # 3: bigrams, plain cut, title tokens; 2: normalize_chars drops controls
+# The title's words count this many times in each of its paragraphs (its bigrams once).
+TITLE_WORD_WEIGHT = 2
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# A Latin word followed by a number, as written: a product or model name (mate 60, a380).
+_MODEL_NAME = re.compile(r"(?<![a-z0-9])[a-z]+[ \-]?[0-9]+[a-z0-9]*(?![a-z0-9])")
+# Question words after which a one-character word is the answer's unit (多少钱, 几个人).
+_QUESTION_WORDS = frozenset({"多少", "几", "几个", "多", "哪", "哪个", "什么", "何"})
+# A question word jieba keeps together with its measure word (几栋, 几名, 多少钱): on the
+# question side it asks for the answer's figure and says nothing the paragraph must hold
+# (几乎 "almost" and 几何 "geometry" are words).
+_QUESTION_UNIT = re.compile(r"几[^\W\d乎何]|多少[^\W\d]")
+# Particles that only mark aspect on a verb (亏了, 去过, 看着).
+_ASPECT_PARTICLES = frozenset("了过着")
 _USER_DICT_LINE = re.compile(r"^(.+?)(?: ([0-9]+))?(?: ([a-z]+))?$")  # as jieba's load_userdict
 
 
@@ -148,16 +165,16 @@ class Segmenter:
     """Normalisation + jieba + stopwords; the one tokenizer of index and questions.
 
     ``engine`` ("rjieba" / "jieba", default: rjieba when installed), ``search_mode``
-    (cut_for_search rather than cut), ``char_tokens`` (index side) and ``query_chars``
-    ("short": a short question's characters; "single": the characters of one-character
-    question words; "all"; "none") exist for the differential test and the quality
-    benchmark; the defaults are the measured best (bench/README.md).
+    (cut_for_search rather than cut), ``char_tokens`` (single characters, index side),
+    ``query_chars`` ("short": a short question's characters; "single": the characters of
+    one-character question words; "all"; "none") and ``bigrams`` exist for the differential
+    test and the quality benchmark; the defaults are the measured best (bench/README.md).
     """
 
     def __init__(self, *, user_words: Iterable[str] = (), user_dict_file: str | Path | None = None,
                  extra_stopwords: Iterable[str] = (), engine: str | None = None,
-                 search_mode: bool = True, char_tokens: bool = True, query_chars: str = "short",
-                 user_word_freqs: dict[str, int] | None = None) -> None:
+                 search_mode: bool = False, char_tokens: bool = False, query_chars: str = "short",
+                 bigrams: bool = True, user_word_freqs: dict[str, int] | None = None) -> None:
         if query_chars not in ("short", "single", "all", "none"):
             raise ValueError(f"query_chars must be short, single, all or none, not {query_chars!r}")
         self._t2s = opencc.OpenCC("t2s.json")
@@ -166,6 +183,7 @@ class Segmenter:
         self.stopwords = load_stopwords(self.normalize(w).strip() for w in extra_stopwords)
         self.search_mode = search_mode
         self.char_tokens = char_tokens
+        self.bigrams = bigrams
         self._engine = _make_engine(engine)
         self.engine = self._engine.name
         self.query_chars = query_chars
@@ -178,7 +196,7 @@ class Segmenter:
         #: user words as added (normalised) with their frequency: lets another engine be given
         #: exactly the same dictionary (the differential test does this).
         self.user_word_freqs: dict[str, int] = {}
-        entries = [(w, None) for w in user_words]
+        entries: list[tuple[str, int | None]] = [(w, None) for w in user_words]
         if user_dict_file is not None:
             entries += _read_user_dict(Path(user_dict_file))
         given = user_word_freqs or {}
@@ -220,18 +238,41 @@ class Segmenter:
         return list(chain.from_iterable(map(self._words_of.__getitem__, self._cut(text))))
 
     def tokens(self, text: str) -> list[str]:
-        """Index side: the words, and (``char_tokens``) the CJK characters of the kept words
-        that are not stopwords themselves, as ``CHAR_MARK`` tokens (order is irrelevant to
-        BM25: each piece's words are followed by its characters)."""
-        return list(chain.from_iterable(map(self._index_tokens_of.__getitem__, self._cut(text))))
+        """Index side: the words, (``char_tokens``) the CJK characters of the kept words that
+        are not stopwords themselves, and (``bigrams``) the character bigrams, as
+        ``CHAR_MARK`` tokens (order is irrelevant to BM25)."""
+        normalized = self.normalize(text)
+        pieces = self._engine.cut(normalized)
+        tokens = list(chain.from_iterable(map(self._index_tokens_of.__getitem__, pieces)))
+        if self.bigrams:
+            tokens += _bigrams(normalized)
+        return tokens
+
+    def doc_tokens(self, text: str, title: str | None = None) -> list[str]:
+        """A paragraph's index tokens with its article's title: title words
+        ``TITLE_WORD_WEIGHT`` times, title bigrams once (measured, bench/README.md)."""
+        tokens = self.tokens(text)
+        if title:
+            title_tokens = self.tokens(title)
+            words = [t for t in title_tokens if not t.startswith(CHAR_MARK)]
+            tokens += title_tokens + words * (TITLE_WORD_WEIGHT - 1)
+        return tokens
+
+    def title_tokens(self, title: str | None) -> list[str]:
+        """What ``doc_tokens`` adds for a title (for callers that segment it once)."""
+        return self.doc_tokens("", title)
 
     def query_tokens(self, text: str) -> list[str]:
-        """Question side: the words; and (``char_tokens``) for a short question (at most
-        ``SHORT_QUERY_WORDS`` words) also their characters, so 知 finds 知道. Longer
-        questions do not need them (measured: recall unchanged) and their one-character
-        words' characters are common enough to make a search at 1M paragraphs 5× slower."""
-        analysed = list(map(self._analysed.__getitem__, self._cut(text)))
+        """Question side: the words; (``bigrams``) the bigrams not inside a stopword; and
+        (``char_tokens``) for a short question (at most ``SHORT_QUERY_WORDS`` words) also
+        their characters, so 知 finds 知道."""
+        normalized = self.normalize(text)
+        pieces = self._engine.cut(normalized)
+        analysed = [((), ()) if _QUESTION_UNIT.fullmatch(piece) else self._analysed[piece]
+                    for piece in pieces]
         words = [w for piece_words, _ in analysed for w in piece_words]
+        if self.bigrams:
+            words += self._query_bigrams(normalized, pieces)
         mode = self.query_chars
         if not self.char_tokens or mode == "none" or (mode == "short" and len(words) > SHORT_QUERY_WORDS):
             return words
@@ -241,6 +282,80 @@ class Segmenter:
         else:  # "all", or a short question
             chars = [c for _, piece_chars in analysed for c in piece_chars]
         return words + chars
+
+    def evidence_words(self, text: str) -> list[str]:
+        """The words a paragraph must hold to answer the question ``text``: its words, with
+        an aspect particle dropped (亏了 → 亏: the article says 亏损) and without the measure
+        right after a question word (钱 in 多少钱, 人 in 几个人: the answer's unit, not its
+        subject); and model names whole (``mate 60``, ``iphone 12``)."""
+        words = [piece for piece in self._evidence_pieces(text) if piece]
+        # a model name is its letters and its number together: Mate 60 is not Mate 40, although
+        # "60" alone is found in nearly any text
+        names = [m.group() for m in _MODEL_NAME.finditer(self.normalize(text))]
+        return words + [name for name in names if name not in words]
+
+    def content_bigrams(self, text: str) -> list[str]:
+        """The bigrams (``CHAR_MARK`` tokens) of the runs of ``evidence_words`` standing side
+        by side: none touching a stopword or punctuation (有什 in 有什么作用), so what a
+        paragraph must hold for a question's content, whereas search also uses the others."""
+        return [bigram for bigram, _ in self.content_bigram_spans(text)]
+
+    def content_bigram_spans(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """``content_bigrams`` with the words each spans: one word (民宅 → 民宅), or the two
+        it joins (民宅|火灾 → 宅火), whose weight may then be bounded by theirs."""
+        spans: list[tuple[str, tuple[str, ...]]] = []
+        run: list[str] = []
+        for piece in self._evidence_pieces(text) + [""]:
+            if piece and all(map(_CJK.match, piece)):
+                run.append(piece)
+                continue
+            owner = [n for n, word in enumerate(run) for _ in word]  # word index of each char
+            joined = "".join(run)
+            for i in range(len(joined) - 1):
+                first, second = owner[i], owner[i + 1]
+                words = (run[first],) if first == second else (run[first], run[second])
+                spans.append((CHAR_MARK + joined[i:i + 2], words))
+            run = []
+        return spans
+
+    def _evidence_pieces(self, text: str) -> list[str]:
+        """jieba's pieces of ``text`` as ``evidence_words`` keeps them, "" where one is left
+        out (a break between runs)."""
+        pieces: list[str] = []
+        after_question_word = False
+        for piece in self._engine.cut(self.normalize(text)):
+            if _QUESTION_UNIT.fullmatch(piece):
+                after_question_word = True  # 几个 人: a one-character unit may still follow
+                pieces.append("")
+                continue
+            if piece in self.stopwords or not _has_word_character(piece):
+                after_question_word = piece in _QUESTION_WORDS
+                pieces.append("")
+                continue
+            if after_question_word and len(piece) == 1:
+                after_question_word = False
+                pieces.append("")
+                continue
+            after_question_word = False
+            if len(piece) == 2 and piece[1] in _ASPECT_PARTICLES and _CJK.match(piece[0]):
+                pieces += [piece[0], ""]
+                continue
+            pieces.append(piece)
+        return pieces
+
+    def _query_bigrams(self, normalized: str, pieces: list[str]) -> list[str]:
+        """The bigrams of a question, without those lying inside one stopword (什么, 多少):
+        a question word says nothing about the paragraph that answers it."""
+        inside_stopword: set[int] = set()
+        position = 0
+        for piece in pieces:
+            if len(piece) > 1 and (piece in self.stopwords or _QUESTION_UNIT.fullmatch(piece)):
+                inside_stopword.update(range(position, position + len(piece) - 1))
+            position += len(piece)
+        if not inside_stopword:
+            return _bigrams(normalized)
+        return [CHAR_MARK + run.group()[i:i + 2] for run in _CJK_RUN.finditer(normalized)
+                for i in range(len(run.group()) - 1) if run.start() + i not in inside_stopword]
 
     def _cut(self, text: str) -> list[str]:
         return self._engine.cut(self.normalize(text))
@@ -268,9 +383,16 @@ class Segmenter:
         import hashlib
 
         state = json.dumps([_TOKENIZER_VERSION, self.search_mode, self.char_tokens, self.query_chars,
-                            sorted(self.stopwords), sorted(self.user_word_freqs.items())],
+                            self.bigrams, TITLE_WORD_WEIGHT, sorted(self.stopwords),
+                            sorted(self.user_word_freqs.items())],
                            ensure_ascii=False)
         return hashlib.sha256(state.encode()).hexdigest()[:16]
+
+
+def _bigrams(normalized: str) -> list[str]:
+    """The character bigrams of every run of two or more CJK characters."""
+    return [CHAR_MARK + run[i:i + 2] for run in _CJK_RUN.findall(normalized)
+            for i in range(len(run) - 1)]
 
 
 class _PieceCache(dict):
@@ -302,6 +424,8 @@ def _read_user_dict(path: Path) -> list[tuple[str, int | None]]:
         if not line:
             continue
         match = _USER_DICT_LINE.match(line)
+        if match is None:  # pragma: no cover - the pattern matches any non-empty line
+            continue
         word, freq = match.group(1).strip(), match.group(2)
         entries.append((word, int(freq) if freq else None))
     return entries

@@ -8,6 +8,8 @@ Formats (fields separated by ``|``):
     p|<article id>|<page>   Full article paging: edit the pressed message to that page
     l|<offset>              /list paging
     s|<key>|<value>         /settings change (key: pm, corpus, ingest)
+    a|0                     Search everything: a follow-up found nothing in its article; ask
+                            the same question of every article the chat reads
     k<kind>|<hash>          any of the above that did not fit, or whose arguments contain
                             ``|`` (an old article id may): the real data is kept in the
                             store's meta under ``cb:<hash>`` as a JSON list, so no
@@ -29,7 +31,7 @@ from typing import Callable
 
 MAX_BYTES = 64
 _SEP = "|"
-KINDS = frozenset({"m", "f", "p", "l", "s"})
+KINDS = frozenset({"m", "f", "p", "l", "s", "a"})
 
 
 def pattern(kind: str) -> str:

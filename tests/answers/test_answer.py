@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from bot.answers.answerer import DIVERSITY_DECAY, Answer, Answerer, AnswerSet, metadata_fields
+from bot.answers.excerpt import ELLIPSIS, jaccard, shingles
+from bot.answers.render import render_plain
 from bot.config import AnswersConfig, RetrievalConfig, load_config
 from bot.errors import QuestionError
-from bot.answers.excerpt import ELLIPSIS, jaccard, shingles
+from bot.ingest.parsing import parse_file
+from bot.models import Article, Contributor, Paragraph
 from bot.search.base import Hit, IndexDoc
 from bot.search.bm25 import build_index
-from bot.models import Article, Contributor, Paragraph
-from bot.ingest.parsing import parse_file
-from bot.answers.render import render_plain
 from bot.search.segment import Segmenter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,8 +135,9 @@ def test_traditional_and_simplified_questions_find_the_same_paragraphs(sample_an
 
 
 def test_headings_are_never_quoted(sample_answerer, sample):
-    # the words of a heading: 联手天府新区打造西部科技创新中心
-    result = sample_answerer.ask("联手天府新区打造西部科技创新中心")
+    # the words of a heading: 联手天府新区打造西部科技创新中心 (whatever the confidence: the
+    # heading itself, indexed here, outscores every paragraph)
+    result = sample_answerer.ask("联手天府新区打造西部科技创新中心", min_confidence=0.0)
     assert result.answers
     headings = {p.id for p in sample.paragraphs if p.kind == "heading"}
     assert headings, "the sample has headings"
@@ -178,7 +179,7 @@ def _stub_answerer(seg, scores: dict[str, list[float]], **answers_cfg) -> Answer
 
 
 def test_at_most_max_per_article_quotes_from_one_article(seg):
-    ans = _stub_answerer(seg, {"A": [10, 9, 8, 7], "B": [2]})
+    ans = _stub_answerer(seg, {"A": [10, 9, 8, 7], "B": [3]})
     ids = [a.article.id for a in ans.ask("两江新区", top=10).answers]
     assert Counter(ids) == {"A": 2, "B": 1}
     ids = [a.article.id for a in ans.ask("两江新区", top=10, per_article=1).answers]
@@ -225,12 +226,24 @@ def test_top_bounds_the_number_of_quotes(answerer):
 
 
 def test_offset_pages_are_consistent(answerer):
-    full = [a.paragraph_id for a in answerer.ask("李彩桦离婚", top=5).answers]
-    page1 = [a.paragraph_id for a in answerer.ask("李彩桦离婚", top=2).answers]
-    page2 = [a.paragraph_id for a in answerer.ask("李彩桦离婚", top=2, offset=2).answers]
-    page3 = [a.paragraph_id for a in answerer.ask("李彩桦离婚", top=2, offset=4).answers]
-    assert len(full) == 5
-    assert page1 + page2 + page3[:1] == full
+    full = [a.paragraph_id for a in answerer.ask("李彩桦离婚", top=10).answers]
+    pages = [answerer.ask("李彩桦离婚", top=2, offset=offset) for offset in (0, 2, 4, 6)]
+    assert len(full) >= 3
+    assert [a.paragraph_id for page in pages for a in page.answers] == full
+    # "more" is true exactly while another confident quote follows the page
+    assert [page.more for page in pages] == [len(full) > offset + 2 for offset in (0, 2, 4, 6)]
+
+
+def test_more_pages_only_through_confident_quotes(answerer):
+    everything = answerer.ask("李彩桦离婚", top=10, min_confidence=0.0).answers
+    confident = answerer.ask("李彩桦离婚", top=10).answers
+    threshold = RetrievalConfig().min_confidence
+    assert len(everything) > len(confident) >= 1  # weak matches exist and are left out
+    assert all(a.confidence >= threshold for a in confident)
+    assert any(a.confidence < threshold for a in everything)
+    last = answerer.ask("李彩桦离婚", top=1, offset=len(confident) - 1)
+    assert last.answers and not last.more
+    assert answerer.ask("李彩桦离婚", top=1, offset=len(confident)).answers == []
 
 
 def test_asks_the_index_for_more_hits_than_it_returns(seg):
@@ -319,18 +332,25 @@ def test_traditional_question_highlights_simplified_article(answerer):
 
 def test_scopes_filter_the_articles(seg, news):
     ans = make_answerer(seg, list(news.values()), scopes={"cec-292": "chat:1"})
-    shared = ans.ask("山西女篮食物中毒", scopes=["shared"], top=10)
+    shared = ans.ask("食物中毒", scopes=["shared"], top=10)
     assert shared.answers and "cec-292" not in {a.article.id for a in shared.answers}
-    own = ans.ask("山西女篮食物中毒", scopes=["chat:1"], top=10)
+    own = ans.ask("食物中毒", scopes=["chat:1"], top=10)
     assert own.answers and {a.article.id for a in own.answers} == {"cec-292"}
+    # a chat that sees only its own articles gets "not found", not quotes from outside
+    elsewhere = ans.ask("李彩桦离婚", scopes=["chat:1"])
+    assert elsewhere.answers == [] and elsewhere.status == "not_found"
 
 
-def test_within_article_restricts_and_falls_back(answerer):
+def test_within_article_restricts_and_says_when_the_article_has_no_answer(answerer):
     inside = answerer.ask("食物中毒", within_article="cec-288", top=10)
     assert inside.answers and {a.article.id for a in inside.answers} == {"cec-288"}
-    # nothing about 山西女篮 in the 流浪地球 story: the whole corpus answers instead
-    fallback = answerer.ask("山西女篮食物中毒", within_article="netease-0021")
-    assert fallback.answers and fallback.answers[0].article.id == "cec-292"
+    assert inside.within_article == "cec-288"
+    # nothing about 山西女篮 in the 流浪地球 story: "not there", never other articles' quotes
+    missing = answerer.ask("山西女篮食物中毒", within_article="netease-0021")
+    assert missing.answers == [] and missing.status == "not_found"
+    assert missing.within_article == "netease-0021"
+    # the whole corpus does answer it (the reader's "search everything" button)
+    assert answerer.ask("山西女篮食物中毒").answers[0].article.id == "cec-292"
 
 
 # -- metadata questions ----------------------------------------------------------------------
@@ -433,7 +453,10 @@ def test_nothing_matched_is_an_empty_answer_set(answerer):
     result = answerer.ask("量子纠缠")
     assert isinstance(result, AnswerSet)
     assert result.answers == [] and not result
-    assert result.to_json() == {"question": "量子纠缠", "answers": []}
+    assert result.status == "not_found"
+    assert result.to_json() == {"question": "量子纠缠", "status": "not_found",
+                                "language": "zh-hans", "more": False, "within_article": None,
+                                "answers": [], "related": []}
 
 
 def test_only_stopwords_is_an_empty_answer_set(answerer):
@@ -449,20 +472,26 @@ def test_empty_question_is_refused(answerer, question):
 # -- JSON contract ----------------------------------------------------------------------------
 
 ANSWER_KEYS = {"kind", "article_id", "paragraph_id", "score", "excerpt", "highlights", "paragraph",
-               "title", "source", "reporters", "contributors", "date", "url"}
+               "title", "source", "reporters", "contributors", "date", "url", "confidence",
+               "also_in", "evidence"}
+SET_KEYS = {"question", "status", "language", "more", "within_article", "answers", "related"}
 
 
 def test_to_json_shape_of_quotes(answerer):
     result = answerer.ask("山西女篮为什么食物中毒")
     data = json.loads(json.dumps(result.to_json(), ensure_ascii=False))
-    assert set(data) == {"question", "answers"}
-    assert data["question"] == "山西女篮为什么食物中毒"
+    assert set(data) == SET_KEYS
+    assert data["question"] == "山西女篮为什么食物中毒" and data["status"] == "answered"
     first = data["answers"][0]
     assert set(first) == ANSWER_KEYS
     assert first["kind"] == "quote"
     assert first["article_id"] == "cec-292"
     assert first["paragraph_id"].startswith("cec-292#")
     assert isinstance(first["score"], float) and first["score"] >= RetrievalConfig().min_score
+    assert RetrievalConfig().min_confidence <= first["confidence"] <= 1
+    assert set(first["evidence"]) == {"word_cover", "bigram_cover", "relative_score",
+                                      "answer_type", "article_cover"}
+    assert first["also_in"] == []
     assert all(isinstance(h, list) and len(h) == 2 for h in first["highlights"])
     for a, b in first["highlights"]:
         assert first["excerpt"][a:b]
@@ -541,7 +570,8 @@ def test_small_pages_of_hits_choose_exactly_what_all_hits_would(seg, monkeypatch
             text = f"第{a}篇第{p}段：{picked[0]}与{picked[1]}携手推进{picked[2]}建设，编号{a * 10 + p}。"
             paragraphs.append(Paragraph(f"art{a}#{p}", text))
         articles.append(Article(id=f"art{a}", title=f"标题{a}", paragraphs=paragraphs))
-    answerer = make_answerer(seg, articles, retrieval=RetrievalConfig(min_score=0.0))
+    answerer = make_answerer(seg, articles,
+                             retrieval=RetrievalConfig(min_score=0.0, min_confidence=0.0))
     questions = ["两江新区科技创新", "人工智能产业集群", "成渝地区数字经济协同发展"]
     monkeypatch.setattr(answer_module, "FIRST_PAGE", 10_000)
     expected = [[a.paragraph_id for a in answerer.ask(q, top=12, per_article=2).answers]

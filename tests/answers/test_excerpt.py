@@ -243,8 +243,9 @@ def test_a_question_word_in_its_own_right_is_highlighted_even_inside_a_longer_ma
     ex = select_excerpt(text, terms, max_chars=220, aligned=seg.aligned, standalone=standalone)
     marked = [ex.text[a:b] for a, b in ex.highlights]
     assert "江北新区" in marked and "天府新区" in marked
-    # …while with 两江新区 and 天府新区 as user words, 新区 is only part of longer words
-    words = Segmenter(user_words=["两江新区", "天府新区"])
+    # …while with 两江新区 and 天府新区 as user words (search mode: their sub-words too), 新区
+    # is only part of longer words
+    words = Segmenter(user_words=["两江新区", "天府新区"], search_mode=True)
     question = "两江新区和天府新区要共同建设什么"
     terms = words.query_tokens(question)
     assert "两江新区" in terms and "新区" in terms

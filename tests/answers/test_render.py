@@ -10,9 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.answers.answerer import Answer, AnswerSet
-from bot.models import Article, Contributor, Paragraph
 from bot.answers.markup import MAX_MESSAGE_UNITS, check_telegram_html, escape, utf16_len
-from bot.answers.render import MAX_ATTRIBUTION_UNITS, attribution_html, attribution_plain, render_html, render_plain
+from bot.answers.render import (
+    MAX_ATTRIBUTION_UNITS,
+    attribution_html,
+    attribution_plain,
+    render_html,
+    render_plain,
+)
+from bot.models import Article, Contributor, Paragraph
 
 PARAGRAPH = ("下一步，两江新区、天府新区将依托两江协同创新区和成都科学城等创新平台，加大协同创新力度，"
              "共同建设西部科技创新中心，全面提升成渝地区协同创新发展能力。")

@@ -341,3 +341,17 @@ def test_any_python_string_round_trips_through_save(tmp_path):
     loaded = load_index(tmp_path / "i")
     assert [(h.doc_id, h.group) for h in loaded.search(["x\udc00"], 1, scopes={"chat:\ud800"})] == [(odd, "g\ud800")]
     assert loaded.meta == {"note": "\ud800"}
+
+
+def test_term_idf_is_positive_and_largest_for_unseen_terms():
+    import math
+
+    docs = [IndexDoc(f"d{i}", ["common"] + (["rare"] if i == 0 else []), "s", "g")
+            for i in range(10)]
+    index = build_index(docs)
+    common, rare, unseen = index.term_idf(["common", "rare", "nowhere"])
+    assert 0 < common < rare < unseen
+    assert rare == pytest.approx(math.log1p((10 - 1 + 0.5) / (1 + 0.5)))
+    assert unseen == pytest.approx(math.log1p((10 + 0.5) / 0.5))
+    one = build_index([IndexDoc("x", ["a", "b"], "s", "g")])
+    assert all(w > 0 for w in one.term_idf(["a", "b"]))  # BM25Okapi's own would be negative

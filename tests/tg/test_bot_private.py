@@ -235,10 +235,12 @@ async def test_reply_to_the_bot_in_private_stays_within_the_quoted_article(api, 
     chat = api.private(user)
     await feed(api.text_update(chat, user, QUESTION))
     first = api.sent(1013)[-1]
-    await feed(api.text_update(chat, user, "科技创新中心和创新氛围", reply_to=bot_message(api, first)))
+    # a question the other article answers best (see the control below) stays in the quoted one
+    question = "重庆科学城的创新氛围怎么样"
+    await feed(api.text_update(chat, user, question, reply_to=bot_message(api, first)))
     follow = api.sent(1013)[-1].params["text"]
     assert "上游新闻·重庆晨报" in follow and "测试日报" not in follow
-    await feed(api.text_update(chat, user, "科技创新中心和创新氛围"))
+    await feed(api.text_update(chat, user, question))
     assert "测试日报" in api.sent(1013)[-1].params["text"]
 
 
@@ -294,6 +296,8 @@ async def test_old_button_state_is_pruned_and_recent_buttons_still_work(api, mak
     user = api.user(1021)
     chat = api.private(user)
     library.add_article(long_article("prunecase", paragraphs=60), chat_scope(1021))
+    # a second relevant article: more confident quotes than one message shows, so 更多 appears
+    library.add_article(long_article("prunecase2", paragraphs=60), chat_scope(1021))
     pruned = []
     real_prune = library.store.prune_meta
     monkeypatch.setattr(library.store, "prune_meta", lambda prefix, keep: pruned.append((prefix, keep))

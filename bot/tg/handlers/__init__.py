@@ -48,6 +48,7 @@ BUTTONS: dict[str, PressHandler] = {
     "p": pages.press_page,
     "l": admin.press_list_page,
     "s": settings.press_setting,
+    "a": questions.press_search_all,
 }
 
 

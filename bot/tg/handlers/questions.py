@@ -127,8 +127,12 @@ async def send_answers(context: BotContext, chat: Chat, lang: str, question: str
         if answer.article.id not in articles:
             articles.append(answer.article.id)
     next_offset = offset + len(shown.answers)
+    # every answer returned is above the confidence threshold: 更多 only when more remain
+    more = len(answers) > per_message or (result.more and len(answers) == per_message)
     markup = await answer_keyboard(context, lang, articles,
-                                   more_offset=next_offset if len(answers) > per_message else None)
+                                   more_offset=next_offset if more else None,
+                                   search_all=not answers and within is not None
+                                   and result.status == "not_found")
     state = {"q": question, "w": within, "a": articles[0] if articles else None, "o": next_offset}
     for number, html in enumerate(pages):
         last = number == len(pages) - 1
@@ -138,11 +142,16 @@ async def send_answers(context: BotContext, chat: Chat, lang: str, question: str
 
 
 async def answer_keyboard(context: BotContext, lang: str, articles: list[str], *,
-                          more_offset: int | None) -> InlineKeyboardMarkup | None:
-    """More (next quotes) and one Full article button per quoted article."""
+                          more_offset: int | None, search_all: bool = False
+                          ) -> InlineKeyboardMarkup | None:
+    """More (next quotes) and one Full article button per quoted article; Search everything
+    under a follow-up that its article could not answer."""
     spills: dict[str, str] = {}
     spill = spills.__setitem__
     row: list[InlineKeyboardButton] = []
+    if search_all:
+        row.append(InlineKeyboardButton(t("btn_search_all", lang),
+                                        callback_data=buttons.pack("a", 0)))
     if more_offset is not None:
         row.append(InlineKeyboardButton(t("btn_more", lang),
                                         callback_data=buttons.pack("m", more_offset)))
@@ -227,3 +236,25 @@ def more_offset(state: dict[str, Any]) -> int:
     if isinstance(shown, bool) or not isinstance(shown, int):
         return 0
     return max(0, min(shown, MAX_MORE_OFFSET))
+
+
+async def press_search_all(update: Update, context: BotContext) -> None:
+    """Search everything: the follow-up's question, asked of every article the chat reads."""
+    query = update.callback_query
+    assert query is not None
+    lang = lang_of(update, context)
+    message = query.message
+    state = (await context.messages.recall(message.chat.id, message.message_id)
+             if message is not None and await context.pressed(query.data) is not None else None)
+    if message is None or not state or not isinstance(state.get("q"), str):
+        await query.answer(t("button_expired", lang), show_alert=True)
+        return
+    wait = context.limiter.hit(query.from_user.id)
+    if wait:
+        await query.answer(t("rate_limited", lang, seconds=context.limiter.seconds_text(wait)))
+        return
+    await query.answer()
+    thread_id = (message.message_thread_id
+                 if isinstance(message, Message) and message.is_topic_message else None)
+    await send_answers(context, message.chat, lang, state["q"], within=None, offset=0,
+                       thread_id=thread_id)
