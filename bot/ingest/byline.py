@@ -39,6 +39,8 @@ _SURNAMES_COMMON = set(
 _SURNAMES_TIER1 = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
                       "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷"
                       "侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常")
+#: Surnames a bare personal name may start with (page header lines tell names from accounts).
+SURNAMES = frozenset(_SURNAMES_COMMON)
 _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
                       "令狐", "宇文", "夏侯", "端木", "司徒", "轩辕", "呼延", "澹台", "南宫")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"

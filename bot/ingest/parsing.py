@@ -40,10 +40,12 @@ from .cleaning import (breadcrumb_section, collapse_spaces, ends_sentence, headi
                        join_broken_lines,
                        is_photo_caption, normalize_chars, opens_article_list, original_title,
                        remove_wrap_spaces, strip_leading_junk)
-from .dates import FoundDate, complete_date, find_date, month_day_date, parse_date_value
+from .dates import (FoundDate, complete_date, find_date, month_day_date, month_day_iso,
+                    parse_date_value)
 from .decoding import decode_bytes
 from ..errors import ParseError, UnreadableFile
 from ..models import Article, Paragraph, article_id_problem, paragraph_id
+from .pagehead import PageHead, is_page_copy, locate_head
 from .webpage import looks_like_html, parse_page
 
 _TEXT_EXTENSIONS = {".txt", ".text"}
@@ -119,12 +121,28 @@ def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None
     else:
         lines = text.splitlines()
         evidence_text = text
+        lines = _after_page_head(lines, facts)
     # A page's own title counts as known: its first body line is often the same headline.
-    known_title = given.get("title") or facts.page_title
+    known_title = given.get("title") or facts.page_title or (facts.head.title if facts.head
+                                                             else None)
     reader = _LineReader(facts, known_title=normalize_chars(known_title) if known_title else None)
     paragraphs = reader.read(lines)
     reader.read_context(*context)
     return _assemble(paragraphs, facts, given, origin, evidence_text)
+
+
+def _after_page_head(lines: list[str], facts: _Facts) -> list[str]:
+    """A whole page copied as text: the lines after its article header (menus above it
+    dropped), the header read into ``facts.head``. Other texts are returned unchanged."""
+    cleaned = [normalize_chars(line).strip() for line in lines]
+    cleaned = [line for line in cleaned if line]
+    if len(cleaned) < 4 or len(cleaned[0]) > 40 or ends_sentence(cleaned[0]):
+        return lines  # an article or a feed text opens with its headline or its lead
+    head = locate_head(cleaned)
+    if head is None or not is_page_copy(cleaned, head):
+        return lines
+    facts.head = head
+    return cleaned[head.body_start:]
 
 
 # --------------------------------------------------------------------------------------------
@@ -333,6 +351,9 @@ class _Facts:
     page_author: str | None = None
     page_date: str | None = None
     page_url: str | None = None
+    head: PageHead | None = None       # a page copy's headline/date/source block
+    evidence: dict[str, str] = field(default_factory=dict)  # fact name → the snippet read
+    page_dates: list[str] = field(default_factory=list)  # other page dates: year evidence
 
 
 _SOURCE_LINE = re.compile(r"^[【\[（(]?\s*(?:来源|稿源|文章来源|新闻来源|转载自|本文来源)\s*[：:]\s*(?P<value>.+?)"
@@ -436,23 +457,44 @@ class _LineReader:
         quiet_after = _quiet_tail_starts(lines)
         footer = False
         for index, line in enumerate(lines):
-            if footer:
-                self._footer_line(line)
-                continue
-            if index < _MAX_HEADER_LINES and self._header_line(line, index):
-                continue
-            if is_disclaimer(line) or opens_article_list(line):
-                footer = True
-                continue
-            credit = self._credit_line(line)
-            if credit:
-                # A byline after the body, followed only by short lines: the article has ended.
-                footer = credit == "byline" and self.body_count > 0 and index + 1 >= quiet_after
-                continue
-            self._content_line(line)
+            state = self._state()
+            footer = self._read_line(line, index, footer, quiet_after)
+            self._note_evidence(state, line)
         while self.paragraphs and self.paragraphs[-1][0] == "heading":
             self.paragraphs.pop()  # a heading with nothing under it is navigation
         return self.paragraphs
+
+    def _read_line(self, line: str, index: int, footer: bool, quiet_after: int) -> bool:
+        """Read one line; returns whether the article's footer has been reached."""
+        if footer:
+            self._footer_line(line)
+            return True
+        if index < _MAX_HEADER_LINES and self._header_line(line, index):
+            return False
+        if is_disclaimer(line) or opens_article_list(line):
+            return True
+        credit = self._credit_line(line)
+        if credit:
+            # A byline after the body, followed only by short lines: the article has ended.
+            return credit == "byline" and self.body_count > 0 and index + 1 >= quiet_after
+        self._content_line(line)
+        return False
+
+    def _state(self) -> tuple[object, ...]:
+        facts = self.facts
+        return (facts.source_line, facts.header_date, facts.dateline_outlet,
+                facts.dateline_date, facts.byline_outlet, len(facts.credits.reporters))
+
+    def _note_evidence(self, before: tuple[object, ...], line: str) -> None:
+        """Remember the line each fact was first read from (``parse --json`` shows it)."""
+        after = self._state()
+        if after == before:
+            return
+        keys = ("source_line", "header_date", "dateline", "dateline_date", "byline",
+                "reporters")
+        for key, old, new in zip(keys, before, after):
+            if old != new and key not in self.facts.evidence:
+                self.facts.evidence[key] = line
 
     # -- lines that are metadata -------------------------------------------------------------
 
@@ -507,15 +549,19 @@ class _LineReader:
             line = normalize_chars(raw).strip()
             if not line or len(line) > 100:
                 continue
+            state = self._state()
             labelled = _labelled_line(line)
             if labelled is not None:
                 self._labelled(labelled)
             elif not self._dated_line(line):
                 self._footer_line(line)
+            self._note_evidence(state, line)
         for raw in below:
             line = normalize_chars(raw).strip()
             if line and len(line) <= 100:
+                state = self._state()
                 self._footer_line(line)
+                self._note_evidence(state, line)
 
     def _credit_line(self, line: str) -> str | None:
         """'byline', 'metadata' (原标题, 来源) or None when the line is no credit."""
@@ -697,20 +743,27 @@ def _assemble(paragraphs: list[tuple[str, str]], facts: _Facts, given: dict, ori
     article_id = str(article_id)
 
     credits = facts.credits
+    head = facts.head
+    if head is not None and head.credits:
+        # the header's byline comes first: it is the article's own credit line
+        merged = bl.Credits()
+        merged.merge(head.credits)
+        merged.merge(credits)
+        credits = facts.credits = merged
+        if head.credit_evidence and head.credits.reporters:
+            facts.evidence.setdefault("reporters", head.credit_evidence)
     if facts.page_author and not credits.reporters:
         names = bl.split_names(normalize_chars(facts.page_author))
         if names:
             credits.reporters.extend(names)
+            facts.evidence.setdefault("reporters", f"page author: {facts.page_author}")
 
-    title = given.get("title") or facts.title or facts.page_title
+    title, title_evidence = _choose_title(given, facts)
     url = given.get("url") or facts.page_url
-    page_named = facts.source_line or (normalize_chars(facts.page_source)
-                                       if facts.page_source else None)
-    source = given.get("source") or page_named or facts.dateline_outlet or facts.byline_outlet
-    if source in _LOCAL_OUTLETS:
-        source = page_named  # 本报 means the page's own outlet, if the page names it
-
+    source, source_evidence = _choose_source(given, facts)
     date_iso, date_text = _resolve_date(given, facts, evidence_text, url)
+    evidence = _field_evidence(facts, given, title_evidence, source_evidence,
+                               bool(credits.reporters), date_text)
 
     reporters = _given_list(given, "reporters") or credits.reporters
     editors = _given_list(given, "editors") or credits.editors
@@ -734,7 +787,68 @@ def _assemble(paragraphs: list[tuple[str, str]], facts: _Facts, given: dict, ori
         paragraphs=[Paragraph(paragraph_id(article_id, position), text, kind)
                     for position, (kind, text) in enumerate(paragraphs)],
         origin=origin,
+        evidence=evidence,
     )
+
+
+def _choose_title(given: dict, facts: _Facts) -> tuple[str | None, str | None]:
+    """(title, where it was read). A record's title wins; then the text's own headline."""
+    if given.get("title"):
+        return given["title"], "given"
+    head = facts.head
+    if head is not None and facts.page_title is None:
+        return head.title, f"headline above the date line: {head.title}"
+    if facts.page_title:
+        return facts.page_title, facts.evidence.get("page_title", "page metadata")
+    if facts.title:
+        return facts.title, f"first line: {facts.title}"
+    return None, None
+
+
+def _choose_source(given: dict, facts: _Facts) -> tuple[str | None, str | None]:
+    """(outlet, where it was read): given > header slot > 来源 line > page meta > dateline >
+    byline; ``本报`` means the page's own outlet, when the page names it."""
+    if given.get("source"):
+        return given["source"], "given"
+    head = facts.head
+    candidates: list[tuple[str | None, str | None]] = [
+        (head.source if head else None, head.source_evidence if head else None),
+        (facts.source_line, facts.evidence.get("source_line")),
+        (normalize_chars(facts.page_source) if facts.page_source else None,
+         f"page metadata: {facts.page_source}"),
+    ]
+    page_named = next(((value, where) for value, where in candidates if value), (None, None))
+    if page_named[0]:
+        return page_named
+    for value, key in ((facts.dateline_outlet, "dateline"), (facts.byline_outlet, "byline")):
+        if value:
+            if value in _LOCAL_OUTLETS:
+                return None, None
+            return value, facts.evidence.get(key)
+    return None, None
+
+
+def _field_evidence(facts: _Facts, given: dict, title: str | None, source: str | None,
+                    has_reporters: bool, date_text: str | None) -> dict[str, str]:
+    """Each field's short evidence (the snippet it was read from), for tracing and fixing."""
+    evidence: dict[str, str] = {}
+    for key, value in (("title", title), ("source", source)):
+        if value:
+            evidence[key] = _short(value)
+    if given.get("reporters"):
+        evidence["reporters"] = "given"
+    elif has_reporters and facts.evidence.get("reporters"):
+        evidence["reporters"] = _short(facts.evidence["reporters"])
+    if given.get("date") or given.get("date_iso"):
+        evidence["date"] = "given"
+    elif date_text:
+        evidence["date"] = _short(facts.evidence.get("date") or date_text)
+    return evidence
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def _fallback_paragraphs(paragraphs: list[tuple[str, str]], facts: _Facts,
@@ -772,9 +886,17 @@ def _resolve_date(given: dict, facts: _Facts, evidence_text: str,
     if facts.page_date:
         iso, text = parse_date_value(facts.page_date)
         if iso:
+            facts.evidence.setdefault("date", f"page metadata: {facts.page_date}")
             return iso, text
-    evidence = (evidence_text, url or "")
-    for found in (facts.header_date, facts.dateline_date):
+    evidence = (evidence_text, url or "", *facts.page_dates)
+    head_date = facts.head.date if facts.head else None
+    if head_date is not None and facts.head is not None and facts.head.date_evidence:
+        facts.evidence.setdefault("head_date", facts.head.date_evidence)
+    for found, key in ((head_date, "head_date"), (facts.header_date, "header_date"),
+                       (facts.dateline_date, "dateline_date")):
         if found is not None:
-            return complete_date(found, evidence), found.text
+            if key in facts.evidence:
+                facts.evidence["date"] = facts.evidence[key]
+            # a year only on evidence; else the month and day the text states (--MM-DD)
+            return complete_date(found, evidence) or month_day_iso(found), found.text
     return None, None
