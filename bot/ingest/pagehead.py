@@ -19,14 +19,15 @@ from .dates import FoundDate, find_page_date
 
 _MAX_META_CHARS = 120
 _TITLE_WINDOW = 5          # the headline sits at most this many lines above the meta line
-_BODY_WINDOW = 14          # lines after the meta line weighed as body text
+_BODY_WINDOW = 30          # lines after the meta line weighed as body text
 _HEAD_LINES_AFTER = 4      # lines after the meta line still read for date/source/credits
+_MIN_BODY_WEIGHT = 150     # characters of sentences that make a body
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 
 _RELATIVE_DATE = re.compile(r"^(?:昨天|前天|今天|刚刚|\d{1,2}\s*(?:小时|分钟)前)$")
 # `来源：X`, `来源于：X`, `信息来源：X`, `来源CSDN` (a bar-separated slot without colon).
 _SOURCE_SLOT = re.compile(
-    r"(?:^|(?<=[\s|｜丨/]))(?:文章|新闻|信息|本文)?(?:来源|稿源)(?:于)?\s*(?:[：:]\s*|(?=[A-Za-z"
+    r"(?:^|(?<=[\s|｜丨/\d]))(?:文章|新闻|信息|本文)?(?:来源|稿源)(?:于)?\s*(?:[：:]\s*|(?=[A-Za-z"
     + _HAN + r"]))(?P<value>.*)$")
 _REPOSTED_FROM = re.compile(r"(?:^|(?<=\s))转载自\s*[：:]?\s*(?P<value>.+)$")
 _TIME_LABEL = re.compile(r"^(?:发布时间|发布日期|发表时间|发表于|时间|日期|发稿时间|更新时间)\s*[：:]?\s*$")
@@ -63,22 +64,39 @@ class PageHead:
 def locate_head(lines: list[str]) -> PageHead | None:
     """The article header of a page's lines (stripped, non-empty), or None when no headline
     stands above a date/source line followed by text."""
-    best: tuple[int, int, int] | None = None  # (body chars, meta index, title index)
-    for index, line in enumerate(lines):
-        if not _is_meta_line(line, lines, index):
-            continue
+    metas = [(index, kind) for index, line in enumerate(lines)
+             if (kind := _meta_kind(line, lines, index)) is not None]
+    found: list[tuple[int, int, int, bool]] = []  # (body chars, meta, title, dated)
+    for number, (index, kind) in enumerate(metas):
         title_index = _title_above(lines, index)
         if title_index is None:
             continue
-        weight = _body_weight(lines, index + 1)
-        if best is None or weight > best[0]:
-            best = (weight, index, title_index)
-    if best is None or best[0] == 0:
-        return None
-    _, meta_index, title_index = best
+        # the body under a header ends where the next dated line starts (a list of links)
+        stop = next((i for i, k in metas[number + 1:] if k == "date" and i > index + 2),
+                    len(lines))
+        found.append((_body_weight(lines, index + 1, stop), index, title_index,
+                      kind == "date"))
+    if not found:
+        return _headline_under_breadcrumb(lines)
+    heaviest = max(weight for weight, *_ in found)
+    if heaviest > 0:
+        # the first dated header followed by a body (related lists further down have dates
+        # too, and a 来源 line inside the body is no header)
+        enough = min(_MIN_BODY_WEIGHT, heaviest)
+        choice = next((f for f in found if f[0] >= enough and f[3]), None) \
+            or next(f for f in found if f[0] >= enough)
+        weight, meta_index, title_index, _ = choice
+    else:
+        # a gallery page: its text is the caption above the date; a dated header only
+        dated = [f for f in found if f[3]]
+        if not dated:
+            return None
+        weight, meta_index, title_index, _ = dated[0]
     head = PageHead(title=_title_text(lines, title_index), title_index=title_index,
                     meta_index=meta_index, body_start=meta_index + 1)
     _read_head_block(lines, head)
+    if weight == 0:
+        head.body_start = title_index + 1
     return head
 
 
@@ -120,44 +138,61 @@ def _date_of_line(line: str) -> FoundDate | None:
     return None
 
 
-def _is_meta_line(line: str, lines: list[str], index: int) -> bool:
+def _meta_kind(line: str, lines: list[str], index: int) -> str | None:
+    """'date', 'source' or 'relative' for a meta line, None for any other line."""
     if len(line) > _MAX_META_CHARS:
-        return False
-    if _RELATIVE_DATE.match(line) or _split_date(lines, index):
-        return True
+        return None
+    if _split_date(lines, index) or _date_of_line(line) is not None:
+        return "date"
+    if _RELATIVE_DATE.match(line):
+        return "relative"
     if _SOURCE_SLOT.search(line) and not ends_sentence(line) and len(line) <= 80:
-        return True
-    return _date_of_line(line) is not None
+        return "source"
+    return None
 
 
-def _body_weight(lines: list[str], start: int) -> int:
+def _body_weight(lines: list[str], start: int, stop: int) -> int:
     """Characters of sentence lines just after a meta line (a body follows a real header)."""
     weight = 0
-    for line in lines[start: start + _BODY_WINDOW]:
-        if (len(line) >= 60 or ends_sentence(line) and len(line) >= 16) and not is_page_junk(line):
+    for line in lines[start: min(stop, start + _BODY_WINDOW)]:
+        if (len(line) >= 60 or len(line) >= 8 and _SENTENCE_MARK.search(line)) \
+                and not is_page_junk(line):
             weight += len(line)
     return weight
+
+
+_SENTENCE_MARK = re.compile(r"[，。！？；]")
 
 
 # -- the headline -----------------------------------------------------------------------------
 
 def _is_menu(line: str) -> bool:
     parts = line.split()
-    return len(parts) >= 3 and all(len(p) <= 5 for p in parts)
+    return len(parts) >= 3 and all(len(p) <= 5 for p in parts) \
+        or len(parts) >= 5 and all(len(p) <= 6 for p in parts)
 
 
 def _stops_title_search(line: str) -> bool:
-    return breadcrumb_section(line) is not None or bool(re.search(r"[>»›＞]", line)) \
+    return breadcrumb_section(line) is not None or bool(_CRUMB_MARK.search(line)) \
         or _is_menu(line)
+
+
+_CRUMB_MARK = re.compile(r"[>»›＞]")
+_BADGE = re.compile(r"^原创\s+")
+_DANGLING = "，,、：:（(《“‘「『【-—"
 
 
 def headline_like(line: str) -> bool:
     """A line that may be a headline: a few words, no sentence end, not chrome."""
+    line = _BADGE.sub("", line)
+    if not line or line[-1] in _DANGLING or _CRUMB_MARK.search(line) or _is_menu(line):
+        return False
     han = len(re.findall(f"[{_HAN}]", line))
     if han < 4 or len(line) < 6 or len(line) > 80 or "。" in line.rstrip("。") \
             or line.endswith("。"):
         return False
-    if is_page_junk(line) or _JOB_ENDING.search(line) or bl.parse_byline_line(line):
+    if is_page_junk(line) or _JOB_ENDING.search(line) or bl.parse_byline_line(line) \
+            or _date_of_line(line):
         return False
     return not (_SOURCE_SLOT.search(line) or find_page_date(line) and len(line) < 30)
 
@@ -175,6 +210,19 @@ def _title_above(lines: list[str], meta_index: int) -> int | None:
                     _stops_title_search(lines[index - 2]) and lines[index - 1] != line:
                 return index - 1
             return index
+    return None
+
+
+def _headline_under_breadcrumb(lines: list[str]) -> PageHead | None:
+    """No dated header: a headline right under the breadcrumb, with the body right under
+    it (the date and source are printed after the body)."""
+    for index, line in enumerate(lines[:-2]):
+        if breadcrumb_section(line) is None and not _CRUMB_MARK.search(line):
+            continue
+        if headline_like(lines[index + 1]) and \
+                _body_weight(lines, index + 2, len(lines)) >= _MIN_BODY_WEIGHT:
+            return PageHead(title=_title_text(lines, index + 1), title_index=index + 1,
+                            meta_index=index + 1, body_start=index + 2)
     return None
 
 
@@ -248,7 +296,7 @@ def _outlet_beside_date(line: str, found: FoundDate) -> str | None:
     """``2019年11月25日 18:57 参考消息``, ``原创 南方都市报 2019-09-09``: an outlet written
     beside a date on a line without labels."""
     at = line.find(found.text)
-    if at < 0 or re.search(r"[：:]", line):
+    if at < 0 or re.search(r"[：:]", line[:at] + line[at + len(found.text):]):
         return None
     before = line[:at].split()
     after = _BRACKETED.sub(" ", line[at + len(found.text):]).split()
@@ -268,8 +316,16 @@ def _outlet_beside_date(line: str, found: FoundDate) -> str | None:
     return candidate
 
 
+_AUTHOR_SLOT = re.compile(r"(?:作者|记者|撰文)\s*[：:]\s*(?P<value>.+)$")
+
+
 def _line_credits(line: str) -> bl.Credits | None:
-    """Credits of a header line: a byline (``某报记者 甲某``) or ``甲某/某某报``."""
+    """Credits of a header line: a byline (``某报记者 甲某``), ``甲某/某某报``, or an
+    ``作者：`` slot among other slots (``2019-09-26 12:11来源：某网作者：甲某``)."""
+    slot = _AUTHOR_SLOT.search(line)
+    if slot and (_SOURCE_SLOT.search(line) or find_page_date(line)):
+        names = bl.split_names(_cut_value(slot.group("value")))
+        return bl.Credits(reporters=names) if names else None
     slash = re.fullmatch(rf"([{_HAN}·]{{2,8}})\s*/\s*([^\s/]{{2,16}})", line)
     if slash and bl.split_names(slash.group(1)):
         return bl.Credits(reporters=bl.split_names(slash.group(1)) or [],

@@ -136,7 +136,7 @@ def _after_page_head(lines: list[str], facts: _Facts) -> list[str]:
     dropped), the header read into ``facts.head``. Other texts are returned unchanged."""
     cleaned = [normalize_chars(line).strip() for line in lines]
     cleaned = [line for line in cleaned if line]
-    if len(cleaned) < 4 or len(cleaned[0]) > 40 or ends_sentence(cleaned[0]):
+    if len(cleaned) < 4 or ends_sentence(cleaned[0]):
         return lines  # an article or a feed text opens with its headline or its lead
     head = locate_head(cleaned)
     if head is None or not is_page_copy(cleaned, head):
