@@ -52,10 +52,17 @@ _ORG_SUFFIX = re.compile(r"(?:社|网|报|台|刊|新闻|客户端|频道|财经
 # Words that follow 记者 in sentences (商报记者联系, 记者获悉) or credit agencies, not people.
 _NOT_NAMES = {"联系", "获悉", "了解", "采访", "发现", "看到", "注意到", "走访", "询问", "致电", "证实",
               "报道", "暗访", "调查", "核实", "视觉中国", "东方IC", "图虫创意", "网络", "资料图",
-              "全文", "相关", "独家", "综合", "编译", "中新", "新华", "人民视觉", "图虫"}
+              "全文", "相关", "独家", "综合", "编译", "中新", "新华", "人民视觉", "图虫",
+              # section words that stand before 报道 (特别报道) and sign-off words (待续)
+              "特别", "最新", "媒体", "专题", "深度", "重点", "滚动", "待续", "未完", "完",
+              "视频", "组图", "附图", "摘编", "图文", "全文完", "本文完"}
+# Words that make a part no personal name: compilers and collective credits (网络整理).
+_NOT_NAME_PARTS = re.compile(r"整理|整合|网络|编辑部|本站|小编|综合|转载|原创|报道组|课题组|工作室")
+# Trailing words after names that say how the piece was made, not who made it.
+_MAKING_WORDS = frozenset({"整合", "整理", "综合", "编译", "综合报道", "报道"})
 # A part ending like an outlet (环球网, 每经 is caught by position instead) is no name.
 _OUTLET_ENDING = re.compile(r"(?:社|网|报|台|刊|新闻|财经|频道|在线)$")
-_NAME_SEPARATORS = re.compile(r"[、，,；;\s/|]+|(?<=[^和])和(?=[^和])|及|与")
+_NAME_SEPARATORS = re.compile(r"[、，,；;\s/|&＆]+|(?<=[^和])和(?=[^和])|及|与")
 
 
 def _plain_name(text: str) -> bool:
@@ -101,8 +108,10 @@ def split_names(text: str) -> list[str] | None:
         return None
     names: list[str] = []
     parts = [part for part in _NAME_SEPARATORS.split(text) if part]
+    while len(parts) > 1 and parts[-1] in _MAKING_WORDS:
+        parts.pop()  # （记者 甲某 整合）
     for part in parts:
-        if part in _NOT_NAMES or _OUTLET_ENDING.search(part):
+        if part in _NOT_NAMES or _OUTLET_ENDING.search(part) or _NOT_NAME_PARTS.search(part):
             return None
         if len(part) <= 4 and _plain_name(part):
             # Four characters may be two two-character names (周琦谭经 is not, 王通交宣 is).
@@ -167,7 +176,7 @@ class Credits:
 # Role words, longest first inside each alternative so 通讯员 never reads as 通讯 + 员.
 # The outlet before 记者 (本报, 新华社 …) is read as the outlet, not as part of the role.
 _REPORTER_ROLE = (r"(?:特约|特派|首席|见习|实习|全媒体|融媒体|驻[^\s记者]{1,4}|资深|主任|摄影)?记者")
-_CONTRIBUTOR_ROLE = r"(?:特约)?通讯员|实习生|见习生"
+_CONTRIBUTOR_ROLE = r"(?:特约|职工|学生|本站|本报)?通讯员|实习生|见习生"
 _EDITOR_ROLE = r"(?:责任|值班|微信|网络|实习|执行)?编辑|责编"
 _PHOTO_ROLE = r"摄影|图片|图"
 _AUTHOR_ROLE = r"作者|撰文|文"
@@ -203,6 +212,8 @@ def parse_credit(body: str, *, default_role: str = "reporter",
     # Text before the first role word is the outlet (新华社记者 …, 每经记者 …); without any
     # role word the whole text is names under the default role (中新网…电(李映民李获)).
     head = body[: matches[0].start()] if matches else body
+    if matches:
+        head = _PAREN.sub("", head)  # 本报（网址）记者 …: the outlet's web address aside
     if head.strip(" ：:、，,·"):
         if not matches:
             names = split_names(head)
@@ -238,7 +249,8 @@ def parse_credit(body: str, *, default_role: str = "reporter",
     return credits
 
 
-_OUTLET_HEAD = re.compile(rf"^[{_HAN}A-Za-z0-9·“”\"\s-]{{2,16}}$")
+_PAREN = re.compile(r"[（(][^（()）]*[)）]")
+_OUTLET_HEAD = re.compile(rf"^[{_HAN}A-Za-z0-9·“”《》\"\s-]{{2,16}}$")
 
 
 def _credit(credits: Credits, role: str, names: list[str], *, role_word: str = "") -> None:
@@ -265,9 +277,11 @@ def _looks_like_outlet(text: str) -> bool:
 
 _WRAPPERS = re.compile(r"^[【\[（(](.+)[】\]）)]$")
 # ``作者：澎湃特约评论员 熊志``, ``文/观察者网 齐倩``, ``文/赵君（北京世纪坛医院）``
-_AUTHOR_LINE = re.compile(r"^(?:相关作者|作者|撰文|文|来稿)\s*[/／：:|｜丨]\s*(?P<rest>.+)$")
+_AUTHOR_LINE = re.compile(r"^(?:相关作者|作者|撰文|文|来稿|执笔|采写)\s*[/／：:|｜丨]\s*(?P<rest>.+)$")
+# Writers who are not the outlet's journalists: columnists, commentators, scholars.
+_NON_JOURNALIST = re.compile(r"专栏作者|专栏作家|学者|教授|研究员")
 _EDITOR_LINE = re.compile(rf"^(?P<outlet>[^：:]{{0,10}}?)(?:{_EDITOR_ROLE})\s*[：:/]\s*(?P<rest>.+)$")
-_LABELLED = re.compile(r"(来源|稿源|作者|责任编辑|编辑|责编|主编|记者|通讯员|实习生|摄影|校对|审核|监制|统筹)"
+_LABELLED = re.compile(r"(来源|稿源|作者|采写|责任编辑|编辑|责编|主编|记者|通讯员|实习生|摄影|校对|审核|监制|统筹)"
                        r"\s*[：:|｜丨]\s*")
 _PHOTO_LINE = re.compile(r"^(?:(?:图|摄影|图片)\s*[/／：:]\s*(?P<after>.+)|(?P<before>.+?)\s*/?\s*(?<!自)(?:摄|翻拍))$")
 # `【环球网报道】`, `【环球时报综合报道】`: the outlet alone.
@@ -276,7 +290,7 @@ _AFFILIATION = re.compile(r"[（(][^（()）]*[）)]$")
 
 
 # Every credit line holds one of these; most lines hold none and are dismissed at once.
-_CREDIT_HINT = re.compile(r"记者|编辑|责编|主编|作者|撰文|文\s*[/／：:|｜丨]|摄|图|通讯员|实习生|报道|校对|审核|"
+_CREDIT_HINT = re.compile(r"记者|执笔|采写|编辑|责编|主编|作者|撰文|文\s*[/／：:|｜丨]|摄|图|通讯员|实习生|报道|校对|审核|"
                           r"监制|统筹|来源|稿源")
 
 
@@ -305,8 +319,9 @@ def parse_byline_line(line: str) -> Credits | None:
                                default_role="photo")
         if credits:
             credits.photographers.extend(n for n in credits.reporters
+                                         + [c.name for c in credits.contributors]
                                          if n not in credits.photographers)
-            credits.reporters = []
+            credits.reporters, credits.contributors = [], []
             return credits
     outlet_only = _OUTLET_REPORT.match(line)
     if outlet_only and _looks_like_outlet(outlet_only.group("outlet")):
@@ -314,14 +329,26 @@ def parse_byline_line(line: str) -> Credits | None:
     credits = parse_credit(line)
     if credits and (credits.reporters or credits.contributors or credits.photographers
                     or credits.editors) \
-            and _ROLE.search(line) or (credits and ("报道" in line or "摄" in line)):
+            and _ROLE.search(line) or (credits and (_NAME_PLACE_REPORT.search(line)
+                                                    or wrapped and "报道" in line
+                                                    or "摄" in line)):
         return credits
     return None
+
+
+# `甲某 上海报道`: a name, a space, a place and 报道 (a bare `特别报道` is a section heading).
+_NAME_PLACE_REPORT = re.compile(r"\S\s+\S{1,6}报道$")
 
 
 def _author_credit(rest: str) -> Credits | None:
     """``本报记者 宋霞`` / ``观察者网 齐倩`` / ``许朝军，蒲公英评论独立评论员`` / ``科科``."""
     rest = _AFFILIATION.sub("", rest.strip()).strip()
+    if _NON_JOURNALIST.search(rest):
+        # a columnist or scholar writes, but is no reporter of the outlet
+        names = [part for part in re.split(r"[\s，,、]+", _NON_JOURNALIST.split(rest)[-1])
+                 if part and _plain_name(part) and len(part) <= 4]
+        if names:
+            return Credits(contributors=[Contributor(name, "作者") for name in names])
     credits = parse_credit(rest)
     if credits and credits.reporters:
         return credits
@@ -358,7 +385,7 @@ def _labelled_credits(line: str) -> Credits | None:
         if label in ("来源", "稿源"):
             credits.outlet = value or credits.outlet
             continue
-        if label == "作者":
+        if label in ("作者", "采写"):
             sub = _author_credit(value)
             if sub is None:
                 return None
@@ -503,12 +530,30 @@ def _after_dateline(paragraph: str, match: re.Match, outlet: str | None, *,
 _LEADING_PAREN = re.compile(r"\s*[（(][^（()）]{1,30}[)）]")
 
 
+# `（实习生甲某对此文亦有贡献）`: a contributor thanked at the end.
+_CONTRIBUTED = re.compile(rf"[（(](?P<role>{_CONTRIBUTOR_ROLE}|{_REPORTER_ROLE})\s*"
+                          rf"(?P<names>[{_HAN}、\s]{{2,20}}?)对(?:此|本)文(?:亦|也)?有(?:贡献|帮助)[)）]$")
+# `…举行。（甲某）`: a newspaper item signed with the reporter's name alone.
+_SIGN_OFF = re.compile(rf"(?<=[。！？”])\s*[（(](?P<name>[{_HAN}]{{2,4}})[)）]$")
+
+
 def parse_trailing_credit(paragraph: str) -> tuple[Credits, str] | None:
     """``…调查中。（通讯员吕书圣 记者钟起）`` → credits and the paragraph without them."""
+    contributed = _CONTRIBUTED.search(paragraph)
+    if contributed:
+        credits = parse_credit(contributed.group("role") + contributed.group("names"))
+        if credits:
+            return credits, paragraph[: contributed.start()].rstrip()
     match = _TRAILING_CREDIT.search(paragraph)
     if not match:
         return None
     body = match.group("body")
+    sign_off = _SIGN_OFF.search(paragraph)
+    if sign_off and not _ROLE.search(body):
+        names = split_names(sign_off.group("name"))
+        if names and len(names) == 1:
+            return Credits(reporters=names), paragraph[: sign_off.start()].rstrip()
+        return None
     if not (_ROLE.search(body) or body.endswith(("报道", "摄"))):
         return None
     credits = parse_credit(body)
