@@ -48,7 +48,8 @@ _NAME = re.compile(f"^(?:[{_HAN}]{{2,4}}|[{_HAN}]{{1,6}}[·•・][{_HAN}]{{1,8}
 # Characters that never occur in a byline name but are everywhere in sentences.
 _NOT_IN_NAMES = set("的了是在从对据悉并表示说称我你他她们这那将已与及就都也还被把让给"
                     "年电讯报等、，。：；！？")
-_ORG_SUFFIX = re.compile(r"(?:社|网|报|台|刊|新闻|客户端|频道|财经|杂志|周刊|日报|晚报|晨报|时报|员|中心|研究院|大学|医院|公司)$")
+_ORG_SUFFIX = re.compile(r"(?:社|网|报|台|刊|新闻|客户端|频道|财经|杂志|周刊|日报|晚报|晨报|时报|员|中心|研究院|大学|医院|公司|"
+                         r"海外版|英文版|电子版)$")
 # Words that follow 记者 in sentences (商报记者联系, 记者获悉) or credit agencies, not people.
 _NOT_NAMES = {"联系", "获悉", "了解", "采访", "发现", "看到", "注意到", "走访", "询问", "致电", "证实",
               "报道", "暗访", "调查", "核实", "视觉中国", "东方IC", "图虫创意", "网络", "资料图",
@@ -63,6 +64,11 @@ _MAKING_WORDS = frozenset({"整合", "整理", "综合", "编译", "综合报道
 # A part ending like an outlet (环球网, 每经 is caught by position instead) is no name.
 _OUTLET_ENDING = re.compile(r"(?:社|网|报|台|刊|新闻|财经|频道|在线)$")
 _NAME_SEPARATORS = re.compile(r"[、，,；;\s/|&＆]+|(?<=[^和])和(?=[^和])|及|与")
+
+
+def names_no_person(text: str) -> bool:
+    """True for words that credit no person (``网络整理``, ``本站``, ``编辑部``)."""
+    return text in _NOT_NAMES or bool(_NOT_NAME_PARTS.search(text))
 
 
 def _plain_name(text: str) -> bool:
@@ -460,9 +466,14 @@ def parse_lead(paragraph: str) -> Lead | None:
     """The dateline/credit opening a paragraph, or None."""
     reported = _REPORTED_LEAD.match(paragraph)
     if reported:
-        credits = parse_credit(reported.group("body"))
+        body = reported.group("body")
+        month_day = re.search(_MONTH_DAY, body)
+        if month_day:  # 某网记者甲某4月9日报道：
+            body = body[: month_day.start()] + " " + body[month_day.end():]
+        credits = parse_credit(body)
         if credits and (credits.reporters or credits.contributors):
-            return Lead(credits, credits.outlet, None, paragraph[reported.end():])
+            return Lead(credits, credits.outlet, month_day.group() if month_day else None,
+                        paragraph[reported.end():])
     bracket = _BRACKET_LEAD.match(paragraph)
     if bracket:
         credits = parse_byline_line(bracket.group("body"))

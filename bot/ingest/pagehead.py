@@ -316,7 +316,8 @@ def _outlet_beside_date(line: str, found: FoundDate) -> str | None:
     return candidate
 
 
-_AUTHOR_SLOT = re.compile(r"(?:作者|记者|撰文)\s*[：:]\s*(?P<value>.+)$")
+_AUTHOR_SLOT = re.compile(r"(?:(?:作者|记者|撰文)\s*[：:]|(?:^|(?<=[|｜丨]))\s*作者(?=[^：:\s]))\s*"
+                          r"(?P<value>.+)$")
 
 
 def _line_credits(line: str) -> bl.Credits | None:
@@ -324,15 +325,20 @@ def _line_credits(line: str) -> bl.Credits | None:
     ``作者：`` slot among other slots (``2019-09-26 12:11来源：某网作者：甲某``)."""
     slot = _AUTHOR_SLOT.search(line)
     if slot and (_SOURCE_SLOT.search(line) or find_page_date(line)):
-        names = bl.split_names(_cut_value(slot.group("value")))
+        value = _cut_value(slot.group("value"))
+        # a slot's value is a name as printed (names may hold 在, 了 …: 李在山)
+        names = [value] if re.fullmatch(f"[{_HAN}]{{2,4}}", value) and \
+            not bl.names_no_person(value) and \
+            bl.split_names(value[0] + "某") else bl.split_names(value)
         return bl.Credits(reporters=names) if names else None
+    credits = bl.parse_byline_line(line)
+    if credits:
+        return credits
     slash = re.fullmatch(rf"([{_HAN}·]{{2,8}})\s*/\s*([^\s/]{{2,16}})", line)
     if slash and bl.split_names(slash.group(1)):
         return bl.Credits(reporters=bl.split_names(slash.group(1)) or [],
                           outlet=slash.group(2))
-    if _SOURCE_SLOT.search(line) and not re.search(r"(?:作者|记者|编辑)\s*[：:]", line):
-        return None
-    return bl.parse_byline_line(line)
+    return None
 
 
 def _account_line(line: str) -> str | None:

@@ -700,8 +700,13 @@ def _is_credit_line(line: str) -> bool:
 
 
 def _looks_like_title(line: str) -> bool:
-    return len(line) <= 80 and not ends_sentence(line) and "。" not in line \
-        and not is_page_junk(line) and not _is_credit_line(line)
+    """A short first line that is no credit and no lead (``【某网报道 记者 甲某】据…`` or
+    ``某社某地11月27日电(记者甲某)…`` open a feed text that has no title)."""
+    if len(line) > 80 or ends_sentence(line) or "。" in line or is_page_junk(line) \
+            or _is_credit_line(line):
+        return False
+    lead = bl.parse_lead(line)
+    return lead is None or not (lead.credits or lead.month_day or lead.without_dateline)
 
 
 def _outlet_value(value: str) -> str | None:
