@@ -413,13 +413,18 @@ def _labelled_credits(line: str) -> Credits | None:
 
 _KNOWN_OUTLETS = ("新华社", "新华网", "中新社", "中新网", "中国新闻网", "人民网", "人民日报", "央视网",
                   "央视新闻", "央广网", "中国日报", "光明网", "澎湃新闻", "南都", "本报", "本刊", "本台")
-_MONTH_DAY = r"\d{1,2}月\d{1,2}日"
+_CN_NUMBER = "一二三四五六七八九十"
+_MONTH_DAY = rf"(?:\d{{1,2}}月\d{{1,2}}日|[{_CN_NUMBER}]{{1,2}}月[{_CN_NUMBER}]{{1,3}}日)"
 # 新华社北京4月12日电（记者 X、Y） / 本报讯（记者X） / 中新网东莞3月30日电(李映民李获)
 _LEAD = re.compile(
-    rf"^(?P<lead>(?P<head>[^（(，。：:\s]{{0,24}}?)(?P<md>{_MONTH_DAY})?(?:电|讯|消息|报道|专电|信息)?)[：:]?\s*"
-    rf"[（(](?P<body>[^（()）]{{2,60}})[)）]\s*[：:]?\s*")
+    rf"^(?P<lead>(?P<head>[^（(，。：:\s]{{0,24}}?)(?:(?P<md>{_MONTH_DAY})[^\s（(，。：:]{{0,6}}?)?(?:电|讯|消息|报道|专电|信息)?)"
+    rf"[：:]?\s*[（(](?P<body>[^（()）]{{2,60}})[)）]\s*[：:]?\s*")
 # A dateline without a credit: 新华社北京4月12日电 …
 _DATELINE = re.compile(rf"^(?P<head>[^（(，。：:\s]{{2,24}}?)(?P<md>{_MONTH_DAY})(?:电|讯|专电)")
+# `网易体育11月27日报道：`, `11月27日电 综合报道`, `11月26日消息，`: a dateline of a channel,
+# or one whose outlet was cut off by the feed (the month and day are still the date).
+_REPORT_DATELINE = re.compile(rf"^(?P<head>[^（(，。：:\s]{{0,16}}?)(?P<md>{_MONTH_DAY})"
+                              rf"(?:电|报道|消息)(?=[\s，,：:])")
 _NEWS_FLASH = re.compile(r"^(?P<head>[^（(，。：:\s]{2,12}?)讯")
 # 央视网消息（新闻联播）：… / 人民网北京5月6日消息 …: an outlet's "news" opening the text.
 _NEWS_MESSAGE = re.compile(rf"^(?P<head>[^（(，。：:\s]{{2,16}}?)(?P<md>{_MONTH_DAY})?消息"
@@ -457,7 +462,8 @@ def outlet_of(head: str) -> str | None:
             return outlet
     if re.fullmatch(r".{1,12}(?:社|网|报|台)", head):
         return head  # the whole head names the outlet: 新华报业网, not 新华报
-    match = re.match(r"^(.{1,12}?(?:社|网|报|台))", head) or re.match(r"^(.{2,12}?(?:新闻|客户端|在线|之声))", head)
+    match = re.match(r"^(.{1,12}?(?:社|网|报|台))", head) or \
+        re.match(r"^(.{2,12}?(?:新闻|客户端|在线|之声|财经|体育|科技|汽车|娱乐|经纬|资讯))", head)
     # A bare place (武汉3月5日电) names no outlet.
     return match.group(1) if match else None
 
@@ -493,6 +499,11 @@ def parse_lead(paragraph: str) -> Lead | None:
             return Lead(credits, outlet_of(head) if head else None, match.group("md"),
                         paragraph[match.end():])
     dateline = _DATELINE.match(paragraph)
+    if dateline is None and (report := _REPORT_DATELINE.match(paragraph)):
+        outlet = outlet_of(report.group("head")) if report.group("head") else None
+        if outlet or not report.group("head"):
+            after = paragraph[report.end():].lstrip(" ，,：:")
+            return Lead(Credits(), outlet, report.group("md"), paragraph, after)
     if dateline:
         outlet = outlet_of(dateline.group("head"))
         return Lead(Credits(), outlet, dateline.group("md"), paragraph,
