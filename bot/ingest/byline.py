@@ -271,6 +271,11 @@ def _credit(credits: Credits, role: str, names: list[str], *, role_word: str = "
         credits.photographers.extend(names)
 
 
+def looks_like_outlet(text: str) -> bool:
+    """``新华社``, ``某某日报``, ``本报``: a name that reads like an outlet's."""
+    return _looks_like_outlet(text) and text.strip(" ：:") not in ("本报", "本刊", "本台", "本网")
+
+
 def _looks_like_outlet(text: str) -> bool:
     text = text.strip(" ：:")
     return 1 < len(text) <= 16 and (bool(_ORG_SUFFIX.search(text)) or "·" in text

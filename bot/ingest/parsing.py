@@ -110,7 +110,15 @@ def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None
         page = parse_page(text)
         lines = page.lines
         context = (page.above, page.below)
-        facts.page_title = page.title
+        visible = [normalize_chars(line).strip() for line in page.visible]
+        facts.head = locate_head([line for line in visible if line])
+        facts.page_dates = list(page.other_dates)
+        if facts.head is not None and _weak_body(lines):
+            # the body element holds no article (scripts render it, or it is split in
+            # many blocks): read the visible page from the header on instead
+            lines = [line for line in visible if line][facts.head.body_start:]
+            context = ([], [])
+        facts.page_title = _page_title(page, facts.head, facts)
         facts.page_source = page.source
         facts.page_author = page.author
         facts.page_date = page.published
@@ -129,6 +137,48 @@ def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None
     paragraphs = reader.read(lines)
     reader.read_context(*context)
     return _assemble(paragraphs, facts, given, origin, evidence_text)
+
+
+def _weak_body(lines: list[str]) -> bool:
+    """Too little sentence text in the chosen body element to be an article."""
+    return sum(len(line) for line in lines if len(line) >= 40 or ends_sentence(line)) < 150
+
+
+def _same_title(a: str, b: str) -> bool:
+    a, b = "".join(a.split()), "".join(b.split())
+    if not a or not b:
+        return False
+    short, long = sorted((a, b), key=len)
+    return short in long and len(short) >= 0.4 * len(long)
+
+
+_TITLE_SUFFIX = re.compile(r"\s*(?:[_|｜–—]|-{1,2}|\s-\s).*$")
+
+
+def _page_title(page: Any, head: PageHead | None, facts: _Facts) -> str | None:
+    """The headline of an HTML page: the printed headline when metadata agrees with it,
+    else og:title, an <h1> that matches <title>, the printed headline, <title> minus its
+    site suffix — never a site banner or a breadcrumb."""
+    metadata = [t for t in (page.title, page.document_title, *page.headings) if t]
+    if head is not None and any(_same_title(head.title, t) for t in metadata):
+        facts.evidence["page_title"] = f"headline above the date line: {head.title}"
+        return head.title
+    document = page.document_title or ""
+    for heading in page.headings:
+        if _same_title(heading, document) or page.title and _same_title(heading, page.title):
+            facts.evidence["page_title"] = f"<h1> matching the page title: {heading}"
+            return heading
+    if page.title and page.title != page.document_title and page.title not in page.headings:
+        facts.evidence["page_title"] = f"og:title: {page.title}"
+        return page.title
+    if head is not None:
+        facts.evidence["page_title"] = f"headline above the date line: {head.title}"
+        return head.title
+    if document:
+        stripped = _TITLE_SUFFIX.sub("", document).strip() or document
+        facts.evidence["page_title"] = f"<title> without the site name: {document}"
+        return stripped
+    return page.title
 
 
 def _after_page_head(lines: list[str], facts: _Facts) -> list[str]:
@@ -351,6 +401,7 @@ class _Facts:
     page_author: str | None = None
     page_date: str | None = None
     page_url: str | None = None
+    photo_outlet: str | None = None    # `某社记者 甲某 摄`: the agency of a photo story
     head: PageHead | None = None       # a page copy's headline/date/source block
     evidence: dict[str, str] = field(default_factory=dict)  # fact name → the snippet read
     page_dates: list[str] = field(default_factory=list)  # other page dates: year evidence
@@ -624,6 +675,9 @@ class _LineReader:
         if is_page_junk(line) or is_image_file_name(line):
             return
         photo = bl.photo_credit(line)
+        if photo and photo.outlet and bl.looks_like_outlet(photo.outlet):
+            self.facts.photo_outlet = self.facts.photo_outlet or photo.outlet
+            self.facts.evidence.setdefault("photo", line)
         if photo:
             self.facts.credits.photographers.extend(
                 n for n in photo.photographers if n not in self.facts.credits.photographers)
@@ -662,6 +716,10 @@ class _LineReader:
         if cut <= 0 or cut == len(line) - 1 or len(line) - cut > 40:
             return line
         credits = bl.parse_byline_line(line[cut + 1:].strip())
+        if credits and credits.photographers and credits.outlet and \
+                bl.looks_like_outlet(credits.outlet):
+            self.facts.photo_outlet = self.facts.photo_outlet or credits.outlet
+            self.facts.evidence.setdefault("photo", line)
         if not credits or not (credits.reporters or credits.contributors or credits.editors):
             return line
         self.facts.credits.merge(credits)
@@ -825,7 +883,8 @@ def _choose_source(given: dict, facts: _Facts) -> tuple[str | None, str | None]:
     page_named = next(((value, where) for value, where in candidates if value), (None, None))
     if page_named[0]:
         return page_named
-    for value, key in ((facts.dateline_outlet, "dateline"), (facts.byline_outlet, "byline")):
+    for value, key in ((facts.dateline_outlet, "dateline"), (facts.byline_outlet, "byline"),
+                       (facts.photo_outlet, "photo")):
         if value:
             if value in _LOCAL_OUTLETS:
                 return None, None

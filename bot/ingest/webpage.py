@@ -51,6 +51,12 @@ class Page:
     # class="info">2022-07-01 09:00 来源：某某日报</div>`), credits below it. For metadata only.
     above: list[str] = field(default_factory=list)
     below: list[str] = field(default_factory=list)
+    # What a reader sees of the whole page (menus included), for finding the headline and
+    # the date/source line under it; the <title>, the <h1>s and other dates the page states.
+    visible: list[str] = field(default_factory=list)
+    document_title: str | None = None
+    headings: list[str] = field(default_factory=list)
+    other_dates: list[str] = field(default_factory=list)
 
 
 def looks_like_html(text: str) -> bool:
@@ -73,6 +79,7 @@ def parse_page(markup: str) -> Page:
         return Page()
     page = Page()
     _read_metadata(root, page)
+    page.visible = _visible_lines(root)
     for element in root.iter("nav", "ol", "ul", "div", "p"):
         if _has_chrome_word(element, ("breadcrumb", "crumb")):
             page.breadcrumb = _text_of(element).replace("\n", " ")
@@ -136,23 +143,93 @@ def _meta(root, *names: str) -> str | None:
     return None
 
 
+_JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
+# A publication time kept in a script variable as Unix seconds (a page that renders its date
+# with JavaScript): `publish_time = "1581517074"`, `var ct = "1581517074"`.
+_SCRIPT_EPOCH = re.compile(r'\b(?:publish_?time|pub_?time|ct)\s*=\s*"?(1[0-9]{9})"?')
+_CHINA_UTC_OFFSET = 8 * 3600  # Chinese pages print Beijing time; an epoch is shown as such
+
+
 def _read_metadata(root, page: Page) -> None:
     title = _meta(root, "og:title", "twitter:title")
+    page.headings = [" ".join(h.text_content().split()) for h in root.xpath("//h1")][:5]
+    found = root.xpath("//title")
+    page.document_title = " ".join(found[0].text_content().split()) if found else None
     if not title:
-        found = root.xpath("//h1")
-        title = found[0].text_content().strip() if found else None
+        title = page.headings[0] if page.headings else None
     if not title:
-        found = root.xpath("//title")
-        title = found[0].text_content().strip() if found else None
+        title = page.document_title
     page.title = title or None
     page.author = _meta(root, "author", "article:author", "byline")
     page.published = _meta(root, "article:published_time", "pubdate", "publishdate",
-                            "datePublished", "og:release_date", "publish_time")
+                            "datePublished", "og:release_date", "publish_time") \
+        or _itemprop_date(root) or _script_date(root)
+    for name in ("dateUpdate", "dateModified", "article:modified_time", "lastmod"):
+        value = _meta(root, name)
+        if value:
+            page.other_dates.append(value)
     page.url = _meta(root, "og:url")
     if not page.url:
         canonical = root.xpath('//link[@rel="canonical"]/@href')
         page.url = canonical[0].strip() if canonical else None
     page.source = _meta(root, "source", "article:source", "og:site_name", "site_name")
+
+
+def _itemprop_date(root) -> str | None:
+    """``<time itemprop="datePublished" datetime="…">`` or JSON-LD ``datePublished``."""
+    for el in root.xpath('//*[@itemprop="datePublished"]'):
+        value = el.get("datetime") or el.get("content") or el.text_content()
+        if value and value.strip():
+            return value.strip()
+    for script in root.xpath('//script[@type="application/ld+json"]'):
+        match = _JSON_LD_DATE.search(script.text or "")
+        if match:
+            return match.group(1)
+    return None
+
+
+def _script_date(root) -> str | None:
+    import datetime as dt
+
+    for script in root.iter("script"):
+        match = _SCRIPT_EPOCH.search(script.text or "")
+        if match:
+            moment = dt.datetime.fromtimestamp(int(match.group(1)) + _CHINA_UTC_OFFSET,
+                                               dt.timezone.utc)
+            return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    return None
+
+
+_MORE_BLOCK_TAGS = frozenset({"header", "footer", "nav", "aside", "form", "dl", "address",
+                              "center", "body"})
+_INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title",
+                             "iframe", "object", "video", "audio", "canvas", "select"})
+
+
+def _visible_lines(root) -> list[str]:
+    """The page's text as a reader sees it (no CSS run): block elements on their own lines."""
+    found = root.xpath("//body")
+    top = found[0] if found else root
+    parts: list[str] = []
+
+    def walk(el) -> None:
+        tag = el.tag if isinstance(el.tag, str) else None
+        if tag is not None and tag not in _INVISIBLE_TAGS:
+            block = tag in _BLOCK_TAGS or tag in _MORE_BLOCK_TAGS
+            if block:
+                parts.append("\n")
+            if el.text:
+                parts.append(el.text)
+            for child in el:
+                walk(child)
+                if child.tail:
+                    parts.append(child.tail)
+            if block:
+                parts.append("\n")
+
+    walk(top)
+    text = _NEWLINES.sub("\n", "".join(parts))
+    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
 
 
 def _has_chrome_word(element, words=None) -> bool:
