@@ -251,8 +251,16 @@ def _read_head_block(lines: list[str], head: PageHead) -> None:
                     if outlet:
                         head.source, head.source_evidence = outlet, line
         labelled = _labelled_source(line)
+        following = block[offset + 1] if offset + 1 < len(block) else ""
+        if labelled is None and _LABEL_ALONE.match(line) and following:
+            labelled = _labelled_source(line + following)  # `来源：` / `某报` on two lines
         if labelled:
             head.source, head.source_evidence = labelled, line
+        elif head.source is None and head.date is not None and line == head.date_evidence \
+                and _DATE_ALONE.match(line.replace(head.date.text, "")) and following:
+            outlet = _account_line(following)  # `2019年11月25日 18:57` / `某某报`
+            if outlet and not _WIDGET_WORD.search(outlet):
+                head.source, head.source_evidence = outlet, f"{line} {following}"
         credits = _line_credits(line)
         if credits:
             head.credits.merge(credits)
@@ -268,6 +276,12 @@ def _read_head_block(lines: list[str], head: PageHead) -> None:
                 break
     if head.source and head.source in head.credits.reporters + head.credits.editors:
         head.source = head.source_evidence = None  # a name beside the date is a person
+
+
+_LABEL_ALONE = re.compile(r"^(?:文章|新闻|信息|本文)?(?:来源|稿源)\s*[：:]$")
+_DATE_ALONE = re.compile(r"^\s*(?:(?:发布时间|发布日期|时间|日期)\s*[：:])?\s*$")
+_WIDGET_WORD = re.compile(r"字体|字号|分享|收藏|打印|评论|登录|注册|APP|客户端|扫码|关注|订阅|举报",
+                          re.IGNORECASE)
 
 
 def _cut_value(value: str) -> str:

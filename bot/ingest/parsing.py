@@ -119,6 +119,7 @@ def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None
             lines = [line for line in visible if line][facts.head.body_start:]
             context = ([], [])
         facts.page_title = _page_title(page, facts.head, facts)
+        facts.page_site_title = page.document_title
         facts.page_source = page.source
         facts.page_author = page.author
         facts.page_date = page.published
@@ -401,6 +402,7 @@ class _Facts:
     page_author: str | None = None
     page_date: str | None = None
     page_url: str | None = None
+    page_site_title: str | None = None  # the HTML <title> (it names the site)
     photo_outlet: str | None = None    # `某社记者 甲某 摄`: the agency of a photo story
     head: PageHead | None = None       # a page copy's headline/date/source block
     evidence: dict[str, str] = field(default_factory=dict)  # fact name → the snippet read
@@ -815,7 +817,7 @@ def _assemble(paragraphs: list[tuple[str, str]], facts: _Facts, given: dict, ori
         credits = facts.credits = merged
         if head.credit_evidence and head.credits.reporters:
             facts.evidence.setdefault("reporters", head.credit_evidence)
-    if facts.page_author and not credits.reporters:
+    if facts.page_author and not credits.reporters and _personal_author(facts):
         names = bl.split_names(normalize_chars(facts.page_author))
         if names:
             credits.reporters.extend(names)
@@ -852,6 +854,16 @@ def _assemble(paragraphs: list[tuple[str, str]], facts: _Facts, given: dict, ori
         origin=origin,
         evidence=evidence,
     )
+
+
+def _personal_author(facts: _Facts) -> bool:
+    """A page's ``author`` meta names a person, not the site (``<meta name=author>`` is
+    often the site's or the outlet's name)."""
+    author = normalize_chars(facts.page_author or "").strip()
+    site_words = " ".join(v for v in (facts.page_source, facts.page_site_title,
+                                      facts.head.source if facts.head else None) if v)
+    return bool(author) and author not in site_words and not bl.looks_like_outlet(author) \
+        and not bl.names_no_person(author)
 
 
 def _choose_title(given: dict, facts: _Facts) -> tuple[str | None, str | None]:
