@@ -165,13 +165,15 @@ def _page_title(page: Any, head: PageHead | None, facts: _Facts) -> str | None:
         facts.evidence["page_title"] = f"headline above the date line: {head.title}"
         return head.title
     document = page.document_title or ""
+    # og:title, when the page has one (else page.title is the first <h1> or the <title>)
+    og_title = page.title if page.title not in (*page.headings, document) else None
     for heading in page.headings:
-        if _same_title(heading, document) or page.title and _same_title(heading, page.title):
+        if _same_title(heading, document) or og_title and _same_title(heading, og_title):
             facts.evidence["page_title"] = f"<h1> matching the page title: {heading}"
             return heading
-    if page.title and page.title != page.document_title and page.title not in page.headings:
-        facts.evidence["page_title"] = f"og:title: {page.title}"
-        return page.title
+    if og_title:
+        facts.evidence["page_title"] = f"og:title: {og_title}"
+        return og_title
     if head is not None:
         facts.evidence["page_title"] = f"headline above the date line: {head.title}"
         return head.title
