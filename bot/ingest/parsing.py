@@ -46,7 +46,7 @@ from .decoding import decode_bytes
 from ..errors import ParseError, UnreadableFile
 from ..models import Article, Paragraph, article_id_problem, paragraph_id
 from .pagehead import PageHead, is_page_copy, locate_head
-from .webpage import looks_like_html, parse_page
+from .webpage import looks_like_html, parse_page, readable_lines
 
 _TEXT_EXTENSIONS = {".txt", ".text"}
 _HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
@@ -113,6 +113,10 @@ def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None
         visible = [normalize_chars(line).strip() for line in page.visible]
         facts.head = locate_head([line for line in visible if line])
         facts.page_dates = list(page.other_dates)
+        if _weak_body(lines):
+            readable = readable_lines(text)
+            if not _weak_body(readable):
+                lines, context = readable, ([], [])
         if facts.head is not None and _weak_body(lines):
             # the body element holds no article (scripts render it, or it is split in
             # many blocks): read the visible page from the header on instead

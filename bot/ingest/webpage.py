@@ -102,6 +102,26 @@ def parse_page(markup: str) -> Page:
     return page
 
 
+# readability-lxml scores every block of the page; on a huge page that takes seconds, and an
+# article page is far smaller than this.
+_READABILITY_MAX_CHARS = 2_000_000
+
+
+def readable_lines(markup: str) -> list[str]:
+    """The article body as readability-lxml finds it (used when the body element chosen here
+    holds too little text: on the dev pages it keeps as many body paragraphs as the visible
+    text from the header on, with a third of the junk lines). [] when it finds nothing."""
+    if len(markup) > _READABILITY_MAX_CHARS:
+        return []
+    from readability import Document  # imported only for the pages that need it
+
+    try:
+        summary = Document(_XML_INCOMPATIBLE.sub(" ", markup)).summary(html_partial=True)
+    except Exception:  # noqa: BLE001 - a library failing on odd markup must not stop parsing
+        return []
+    return parse_page(f"<html><body>{summary}</body></html>").lines
+
+
 def _own_header_and_footer(root) -> list[tuple[object, str, list[str]]]:
     """(parent, tag, lines) of the first few <header>/<footer> elements inside an <article>,
     read before the chrome (which they are) is dropped."""
