@@ -22,6 +22,7 @@ _TITLE_WINDOW = 5          # the headline sits at most this many lines above the
 _BODY_WINDOW = 30          # lines after the meta line weighed as body text
 _HEAD_LINES_AFTER = 4      # lines after the meta line still read for date/source/credits
 _MIN_BODY_WEIGHT = 150     # characters of sentences that make a body
+_SOME_BODY_WEIGHT = 50     # a dated header beats a 来源 line even over a body cut in pieces
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 
 _RELATIVE_DATE = re.compile(r"^(?:昨天|前天|今天|刚刚|\d{1,2}\s*(?:小时|分钟)前)$")
@@ -84,6 +85,7 @@ def locate_head(lines: list[str]) -> PageHead | None:
         # too, and a 来源 line inside the body is no header)
         enough = min(_MIN_BODY_WEIGHT, heaviest)
         choice = next((f for f in found if f[0] >= enough and f[3]), None) \
+            or next((f for f in found if f[0] >= _SOME_BODY_WEIGHT and f[3]), None) \
             or next(f for f in found if f[0] >= enough)
         weight, meta_index, title_index, _ = choice
     else:
@@ -274,6 +276,12 @@ def _read_head_block(lines: list[str], head: PageHead) -> None:
             if account:
                 head.source, head.source_evidence = account, line
                 break
+    if head.date is None:
+        for line in lines[head.title_index + 1:]:
+            found = _published_line(line)
+            if found is not None:
+                head.date, head.date_evidence = found, line
+                break
     if head.source and head.source in head.credits.reporters + head.credits.editors:
         head.source = head.source_evidence = None  # a name beside the date is a person
 
@@ -282,6 +290,18 @@ _LABEL_ALONE = re.compile(r"^(?:文章|新闻|信息|本文)?(?:来源|稿源)\s
 _DATE_ALONE = re.compile(r"^\s*(?:(?:发布时间|发布日期|时间|日期)\s*[：:])?\s*$")
 _WIDGET_WORD = re.compile(r"字体|字号|分享|收藏|打印|评论|登录|注册|APP|客户端|扫码|关注|订阅|举报",
                           re.IGNORECASE)
+
+
+_PUBLISHED_LABEL = re.compile(r"^(?:发布时间|发布日期|发表时间|发稿时间)\s*[：:]\s*")
+
+
+def _published_line(line: str) -> FoundDate | None:
+    """``发布日期：2019-03-06 责任编辑：某某`` printed under the body: a labelled date."""
+    label = _PUBLISHED_LABEL.match(line)
+    if label is None or len(line) > _MAX_META_CHARS:
+        return None
+    found = find_page_date(line[label.end():])
+    return found if found is not None and line[label.end():].startswith(found.text) else None
 
 
 def _cut_value(value: str) -> str:
