@@ -223,8 +223,10 @@ def _headline_under_breadcrumb(lines: list[str]) -> PageHead | None:
             continue
         if headline_like(lines[index + 1]) and \
                 _body_weight(lines, index + 2, len(lines)) >= _MIN_BODY_WEIGHT:
-            return PageHead(title=_title_text(lines, index + 1), title_index=index + 1,
+            head = PageHead(title=_title_text(lines, index + 1), title_index=index + 1,
                             meta_index=index + 1, body_start=index + 2)
+            _read_below(lines, head)
+            return head
     return None
 
 
@@ -276,12 +278,7 @@ def _read_head_block(lines: list[str], head: PageHead) -> None:
             if account:
                 head.source, head.source_evidence = account, line
                 break
-    if head.date is None:
-        for line in lines[head.title_index + 1:]:
-            found = _published_line(line)
-            if found is not None:
-                head.date, head.date_evidence = found, line
-                break
+    _read_below(lines, head)
     if head.source and head.source in head.credits.reporters + head.credits.editors:
         head.source = head.source_evidence = None  # a name beside the date is a person
 
@@ -292,14 +289,34 @@ _WIDGET_WORD = re.compile(r"字体|字号|分享|收藏|打印|评论|登录|注
                           re.IGNORECASE)
 
 
-_PUBLISHED_LABEL = re.compile(r"^(?:发布时间|发布日期|发表时间|发稿时间)\s*[：:]\s*")
+def _read_below(lines: list[str], head: PageHead) -> None:
+    """No date in the header: the first labelled publication date under the headline."""
+    if head.date is not None:
+        return
+    for line in lines[head.title_index + 1:]:
+        found = _published_line(line)
+        if found is None:
+            continue
+        if head.date is None:
+            head.date, head.date_evidence = found, line
+        if head.source is None and (labelled := _labelled_source(line)):
+            head.source, head.source_evidence = labelled, line
+        if head.source is not None:
+            return
+
+
+_PUBLISHED_LABEL = re.compile(r"(?:^|(?<=\s))(?:发布时间|发布日期|发表时间|发稿时间|时间)\s*[：:]\s*")
 
 
 def _published_line(line: str) -> FoundDate | None:
-    """``发布日期：2019-03-06 责任编辑：某某`` printed under the body: a labelled date."""
-    label = _PUBLISHED_LABEL.match(line)
+    """``发布日期：2019-03-06 责任编辑：某某`` or ``来源：某报 时间：2019-09-23 14:34:05``
+    printed under the body: a labelled date (``时间：`` only beside a 来源 slot)."""
+    label = _PUBLISHED_LABEL.search(line)
     if label is None or len(line) > _MAX_META_CHARS:
         return None
+    if label.start() > 0 or line.startswith("时间"):
+        if not _SOURCE_SLOT.search(line[: label.start()]):
+            return None
     found = find_page_date(line[label.end():])
     return found if found is not None and line[label.end():].startswith(found.text) else None
 
@@ -323,7 +340,32 @@ def _labelled_source(line: str) -> str | None:
 def _is_outlet_name(value: str) -> bool:
     if not value or len(value) > 30 or value in _MENU_WORDS or _NUMBERS_ONLY.match(value):
         return False
-    return bool(re.search(f"[{_HAN}A-Za-z]", value)) and not find_page_date(value)
+    if _PRIVATE_USE.search(value) or len(re.findall(f"[{_HAN}A-Za-z]", value)) < 2:
+        return False  # icon-font glyphs (a view counter's eye), single letters
+    return not find_page_date(value)
+
+
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+# The site's owner, in the footer: `主办单位：某某 版权所有`, `版权所有：某某网`, `© 2016 某某网`.
+_OWNER = re.compile(r"(?:主办单位|主办|版权所有)\s*[：:]\s*(?P<a>[^\s：:|]+)|(?P<b>[^\s：:|©]+)\s*版权所有"
+                    r"|版权所有\s+(?P<c>[^\s：:|]+)|©\s*(?:\d{4}(?:\s*-\s*\d{4})?)?\s*(?P<d>[^\s|]+)")
+_NOT_OWNER = re.compile(r"公司|Ltd|Inc|Co\.|ICP|备案|All|rights|\d{3}", re.IGNORECASE)
+_FOOTER_LINES = 40
+SITE_ITSELF = frozenset({"本站", "本站原创", "本网", "本网原创", "原创"})
+
+
+def page_owner(lines: list[str]) -> tuple[str, str] | None:
+    """(name, footer line) of the organisation the page belongs to: an outlet's own article
+    credits it when no other source is named. Companies running a site are no outlet."""
+    for line in lines[-_FOOTER_LINES:]:
+        if len(line) > 160:
+            continue
+        for match in _OWNER.finditer(line):
+            name = next((g for g in match.groups() if g), "").strip("：:·-—")
+            if _is_outlet_name(name) and not _NOT_OWNER.search(name) and \
+                    re.search(f"[{_HAN}]", name) and name not in SITE_ITSELF:
+                return name, line
+    return None
 
 
 def _outlet_beside_date(line: str, found: FoundDate) -> str | None:
@@ -381,7 +423,8 @@ def _account_line(line: str) -> str | None:
     line = line.strip()
     if not 2 <= len(line) <= 16 or line in _MENU_WORDS or _NUMBERS_ONLY.match(line):
         return None
-    if is_page_junk(line) or re.search(r"[：:，。！？]", line) or len(line.split()) > 1:
+    if is_page_junk(line) or re.search(r"[：:，。！？]", line) or len(line.split()) > 1 \
+            or not _is_outlet_name(line):
         return None
     if bl.split_names(line) and line[:1] in bl.SURNAMES and len(line) <= 3:
         return None  # a bare personal name

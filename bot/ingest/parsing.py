@@ -45,7 +45,7 @@ from .dates import (FoundDate, complete_date, find_date, month_day_date, month_d
 from .decoding import decode_bytes
 from ..errors import ParseError, UnreadableFile
 from ..models import Article, Paragraph, article_id_problem, paragraph_id
-from .pagehead import PageHead, is_page_copy, locate_head
+from .pagehead import PageHead, is_page_copy, locate_head, page_owner
 from .webpage import looks_like_html, parse_page, readable_lines
 
 _TEXT_EXTENSIONS = {".txt", ".text"}
@@ -112,6 +112,7 @@ def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None
         context = (page.above, page.below)
         visible = [normalize_chars(line).strip() for line in page.visible]
         facts.head = locate_head([line for line in visible if line])
+        facts.page_owner = page_owner([line for line in visible if line])
         facts.page_dates = list(page.other_dates)
         if _weak_body(lines):
             readable = readable_lines(text)
@@ -199,6 +200,7 @@ def _after_page_head(lines: list[str], facts: _Facts) -> list[str]:
     if head is None or not is_page_copy(cleaned, head):
         return lines
     facts.head = head
+    facts.page_owner = page_owner(cleaned)
     return cleaned[head.body_start:]
 
 
@@ -409,6 +411,7 @@ class _Facts:
     page_date: str | None = None
     page_url: str | None = None
     page_site_title: str | None = None  # the HTML <title> (it names the site)
+    page_owner: tuple[str, str] | None = None  # (name, footer line) of a page copy's site
     photo_outlet: str | None = None    # `某社记者 甲某 摄`: the agency of a photo story
     head: PageHead | None = None       # a page copy's headline/date/source block
     evidence: dict[str, str] = field(default_factory=dict)  # fact name → the snippet read
@@ -905,8 +908,10 @@ def _choose_source(given: dict, facts: _Facts) -> tuple[str | None, str | None]:
                        (facts.photo_outlet, "photo")):
         if value:
             if value in _LOCAL_OUTLETS:
-                return None, None
+                break  # 本报: the page's own outlet, named only by its owner if at all
             return value, facts.evidence.get(key)
+    if facts.page_owner:
+        return facts.page_owner  # the site's own article: its owner in the footer
     return None, None
 
 
