@@ -99,7 +99,7 @@ def main() -> int:
             print(f"{label}: not installed")
             continue
         seconds = time.perf_counter() - started
-        for item, text in zip(items, outputs):
+        for item, text in zip(items, outputs, strict=True):
             flat = squash(text)
             if not flat:
                 empty += 1

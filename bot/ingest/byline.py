@@ -48,8 +48,8 @@ _NAME = re.compile(f"^(?:[{_HAN}]{{2,4}}|[{_HAN}]{{1,6}}[·•・][{_HAN}]{{1,8}
 # Characters that never occur in a byline name but are everywhere in sentences.
 _NOT_IN_NAMES = set("的了是在从对据悉并表示说称我你他她们这那将已与及就都也还被把让给"
                     "年电讯报等、，。：；！？")
-_ORG_SUFFIX = re.compile(r"(?:社|网|报|台|刊|新闻|客户端|频道|财经|杂志|周刊|日报|晚报|晨报|时报|员|中心|研究院|大学|医院|公司|"
-                         r"海外版|英文版|电子版)$")
+_ORG_SUFFIX = re.compile(r"(?:社|网|报|台|刊|新闻|客户端|频道|财经|杂志|周刊|日报|晚报|晨报|时报|员|"
+                         r"中心|研究院|大学|医院|公司|海外版|英文版|电子版)$")
 # Words that follow 记者 in sentences (商报记者联系, 记者获悉) or credit agencies, not people.
 _NOT_NAMES = {"联系", "获悉", "了解", "采访", "发现", "看到", "注意到", "走访", "询问", "致电", "证实",
               "报道", "暗访", "调查", "核实", "视觉中国", "东方IC", "图虫创意", "网络", "资料图",
@@ -288,11 +288,13 @@ def _looks_like_outlet(text: str) -> bool:
 
 _WRAPPERS = re.compile(r"^[【\[（(](.+)[】\]）)]$")
 # ``作者：澎湃特约评论员 熊志``, ``文/观察者网 齐倩``, ``文/赵君（北京世纪坛医院）``
-_AUTHOR_LINE = re.compile(r"^(?:相关作者|作者|撰文|文|来稿|执笔|采写)\s*[/／：:|｜丨]\s*(?P<rest>.+)$")
+_AUTHOR_LINE = re.compile(r"^(?:相关作者|作者|撰文|文|来稿|执笔|采写)\s*[/／：:|｜丨]\s*"
+                          r"(?P<rest>.+)$")
 # Writers who are not the outlet's journalists: columnists, commentators, scholars.
 _NON_JOURNALIST = re.compile(r"专栏作者|专栏作家|学者|教授|研究员")
 _EDITOR_LINE = re.compile(rf"^(?P<outlet>[^：:]{{0,10}}?)(?:{_EDITOR_ROLE})\s*[：:/]\s*(?P<rest>.+)$")
-_LABELLED = re.compile(r"(来源|稿源|作者|采写|责任编辑|编辑|责编|主编|记者|通讯员|实习生|摄影|校对|审核|监制|统筹)"
+_LABELLED = re.compile(r"(来源|稿源|作者|采写|责任编辑|编辑|责编|主编|记者|通讯员|实习生|摄影|校对|"
+                       r"审核|监制|统筹)"
                        r"\s*[：:|｜丨]\s*")
 _PHOTO_LINE = re.compile(r"^(?:(?:图|摄影|图片)\s*[/／：:]\s*(?P<after>.+)|(?P<before>.+?)\s*/?\s*(?<!自)(?:摄|翻拍))$")
 # `【环球网报道】`, `【环球时报综合报道】`: the outlet alone.
@@ -301,7 +303,8 @@ _AFFILIATION = re.compile(r"[（(][^（()）]*[）)]$")
 
 
 # Every credit line holds one of these; most lines hold none and are dismissed at once.
-_CREDIT_HINT = re.compile(r"记者|执笔|采写|编辑|责编|主编|作者|撰文|文\s*[/／：:|｜丨]|摄|图|通讯员|实习生|报道|校对|审核|"
+_CREDIT_HINT = re.compile(r"记者|执笔|采写|编辑|责编|主编|作者|撰文|文\s*[/／：:|｜丨]|摄|图|通讯员|"
+                          r"实习生|报道|校对|审核|"
                           r"监制|统筹|来源|稿源")
 
 
@@ -507,8 +510,8 @@ def parse_lead(paragraph: str) -> Lead | None:
     if dateline is None and (report := _REPORT_DATELINE.match(paragraph)):
         outlet = outlet_of(report.group("head")) if report.group("head") else None
         if outlet or not report.group("head"):
-            after = paragraph[report.end():].lstrip(" ，,：:")
-            return Lead(Credits(), outlet, report.group("md"), paragraph, after)
+            reported_rest = paragraph[report.end():].lstrip(" ，,：:")
+            return Lead(Credits(), outlet, report.group("md"), paragraph, reported_rest)
     if dateline:
         outlet = outlet_of(dateline.group("head"))
         return Lead(Credits(), outlet, dateline.group("md"), paragraph,

@@ -120,7 +120,8 @@ def complete_date(found: FoundDate, evidence: Iterable[str]) -> str | None:
     return _iso(year, found.month, found.day, None, None, None)
 
 
-_CN_MONTH_DAY = re.compile(r"(?P<month>[一二三四五六七八九十]{1,2})月(?P<day>[一二三四五六七八九十]{1,3})日")
+_CN_MONTH_DAY = re.compile(r"(?P<month>[一二三四五六七八九十]{1,2})月"
+                           r"(?P<day>[一二三四五六七八九十]{1,3})日")
 _CN_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九", 1)}
 
 

@@ -31,17 +31,21 @@ _SOURCE_SLOT = re.compile(
     r"(?:^|(?<=[\s|｜丨/\d]))(?:文章|新闻|信息|本文)?(?:来源|稿源)(?:于)?\s*(?:[：:]\s*|(?=[A-Za-z"
     + _HAN + r"]))(?P<value>.*)$")
 _REPOSTED_FROM = re.compile(r"(?:^|(?<=\s))转载自\s*[：:]?\s*(?P<value>.+)$")
-_TIME_LABEL = re.compile(r"^(?:发布时间|发布日期|发表时间|发表于|时间|日期|发稿时间|更新时间)\s*[：:]?\s*$")
+_TIME_LABEL = re.compile(r"^(?:发布时间|发布日期|发表时间|发表于|时间|日期|发稿时间|更新时间)"
+                         r"\s*[：:]?\s*$")
 _UPDATED = re.compile(r"最后更新|更新时间|修改时间")
 # A value ends at a separator, a bracketed widget (`【字号 大 中 小】`) or the next label.
-_VALUE_END = re.compile(r"[\s|｜丨【\[（(]|(?:作者|编辑|责编|记者|浏览|阅读|字号|点击|评论|发布时间|"
+_VALUE_END = re.compile(r"[\s|｜丨【\[（(]|(?:作者|编辑|责编|记者|浏览|阅读|字号|点击|评论|"
+                        r"发布时间|"
                         r"发布日期|时间|日期)\s*[：:]?")
 _MENU_WORDS = frozenset({
     "举报", "分享", "关注", "原创", "收藏", "打印", "关闭", "字号", "评论", "登录", "注册", "首页",
-    "订阅", "投稿", "下载", "扫码", "阅读", "点赞", "网络", "本站", "本站原创", "网站", "未知", "综合",
+    "订阅", "投稿", "下载", "扫码", "阅读", "点赞", "网络", "本站", "本站原创", "网站", "未知",
+    "综合",
     "整理", "转载", "互联网"})
 # An author description under a headline: `王某 某某大学某研究院执行院长`.
-_JOB_ENDING = re.compile(r"(?:院长|所长|主任|教授|研究员|学者|专家|主席|总裁|董事长|分析师|评论员|作家|博士)$")
+_JOB_ENDING = re.compile(r"(?:院长|所长|主任|教授|研究员|学者|专家|主席|总裁|董事长|分析师|评论员|"
+                         r"作家|博士)$")
 _NUMBERS_ONLY = re.compile(r"^[\d\s,.:：/|·-]+$")
 _BRACKETED = re.compile(r"[【\[（(][^】\]）)]*[】\]）)]")
 
@@ -305,7 +309,8 @@ def _read_below(lines: list[str], head: PageHead) -> None:
             return
 
 
-_PUBLISHED_LABEL = re.compile(r"(?:^|(?<=\s))(?:发布时间|发布日期|发表时间|发稿时间|时间)\s*[：:]\s*")
+_PUBLISHED_LABEL = re.compile(r"(?:^|(?<=\s))(?:发布时间|发布日期|发表时间|发稿时间|时间)"
+                              r"\s*[：:]\s*")
 
 
 def _published_line(line: str) -> FoundDate | None:
@@ -347,8 +352,8 @@ def _is_outlet_name(value: str) -> bool:
 
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 # The site's owner, in the footer: `主办单位：某某 版权所有`, `版权所有：某某网`, `© 2016 某某网`.
-_OWNER = re.compile(r"(?:主办单位|主办|版权所有)\s*[：:]\s*(?P<a>[^\s：:|]+)|(?P<b>[^\s：:|©]+)\s*版权所有"
-                    r"|版权所有\s+(?P<c>[^\s：:|]+)|©\s*(?:\d{4}(?:\s*-\s*\d{4})?)?\s*(?P<d>[^\s|]+)")
+_OWNER = re.compile(r"(?:主办单位|主办|版权所有)\s*[：:]\s*(?P<a>[^\s：:|]+)"
+                    r"|(?P<b>[^\s：:|©]+)\s*版权所有|版权所有\s+(?P<c>[^\s：:|]+)|©\s*(?:\d{4}(?:\s*-\s*\d{4})?)?\s*(?P<d>[^\s|]+)")
 _NOT_OWNER = re.compile(r"公司|Ltd|Inc|Co\.|ICP|备案|All|rights|\d{3}", re.IGNORECASE)
 _FOOTER_LINES = 40
 SITE_ITSELF = frozenset({"本站", "本站原创", "本网", "本网原创", "原创"})

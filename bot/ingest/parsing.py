@@ -554,7 +554,7 @@ class _LineReader:
             return
         keys = ("source_line", "header_date", "dateline", "dateline_date", "byline",
                 "reporters")
-        for key, old, new in zip(keys, before, after):
+        for key, old, new in zip(keys, before, after, strict=True):
             if old != new and key not in self.facts.evidence:
                 self.facts.evidence[key] = line
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -195,7 +196,7 @@ def _read_metadata(root, page: Page) -> None:
     page.source = _meta(root, "source", "article:source", "og:site_name", "site_name")
 
 
-def _itemprop_date(root) -> str | None:
+def _itemprop_date(root: Any) -> str | None:
     """``<time itemprop="datePublished" datetime="…">`` or JSON-LD ``datePublished``."""
     for el in root.xpath('//*[@itemprop="datePublished"]'):
         value = el.get("datetime") or el.get("content") or el.text_content()
@@ -208,14 +209,14 @@ def _itemprop_date(root) -> str | None:
     return None
 
 
-def _script_date(root) -> str | None:
+def _script_date(root: Any) -> str | None:
     import datetime as dt
 
     for script in root.iter("script"):
         match = _SCRIPT_EPOCH.search(script.text or "")
         if match:
             moment = dt.datetime.fromtimestamp(int(match.group(1)) + _CHINA_UTC_OFFSET,
-                                               dt.timezone.utc)
+                                               dt.UTC)
             return moment.strftime("%Y-%m-%dT%H:%M:%S")
     return None
 
@@ -226,13 +227,13 @@ _INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "head", 
                              "iframe", "object", "video", "audio", "canvas", "select"})
 
 
-def _visible_lines(root) -> list[str]:
+def _visible_lines(root: Any) -> list[str]:
     """The page's text as a reader sees it (no CSS run): block elements on their own lines."""
     found = root.xpath("//body")
     top = found[0] if found else root
     parts: list[str] = []
 
-    def walk(el) -> None:
+    def walk(el: Any) -> None:
         tag = el.tag if isinstance(el.tag, str) else None
         if tag is not None and tag not in _INVISIBLE_TAGS:
             block = tag in _BLOCK_TAGS or tag in _MORE_BLOCK_TAGS
