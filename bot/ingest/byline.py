@@ -462,6 +462,31 @@ class Lead:
     without_dateline: str | None = None
 
 
+# `某某新闻 | 娱乐频道 出品`, `某某报综合某台、某报`: the outlet that produced or compiled it.
+_PRODUCED_BY = re.compile(r"^(?P<outlet>[^\s，。：:|｜]{2,16})(?:\s*[|｜]\s*[^\s，。]{2,10})?\s*出品$")
+_COMPILED_BY = re.compile(r"^(?P<outlet>[^\s，。：:]{2,12}?)综合(?:[^\s，。：:]{2,12}[、，,]){1,6}"
+                          r"[^\s，。：:]{2,12}$")
+# `某报记者注意到`, `某网（报料微信号：…）记者获悉`: the outlet's own reporter at work, at the
+# start of a sentence (`据某社记者了解` cites another outlet and does not count).
+_OWN_REPORTER = re.compile(r"(?:^|(?<=[，。！？]))(?P<outlet>[^\s，。！？：:（(]{2,12}?)"
+                           r"(?:[（(][^（()）]{0,30}[)）])?记者(?:注意到|获悉|了解到|发现|实地走访|"
+                           r"调查发现|从[^，。]{2,20}获悉)")
+
+
+def outlet_credited(line: str) -> str | None:
+    """The outlet a line credits as the article's maker: ``X 出品``, ``X综合A、B``, or
+    ``X记者注意到`` opening a sentence; None when it names none."""
+    for pattern in (_PRODUCED_BY, _COMPILED_BY):
+        match = pattern.match(line.strip())
+        if match and looks_like_outlet(match.group("outlet")):
+            return match.group("outlet")
+    match = _OWN_REPORTER.search(line)
+    if match and not match.group("outlet").startswith(_SENTENCE_HEADS + ("向", "对", "接受")) \
+            and looks_like_outlet(match.group("outlet")):
+        return match.group("outlet")
+    return None
+
+
 def outlet_of(head: str) -> str | None:
     """``新华网合肥`` → ``新华网``; ``本报`` → ``本报``; ``东南网`` → ``东南网``."""
     head = head.strip().removeprefix("据")   # 据新华社… = according to 新华社

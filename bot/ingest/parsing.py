@@ -412,6 +412,7 @@ class _Facts:
     page_url: str | None = None
     page_site_title: str | None = None  # the HTML <title> (it names the site)
     page_owner: tuple[str, str] | None = None  # (name, footer line) of a page copy's site
+    credited_outlet: str | None = None  # `X 出品`, `X记者注意到`: the outlet at work
     photo_outlet: str | None = None    # `某社记者 甲某 摄`: the agency of a photo story
     head: PageHead | None = None       # a page copy's headline/date/source block
     evidence: dict[str, str] = field(default_factory=dict)  # fact name → the snippet read
@@ -683,6 +684,9 @@ class _LineReader:
 
     def _content_line(self, line: str) -> None:
         line = self._take_appended_byline(line)
+        if self.facts.credited_outlet is None and (outlet := bl.outlet_credited(line)):
+            self.facts.credited_outlet = outlet
+            self.facts.evidence.setdefault("credited", line)
         if is_page_junk(line) or is_image_file_name(line):
             return
         photo = bl.photo_credit(line)
@@ -905,7 +909,7 @@ def _choose_source(given: dict, facts: _Facts) -> tuple[str | None, str | None]:
     if page_named[0]:
         return page_named
     for value, key in ((facts.dateline_outlet, "dateline"), (facts.byline_outlet, "byline"),
-                       (facts.photo_outlet, "photo")):
+                       (facts.credited_outlet, "credited"), (facts.photo_outlet, "photo")):
         if value:
             if value in _LOCAL_OUTLETS:
                 break  # 本报: the page's own outlet, named only by its owner if at all
