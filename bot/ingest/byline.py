@@ -469,8 +469,8 @@ _COMPILED_BY = re.compile(r"^(?P<outlet>[^\s，。：:]{2,12}?)综合(?:[^\s，�
 # `某报记者注意到`, `某网（报料微信号：…）记者获悉`: the outlet's own reporter at work, at the
 # start of a sentence (`据某社记者了解` cites another outlet and does not count).
 _OWN_REPORTER = re.compile(r"(?:^|(?<=[，。！？]))(?P<outlet>[^\s，。！？：:（(]{2,12}?)"
-                           r"(?:[（(][^（()）]{0,30}[)）])?记者(?:注意到|获悉|了解到|发现|实地走访|"
-                           r"调查发现|从[^，。]{2,20}获悉)")
+                           r"(?:[（(][^（()）]{0,30}[)）])?(?:记者|前方报道团队?|报道组|采访组)"
+                           r"(?:注意到|获悉|了解到|发现|实地走访|调查发现|拍摄到|从[^，。]{2,20}获悉)")
 
 
 def outlet_credited(line: str) -> str | None:
@@ -630,6 +630,19 @@ _ALL_PHOTOS_BY = re.compile(
 _CAPTION_PHOTO_BY = re.compile(
     rf"(?:^|(?<=[\s。！？，）)]))(?:摄影|图)\s*[/／：:]\s*(?:(?P<outlet>[^\s（(。，]{{2,12}}?)?(?:{_REPORTER_ROLE})\s*)?"
     rf"(?P<names>[{_HAN}·]{{2,4}}(?:[\s、][{_HAN}·]{{2,4}}){{0,3}})\s*$")
+
+
+# `…静谧如画。新华网发（张三 摄）`: an agency releasing a photo by its photographer.
+_RELEASED_PHOTO = re.compile(rf"(?:^|(?<=[\s。！？]))(?P<outlet>[{_HAN}]{{2,8}}?(?:社|网))发\s*"
+                             rf"[（(](?P<names>[{_HAN}·]{{2,4}}(?:[\s、][{_HAN}·]{{2,4}}){{0,3}})"
+                             rf"\s*摄[）)]\s*$")
+
+
+def released_photo_outlet(line: str) -> str | None:
+    """``新华网发（张三 摄）`` → ``新华网``: the agency that released a credited photo."""
+    released = _RELEASED_PHOTO.search(line) if "发" in line else None
+    return released.group("outlet") if released and split_names(released.group("names")) \
+        else None
 
 
 def photo_credit(line: str) -> Credits | None:

@@ -690,8 +690,10 @@ class _LineReader:
         if is_page_junk(line) or is_image_file_name(line):
             return
         photo = bl.photo_credit(line)
-        if photo and photo.outlet and bl.looks_like_outlet(photo.outlet):
-            self.facts.photo_outlet = self.facts.photo_outlet or photo.outlet
+        agency = photo.outlet if photo else None
+        agency = agency or (bl.released_photo_outlet(line) if photo else None)
+        if agency and bl.looks_like_outlet(agency) and self.facts.photo_outlet is None:
+            self.facts.photo_outlet = agency
             self.facts.evidence.setdefault("photo", line)
         if photo:
             self.facts.credits.photographers.extend(
