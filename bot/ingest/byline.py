@@ -482,9 +482,14 @@ def outlet_credited(line: str) -> str | None:
             return match.group("outlet")
     match = _OWN_REPORTER.search(line)
     if match and not match.group("outlet").startswith(_SENTENCE_HEADS + ("向", "对", "接受")) \
-            and looks_like_outlet(match.group("outlet")):
+            and (looks_like_outlet(match.group("outlet"))
+                 or _CHANNEL_ENDING.search(match.group("outlet"))):
         return match.group("outlet")
     return None
+
+
+# A news site's channel (网易体育, 某某汽车): an outlet where its own team reports.
+_CHANNEL_ENDING = re.compile(r"(?:体育|科技|汽车|娱乐|财经|军事|教育)$")
 
 
 def outlet_of(head: str) -> str | None:

@@ -755,6 +755,11 @@ class _LineReader:
             facts.dateline_outlet = lead.outlet
         if lead.month_day and facts.dateline_date is None:
             facts.dateline_date = month_day_date(lead.month_day)
+        elif facts.dateline_date is None and surely_dateline and lead.without_dateline:
+            # 某网讯2009年8月8日下午，…: the date opens the text right after the dateline
+            found = find_date(lead.without_dateline[:24])
+            if found is not None and lead.without_dateline.lstrip().startswith(found.text):
+                facts.dateline_date = found
         if lead.credits:
             facts.credits.merge(lead.credits)
             return strip_leading_junk(lead.rest.strip()) if lead.rest.strip() else ""
