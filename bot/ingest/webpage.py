@@ -34,6 +34,7 @@ _BLOCK_TAGS = {"p", "div", "section", "article", "li", "h1", "h2", "h3", "h4", "
                "figure", "br", "hr", "main"}
 _NEWLINES = re.compile(r"[ \t\r\f\v]*\n[\s]*")
 _XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml\b[^>]*>")
+_CLOSING_ROOT = re.compile(r"</\s*(?:html|body)\s*>", re.IGNORECASE)
 _XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -74,6 +75,9 @@ def parse_page(markup: str) -> Page:
     # Control characters (and U+FFFE/U+FFFF) cannot live in an lxml tree: setting them as
     # text raises ValueError. They carry nothing a reader sees.
     markup = _XML_INCOMPATIBLE.sub(" ", markup)
+    # A stray </html> or </body> from a server-side include in the middle of the page makes
+    # libxml2 drop everything after it (the article, too); closing tags are implied anyway.
+    markup = _CLOSING_ROOT.sub(" ", markup)
     try:
         root = lxml.html.document_fromstring(markup)
     except (etree.ParserError, ValueError):
@@ -117,7 +121,8 @@ def readable_lines(markup: str) -> list[str]:
     from readability import Document  # imported only for the pages that need it
 
     try:
-        summary = Document(_XML_INCOMPATIBLE.sub(" ", markup)).summary(html_partial=True)
+        clean = _CLOSING_ROOT.sub(" ", _XML_INCOMPATIBLE.sub(" ", markup))
+        summary = Document(clean).summary(html_partial=True)
     except Exception:  # noqa: BLE001 - a library failing on odd markup must not stop parsing
         return []
     return parse_page(f"<html><body>{summary}</body></html>").lines
