@@ -374,7 +374,7 @@ def _author_credit(rest: str) -> Credits | None:
         if _looks_like_outlet(part) or part.endswith(("员", "家", "人", "者", "教授", "主任")):
             outlet = outlet or (part if _looks_like_outlet(part) and not part.endswith("员") else None)
             continue
-        if _plain_name(part) and len(part) <= 4:
+        if _plain_name(part) and len(part) <= 4 and not names_no_person(part):
             names.append(part)
         else:
             return None

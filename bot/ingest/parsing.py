@@ -125,6 +125,7 @@ def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None
             context = ([], [])
         facts.page_title = _page_title(page, facts.head, facts)
         facts.page_site_title = page.document_title
+        facts.page_visible = "\n".join(visible)
         facts.page_source = page.source
         facts.page_author = page.author
         facts.page_date = page.published
@@ -410,6 +411,7 @@ class _Facts:
     page_author: str | None = None
     page_date: str | None = None
     page_url: str | None = None
+    page_visible: str | None = None     # an HTML page's visible text, for checking its meta
     page_site_title: str | None = None  # the HTML <title> (it names the site)
     page_owner: tuple[str, str] | None = None  # (name, footer line) of a page copy's site
     credited_outlet: str | None = None  # `X 出品`, `X记者注意到`: the outlet at work
@@ -882,8 +884,11 @@ def _personal_author(facts: _Facts) -> bool:
     author = normalize_chars(facts.page_author or "").strip()
     site_words = " ".join(v for v in (facts.page_source, facts.page_site_title,
                                       facts.head.source if facts.head else None) if v)
+    credited_otherwise = facts.credits.editors + facts.credits.photographers
+    # shown to readers somewhere on the page: a meta tag alone names the uploader as often
+    printed = facts.page_visible is None or author in facts.page_visible
     return bool(author) and author not in site_words and not bl.looks_like_outlet(author) \
-        and not bl.names_no_person(author)
+        and not bl.names_no_person(author) and author not in credited_otherwise and printed
 
 
 def _choose_title(given: dict, facts: _Facts) -> tuple[str | None, str | None]:
