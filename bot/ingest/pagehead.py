@@ -71,14 +71,18 @@ def locate_head(lines: list[str]) -> PageHead | None:
     stands above a date/source line followed by text."""
     metas = [(index, kind) for index, line in enumerate(lines)
              if (kind := _meta_kind(line, lines, index)) is not None]
+    # the body under a header ends where the next dated line starts (a list of links): the
+    # dated lines' indexes, walked with a pointer (one pass, not a search per header)
+    dated_at = [index for index, kind in metas if kind == "date"]
+    pointer = 0
     found: list[tuple[int, int, int, bool]] = []  # (body chars, meta, title, dated)
-    for number, (index, kind) in enumerate(metas):
+    for index, kind in metas:
         title_index = _title_above(lines, index)
         if title_index is None:
             continue
-        # the body under a header ends where the next dated line starts (a list of links)
-        stop = next((i for i, k in metas[number + 1:] if k == "date" and i > index + 2),
-                    len(lines))
+        while pointer < len(dated_at) and dated_at[pointer] <= index + 2:
+            pointer += 1
+        stop = dated_at[pointer] if pointer < len(dated_at) else len(lines)
         found.append((_body_weight(lines, index + 1, stop), index, title_index,
                       kind == "date"))
     if not found:

@@ -58,3 +58,14 @@ def test_chinese_numeral_month_day():
     found = month_day_date("中新社汕头五月二十一日电")
     assert (found.month, found.day) == (5, 21)
     assert month_day_date("十三月四十日") is None
+
+
+def test_a_page_of_header_like_lines_parses_in_linear_time():
+    import time
+
+    lines = ["网站首页", "登录"] + ["某某新闻标题第一行", "来源：某某日报"] * 25_000 + \
+        ["正文段落，内容足够长，像一篇新闻报道的开头部分，说明了事情的经过。"] * 5
+    started = time.perf_counter()
+    [article] = parse_bytes("\n".join(lines).encode("utf-8"), name="many-headers.txt")
+    assert time.perf_counter() - started < 10  # quadratic took minutes
+    assert article.body
