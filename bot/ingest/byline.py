@@ -476,6 +476,8 @@ _OWN_REPORTER = re.compile(r"(?:^|(?<=[，。！？]))(?P<outlet>[^\s，。！�
 def outlet_credited(line: str) -> str | None:
     """The outlet a line credits as the article's maker: ``X 出品``, ``X综合A、B``, or
     ``X记者注意到`` opening a sentence; None when it names none."""
+    if not _CREDITED_HINT.search(line):
+        return None  # most lines: one cheap scan instead of three patterns
     for pattern in (_PRODUCED_BY, _COMPILED_BY):
         match = pattern.match(line.strip())
         if match and looks_like_outlet(match.group("outlet")):
@@ -488,6 +490,7 @@ def outlet_credited(line: str) -> str | None:
     return None
 
 
+_CREDITED_HINT = re.compile(r"出品|综合|记者|报道|采访组")
 # A news site's channel (网易体育, 某某汽车): an outlet where its own team reports.
 _CHANNEL_ENDING = re.compile(r"(?:体育|科技|汽车|娱乐|财经|军事|教育)$")
 
@@ -599,6 +602,8 @@ _SIGN_OFF = re.compile(rf"(?<=[。！？”])\s*[（(](?P<name>[{_HAN}]{{2,4}})[
 
 def parse_trailing_credit(paragraph: str) -> tuple[Credits, str] | None:
     """``…调查中。（通讯员吕书圣 记者钟起）`` → credits and the paragraph without them."""
+    if not paragraph.rstrip().endswith(("）", ")")):
+        return None  # every form below closes the paragraph with a parenthesis
     contributed = _CONTRIBUTED.search(paragraph)
     if contributed:
         credits = parse_credit(contributed.group("role") + contributed.group("names"))

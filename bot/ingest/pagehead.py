@@ -176,6 +176,16 @@ _SENTENCE_MARK = re.compile(r"[，。！？；]")
 
 # -- the headline -----------------------------------------------------------------------------
 
+def looks_like_chrome(line: str) -> bool:
+    """A page's menu or toolbar line: a short label without punctuation, a bar-separated or
+    space-separated run of short words."""
+    return len(line) <= 16 and not _CLAUSE_MARK.search(line) or _is_menu(line) \
+        or line.count("|") >= 2
+
+
+_CLAUSE_MARK = re.compile(r"[，。！？、；,;]")
+
+
 def _is_menu(line: str) -> bool:
     parts = line.split()
     return len(parts) >= 3 and all(len(p) <= 5 for p in parts) \

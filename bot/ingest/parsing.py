@@ -45,7 +45,7 @@ from .dates import (FoundDate, complete_date, find_date, month_day_date, month_d
 from .decoding import decode_bytes
 from ..errors import ParseError, UnreadableFile
 from ..models import Article, Paragraph, article_id_problem, paragraph_id
-from .pagehead import PageHead, is_page_copy, locate_head, page_owner
+from .pagehead import PageHead, is_page_copy, locate_head, looks_like_chrome, page_owner
 from .webpage import looks_like_html, parse_page, readable_lines
 
 _TEXT_EXTENSIONS = {".txt", ".text"}
@@ -193,10 +193,14 @@ def _page_title(page: Any, head: PageHead | None, facts: _Facts) -> str | None:
 def _after_page_head(lines: list[str], facts: _Facts) -> list[str]:
     """A whole page copied as text: the lines after its article header (menus above it
     dropped), the header read into ``facts.head``. Other texts are returned unchanged."""
+    opening = [line.strip() for line in lines[:12] if line.strip()][:8]
+    # menu words carry no punctuation; the short pieces of a crawled text do (`这是在，`)
+    short = sum(1 for line in opening if looks_like_chrome(line))
+    if len(opening) < 4 or ends_sentence(opening[0]) or short < 3:
+        return lines  # an article or a feed text opens with its headline or its lead, not
+        # with the short lines of a page's menus
     cleaned = [normalize_chars(line).strip() for line in lines]
     cleaned = [line for line in cleaned if line]
-    if len(cleaned) < 4 or ends_sentence(cleaned[0]):
-        return lines  # an article or a feed text opens with its headline or its lead
     head = locate_head(cleaned)
     if head is None or not is_page_copy(cleaned, head):
         return lines
