@@ -56,7 +56,7 @@ _NOT_NAMES = {"联系", "获悉", "了解", "采访", "发现", "看到", "注�
               "全文", "相关", "独家", "综合", "编译", "中新", "新华", "人民视觉", "图虫",
               # section words that stand before 报道 (特别报道) and sign-off words (待续)
               "特别", "最新", "媒体", "专题", "深度", "重点", "滚动", "待续", "未完", "完",
-              "视频", "组图", "附图", "摘编", "图文", "全文完", "本文完"}
+              "视频", "组图", "附图", "摘编", "图文", "全文完", "本文完", "单选", "多选"}
 # Words that make a part no personal name: compilers and collective credits (网络整理).
 _NOT_NAME_PARTS = re.compile(r"整理|整合|网络|编辑部|本站|小编|综合|转载|原创|报道组|课题组|工作室")
 # Trailing words after names that say how the piece was made, not who made it.
@@ -597,7 +597,8 @@ _LEADING_PAREN = re.compile(r"\s*[（(][^（()）]{1,30}[)）]")
 _CONTRIBUTED = re.compile(rf"[（(](?P<role>{_CONTRIBUTOR_ROLE}|{_REPORTER_ROLE})\s*"
                           rf"(?P<names>[{_HAN}、\s]{{2,20}}?)对(?:此|本)文(?:亦|也)?有(?:贡献|帮助)[)）]$")
 # `…举行。（甲某）`: a newspaper item signed with the reporter's name alone.
-_SIGN_OFF = re.compile(rf"(?<=[。！？”])\s*[（(](?P<name>[{_HAN}]{{2,4}})[)）]$")
+# (after 。 or ”: a question closes with `？（单选）`, no signature)
+_SIGN_OFF = re.compile(rf"(?<=[。”])\s*[（(](?P<name>[{_HAN}]{{2,4}})[)）]$")
 
 
 def parse_trailing_credit(paragraph: str) -> tuple[Credits, str] | None:

@@ -905,7 +905,7 @@ def _choose_title(given: dict, facts: _Facts) -> tuple[str | None, str | None]:
     if facts.page_title:
         return facts.page_title, facts.evidence.get("page_title", "page metadata")
     if facts.title:
-        return facts.title, f"first line: {facts.title}"
+        return facts.title, f"headline: {facts.title}"
     return None, None
 
 
