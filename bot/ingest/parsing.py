@@ -795,7 +795,14 @@ def _looks_like_title(line: str) -> bool:
     return lead is None or not (lead.credits or lead.month_day or lead.without_dateline)
 
 
+# Page widgets printed after the name in a 来源 slot: `来源：某社 【字号 大 中 小】 打印 关闭`.
+_WIDGETS_AFTER = re.compile(r"\s*[【\[]|\s+(?:字号|打印|关闭|分享|举报|收藏|评论|阅读|浏览|点击)")
+
+
 def _outlet_value(value: str) -> str | None:
+    widgets = _WIDGETS_AFTER.search(value)
+    if widgets and widgets.start() > 0:
+        value = value[: widgets.start()]  # the name ends where the page's widgets start
     value = value.strip(" 　【】[]（）()。")
     return None if not value or value in _SOURCE_NOT_OUTLET else value
 
