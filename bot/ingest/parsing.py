@@ -30,22 +30,35 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from . import byline as bl
-from .cleaning import (breadcrumb_section, collapse_spaces, ends_sentence, heading_text,
-                       is_disclaimer, is_heading, is_image_file_name, is_page_junk,
-                       join_broken_lines,
-                       is_photo_caption, normalize_chars, opens_article_list, original_title,
-                       remove_wrap_spaces, strip_leading_junk)
-from .dates import (FoundDate, complete_date, find_date, month_day_date, month_day_iso,
-                    parse_date_value)
-from .decoding import decode_bytes
 from ..errors import ParseError, UnreadableFile
 from ..models import Article, Paragraph, article_id_problem, paragraph_id
-from .pagehead import PageHead, is_page_copy, locate_head, looks_like_chrome, page_owner
+from . import attribution as attr
+from . import byline as bl
+from .attribution import Facts
+from .cleaning import (
+    breadcrumb_section,
+    collapse_spaces,
+    ends_sentence,
+    heading_text,
+    is_disclaimer,
+    is_heading,
+    is_image_file_name,
+    is_page_junk,
+    is_photo_caption,
+    join_broken_lines,
+    normalize_chars,
+    opens_article_list,
+    original_title,
+    remove_wrap_spaces,
+    strip_leading_junk,
+)
+from .dates import FoundDate, find_date, month_day_date
+from .decoding import decode_bytes
+from .pagehead import is_page_copy, locate_head, looks_like_chrome, page_owner
 from .webpage import looks_like_html, parse_page, readable_lines
 
 _TEXT_EXTENSIONS = {".txt", ".text"}
@@ -104,7 +117,7 @@ def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None
     if not is_html:
         front, text = _split_front_matter(text, origin)
         given = {**validated_metadata(front, origin), **given}
-    facts = _Facts()
+    facts = Facts()
     context: tuple[list[str], list[str]] = ([], [])
     if is_html:
         page = parse_page(text)
@@ -123,7 +136,7 @@ def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None
             # many blocks): read the visible page from the header on instead
             lines = [line for line in visible if line][facts.head.body_start:]
             context = ([], [])
-        facts.page_title = _page_title(page, facts.head, facts)
+        facts.page_title = attr.page_title(page, facts.head, facts)
         facts.page_site_title = page.document_title
         facts.page_visible = "\n".join(visible)
         facts.page_source = page.source
@@ -151,46 +164,7 @@ def _weak_body(lines: list[str]) -> bool:
     return sum(len(line) for line in lines if len(line) >= 40 or ends_sentence(line)) < 150
 
 
-def _same_title(a: str, b: str) -> bool:
-    a, b = "".join(a.split()), "".join(b.split())
-    if not a or not b:
-        return False
-    short, long = sorted((a, b), key=len)
-    return short in long and len(short) >= 0.4 * len(long)
-
-
-_TITLE_SUFFIX = re.compile(r"\s*(?:[_|｜–—]|-{1,2}|\s-\s).*$")
-
-
-def _page_title(page: Any, head: PageHead | None, facts: _Facts) -> str | None:
-    """The headline of an HTML page: the printed headline when metadata agrees with it,
-    else og:title, an <h1> that matches <title>, the printed headline, <title> minus its
-    site suffix — never a site banner or a breadcrumb."""
-    metadata = [t for t in (page.title, page.document_title, *page.headings) if t]
-    if head is not None and any(_same_title(head.title, t) for t in metadata):
-        facts.evidence["page_title"] = f"headline above the date line: {head.title}"
-        return head.title
-    document = page.document_title or ""
-    # og:title, when the page has one (else page.title is the first <h1> or the <title>)
-    og_title = page.title if page.title not in (*page.headings, document) else None
-    for heading in page.headings:
-        if _same_title(heading, document) or og_title and _same_title(heading, og_title):
-            facts.evidence["page_title"] = f"<h1> matching the page title: {heading}"
-            return heading
-    if og_title:
-        facts.evidence["page_title"] = f"og:title: {og_title}"
-        return og_title
-    if head is not None:
-        facts.evidence["page_title"] = f"headline above the date line: {head.title}"
-        return head.title
-    if document:
-        stripped = _TITLE_SUFFIX.sub("", document).strip() or document
-        facts.evidence["page_title"] = f"<title> without the site name: {document}"
-        return stripped
-    return page.title
-
-
-def _after_page_head(lines: list[str], facts: _Facts) -> list[str]:
+def _after_page_head(lines: list[str], facts: Facts) -> list[str]:
     """A whole page copied as text: the lines after its article header (menus above it
     dropped), the header read into ``facts.head``. Other texts are returned unchanged."""
     opening = [line.strip() for line in lines[:12] if line.strip()][:8]
@@ -397,34 +371,6 @@ def validated_metadata(record: Mapping, where: str | None) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Facts:
-    """What the text and the page say about the article (before precedence is applied)."""
-
-    title: str | None = None
-    source_line: str | None = None     # 来源：/稿源： — wins over other guesses
-    dateline_outlet: str | None = None
-    byline_outlet: str | None = None
-    credits: bl.Credits = field(default_factory=bl.Credits)
-    header_date: FoundDate | None = None
-    dateline_date: FoundDate | None = None
-    section: str | None = None
-    original_title: str | None = None
-    page_title: str | None = None
-    page_source: str | None = None
-    page_author: str | None = None
-    page_date: str | None = None
-    page_url: str | None = None
-    page_visible: str | None = None     # an HTML page's visible text, for checking its meta
-    page_site_title: str | None = None  # the HTML <title> (it names the site)
-    page_owner: tuple[str, str] | None = None  # (name, footer line) of a page copy's site
-    credited_outlet: str | None = None  # `X 出品`, `X记者注意到`: the outlet at work
-    photo_outlet: str | None = None    # `某社记者 甲某 摄`: the agency of a photo story
-    head: PageHead | None = None       # a page copy's headline/date/source block
-    evidence: dict[str, str] = field(default_factory=dict)  # fact name → the snippet read
-    page_dates: list[str] = field(default_factory=list)  # other page dates: year evidence
-
-
 _SOURCE_LINE = re.compile(r"^[【\[（(]?\s*(?:来源|稿源|文章来源|新闻来源|转载自|本文来源)\s*[：:]\s*(?P<value>.+?)"
                           r"\s*[】\]）)]?$")
 _OTHER_LABEL = re.compile(r"(?:作者|编辑|责编|记者|通讯员)\s*[：:|｜丨]")
@@ -513,7 +459,7 @@ def _labelled_line(line: str) -> _LabelledLine | None:
 class _LineReader:
     """Walks the lines once, top to bottom, collecting paragraphs and facts."""
 
-    def __init__(self, facts: _Facts, *, known_title: str | None):
+    def __init__(self, facts: Facts, *, known_title: str | None):
         self.facts = facts
         self.known_title = collapse_spaces(known_title) if known_title else None
         self.paragraphs: list[tuple[str, str]] = []   # (kind, text)
@@ -823,10 +769,7 @@ def _quiet_tail_starts(lines: list[str]) -> int:
 # Assembly: precedence, ids
 # --------------------------------------------------------------------------------------------
 
-_LOCAL_OUTLETS = ("本报", "本刊", "本台", "本网")
-
-
-def _assemble(paragraphs: list[tuple[str, str]], facts: _Facts, given: dict, origin: str | None,
+def _assemble(paragraphs: list[tuple[str, str]], facts: Facts, given: dict, origin: str | None,
               evidence_text: str) -> Article:
     if not any(kind == "paragraph" for kind, _ in paragraphs):
         paragraphs = _fallback_paragraphs(paragraphs, facts, given)
@@ -850,17 +793,17 @@ def _assemble(paragraphs: list[tuple[str, str]], facts: _Facts, given: dict, ori
         credits = facts.credits = merged
         if head.credit_evidence and head.credits.reporters:
             facts.evidence.setdefault("reporters", head.credit_evidence)
-    if facts.page_author and not credits.reporters and _personal_author(facts):
+    if facts.page_author and not credits.reporters and attr.personal_author(facts):
         names = bl.split_names(normalize_chars(facts.page_author))
         if names:
             credits.reporters.extend(names)
             facts.evidence.setdefault("reporters", f"page author: {facts.page_author}")
 
-    title, title_evidence = _choose_title(given, facts)
+    title, title_evidence = attr.choose_title(given, facts)
     url = given.get("url") or facts.page_url
-    source, source_evidence = _choose_source(given, facts)
-    date_iso, date_text = _resolve_date(given, facts, evidence_text, url)
-    evidence = _field_evidence(facts, given, title_evidence, source_evidence,
+    source, source_evidence = attr.choose_source(given, facts)
+    date_iso, date_text = attr.resolve_date(given, facts, evidence_text, url)
+    evidence = attr.field_evidence(facts, given, title_evidence, source_evidence,
                                bool(credits.reporters), date_text)
 
     reporters = _given_list(given, "reporters") or credits.reporters
@@ -889,83 +832,7 @@ def _assemble(paragraphs: list[tuple[str, str]], facts: _Facts, given: dict, ori
     )
 
 
-def _personal_author(facts: _Facts) -> bool:
-    """A page's ``author`` meta names a person, not the site (``<meta name=author>`` is
-    often the site's or the outlet's name)."""
-    author = normalize_chars(facts.page_author or "").strip()
-    site_words = " ".join(v for v in (facts.page_source, facts.page_site_title,
-                                      facts.head.source if facts.head else None) if v)
-    credited_otherwise = facts.credits.editors + facts.credits.photographers
-    # shown to readers somewhere on the page: a meta tag alone names the uploader as often
-    printed = facts.page_visible is None or author in facts.page_visible
-    return bool(author) and author not in site_words and not bl.looks_like_outlet(author) \
-        and not bl.names_no_person(author) and author not in credited_otherwise and printed
-
-
-def _choose_title(given: dict, facts: _Facts) -> tuple[str | None, str | None]:
-    """(title, where it was read). A record's title wins; then the text's own headline."""
-    if given.get("title"):
-        return given["title"], "given"
-    head = facts.head
-    if head is not None and facts.page_title is None:
-        return head.title, f"headline above the date line: {head.title}"
-    if facts.page_title:
-        return facts.page_title, facts.evidence.get("page_title", "page metadata")
-    if facts.title:
-        return facts.title, f"headline: {facts.title}"
-    return None, None
-
-
-def _choose_source(given: dict, facts: _Facts) -> tuple[str | None, str | None]:
-    """(outlet, where it was read): given > header slot > 来源 line > page meta > dateline >
-    byline; ``本报`` means the page's own outlet, when the page names it."""
-    if given.get("source"):
-        return given["source"], "given"
-    head = facts.head
-    candidates: list[tuple[str | None, str | None]] = [
-        (head.source if head else None, head.source_evidence if head else None),
-        (facts.source_line, facts.evidence.get("source_line")),
-        (normalize_chars(facts.page_source) if facts.page_source else None,
-         f"page metadata: {facts.page_source}"),
-    ]
-    page_named = next(((value, where) for value, where in candidates if value), (None, None))
-    if page_named[0]:
-        return page_named
-    for value, key in ((facts.dateline_outlet, "dateline"), (facts.byline_outlet, "byline"),
-                       (facts.credited_outlet, "credited"), (facts.photo_outlet, "photo")):
-        if value:
-            if value in _LOCAL_OUTLETS:
-                break  # 本报: the page's own outlet, named only by its owner if at all
-            return value, facts.evidence.get(key)
-    if facts.page_owner:
-        return facts.page_owner  # the site's own article: its owner in the footer
-    return None, None
-
-
-def _field_evidence(facts: _Facts, given: dict, title: str | None, source: str | None,
-                    has_reporters: bool, date_text: str | None) -> dict[str, str]:
-    """Each field's short evidence (the snippet it was read from), for tracing and fixing."""
-    evidence: dict[str, str] = {}
-    for key, value in (("title", title), ("source", source)):
-        if value:
-            evidence[key] = _short(value)
-    if given.get("reporters"):
-        evidence["reporters"] = "given"
-    elif has_reporters and facts.evidence.get("reporters"):
-        evidence["reporters"] = _short(facts.evidence["reporters"])
-    if given.get("date") or given.get("date_iso"):
-        evidence["date"] = "given"
-    elif date_text:
-        evidence["date"] = _short(facts.evidence.get("date") or date_text)
-    return evidence
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 80 else text[:79] + "…"
-
-
-def _fallback_paragraphs(paragraphs: list[tuple[str, str]], facts: _Facts,
+def _fallback_paragraphs(paragraphs: list[tuple[str, str]], facts: Facts,
                          given: dict) -> list[tuple[str, str]]:
     """A text that is only headings, or only its (original) title: short dispatches and
     stubs do exist (a headline-only flash). Quote what there is rather than lose the article."""
@@ -984,33 +851,3 @@ def _given_list(given: dict, key: str) -> list[str]:
         value = [v for v in re.split(r"[、，,;；\s]+", value) if v]
     names = (normalize_chars(v).strip() for v in value or [] if isinstance(v, str))
     return [name for name in names if name]  # "\u200b" is no name
-
-
-def _resolve_date(given: dict, facts: _Facts, evidence_text: str,
-                  url: str | None) -> tuple[str | None, str | None]:
-    """Given date > page meta date > header date > dateline; years inferred from evidence."""
-    if given.get("date") or given.get("date_iso"):
-        text = str(given.get("date") or given.get("date_iso"))
-        iso = None
-        if given.get("date_iso"):
-            iso, _ = parse_date_value(str(given["date_iso"]))
-        if iso is None:
-            iso, _ = parse_date_value(text)
-        return iso, text
-    if facts.page_date:
-        iso, text = parse_date_value(facts.page_date)
-        if iso:
-            facts.evidence.setdefault("date", f"page metadata: {facts.page_date}")
-            return iso, text
-    evidence = (evidence_text, url or "", *facts.page_dates)
-    head_date = facts.head.date if facts.head else None
-    if head_date is not None and facts.head is not None and facts.head.date_evidence:
-        facts.evidence.setdefault("head_date", facts.head.date_evidence)
-    for found, key in ((head_date, "head_date"), (facts.header_date, "header_date"),
-                       (facts.dateline_date, "dateline_date")):
-        if found is not None:
-            if key in facts.evidence:
-                facts.evidence["date"] = facts.evidence[key]
-            # a year only on evidence; else the month and day the text states (--MM-DD)
-            return complete_date(found, evidence) or month_day_iso(found), found.text
-    return None, None
