@@ -601,6 +601,12 @@ _CONTRIBUTED = re.compile(rf"[（(](?P<role>{_CONTRIBUTOR_ROLE}|{_REPORTER_ROLE}
 _SIGN_OFF = re.compile(rf"(?<=[。”])\s*[（(](?P<name>[{_HAN}]{{2,4}})[)）]$")
 
 
+def is_sign_off(paragraph: str) -> bool:
+    """True when the paragraph closes with a bare name in parentheses (``…举行。（甲某）``)."""
+    match = _SIGN_OFF.search(paragraph)
+    return bool(match) and not _ROLE.search(match.group("name"))
+
+
 def parse_trailing_credit(paragraph: str) -> tuple[Credits, str] | None:
     """``…调查中。（通讯员吕书圣 记者钟起）`` → credits and the paragraph without them."""
     if not paragraph.rstrip().endswith(("）", ")")):

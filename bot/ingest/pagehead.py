@@ -364,6 +364,9 @@ def _is_outlet_name(value: str) -> bool:
     return not find_page_date(value)
 
 
+# Words beside a date that name no outlet: weekdays, times of day, counters, widgets.
+_NOT_AN_OUTLET = re.compile(r"星期|周[一二三四五六日]|上午|下午|晚上|凌晨|早上|中午|阅读|浏览|点击|评论|"
+                            r"分享|字号|字体|收藏|举报|关注|作者|编辑|[:：]|\d+次|人参与")
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 # The site's owner, in the footer: `主办单位：某某 版权所有`, `版权所有：某某网`, `© 2016 某某网`.
 _OWNER = re.compile(r"(?:主办单位|主办|版权所有)\s*[：:]\s*(?P<a>[^\s：:|]+)"
@@ -406,7 +409,7 @@ def _outlet_beside_date(line: str, found: FoundDate) -> str | None:
     else:
         return None
     candidate = candidate.removeprefix("原创")
-    if len(candidate) < 2 or not _is_outlet_name(candidate):
+    if len(candidate) < 2 or not _is_outlet_name(candidate) or _NOT_AN_OUTLET.search(candidate):
         return None
     return candidate
 
@@ -447,4 +450,6 @@ def _account_line(line: str) -> str | None:
         return None
     if bl.split_names(line) and line[:1] in bl.SURNAMES and len(line) <= 3:
         return None  # a bare personal name
+    if _NOT_AN_OUTLET.search(line) or "的" in line or line.startswith(("—", "-", "记")):
+        return None  # a subtitle (`——记某某`), a weekday, a counter
     return line

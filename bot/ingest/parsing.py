@@ -465,6 +465,7 @@ class _LineReader:
         self.paragraphs: list[tuple[str, str]] = []   # (kind, text)
         self.body_count = 0
         self.cut_dateline = False  # set by _lead when it cut a dateline without credit
+        self.sign_offs: list[tuple[int, bl.Credits, str]] = []  # (paragraph, credit, line)
 
     def read(self, raw_lines: list[str]) -> list[tuple[str, str]]:
         lines = [normalize_chars(line).strip() for line in raw_lines]
@@ -477,6 +478,13 @@ class _LineReader:
             self._note_evidence(state, line)
         while self.paragraphs and self.paragraphs[-1][0] == "heading":
             self.paragraphs.pop()  # a heading with nothing under it is navigation
+        for position, credits, line in self.sign_offs:
+            after_quote = line[: line.rfind("（") if "（" in line else line.rfind("(")] \
+                .rstrip().endswith("”")
+            if not after_quote or position >= self.body_count // 2:
+                if credits.reporters and not self.facts.credits.reporters:
+                    self.facts.evidence.setdefault("reporters", line)
+                self.facts.credits.merge(credits)
         return self.paragraphs
 
     def _read_line(self, line: str, index: int, footer: bool, quiet_after: int) -> bool:
@@ -667,7 +675,12 @@ class _LineReader:
                 return
             opened_as_paragraph = self.cut_dateline and not is_heading(uncut)
         trailing = bl.parse_trailing_credit(line)
-        if trailing:
+        if trailing and bl.is_sign_off(line):
+            # a bare （甲某） after a sentence signs a news item; after a closing quote in the
+            # text's first half it more likely names the speaker (decided at the end)
+            self.sign_offs.append((self.body_count, trailing[0], line))
+            line = trailing[1]
+        elif trailing:
             self.facts.credits.merge(trailing[0])
             line = trailing[1]
             if not line:
