@@ -159,6 +159,9 @@ def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None
     return _assemble(paragraphs, facts, given, origin, evidence_text)
 
 
+_CHROME_LINES = 4  # menu lines among the first eight that make a text a copied page
+
+
 def _weak_body(lines: list[str]) -> bool:
     """Too little sentence text in the chosen body element to be an article."""
     return sum(len(line) for line in lines if len(line) >= 40 or ends_sentence(line)) < 150
@@ -170,7 +173,7 @@ def _after_page_head(lines: list[str], facts: Facts) -> list[str]:
     opening = [line.strip() for line in lines[:12] if line.strip()][:8]
     # menu words carry no punctuation; the short pieces of a crawled text do (`这是在，`)
     short = sum(1 for line in opening if looks_like_chrome(line))
-    if len(opening) < 4 or ends_sentence(opening[0]) or short < 3:
+    if len(opening) < 4 or ends_sentence(opening[0]) or short < _CHROME_LINES:
         return lines  # an article or a feed text opens with its headline or its lead, not
         # with the short lines of a page's menus
     cleaned = [normalize_chars(line).strip() for line in lines]
@@ -472,10 +475,10 @@ class _LineReader:
         lines = join_broken_lines([line for line in lines if line], keep_apart=_is_credit_line)
         quiet_after = _quiet_tail_starts(lines)
         footer = False
+        state = self._state()
         for index, line in enumerate(lines):
-            state = self._state()
             footer = self._read_line(line, index, footer, quiet_after)
-            self._note_evidence(state, line)
+            state = self._note_evidence(state, line)
         while self.paragraphs and self.paragraphs[-1][0] == "heading":
             self.paragraphs.pop()  # a heading with nothing under it is navigation
         for position, credits, line in self.sign_offs:
@@ -508,16 +511,18 @@ class _LineReader:
         return (facts.source_line, facts.header_date, facts.dateline_outlet,
                 facts.dateline_date, facts.byline_outlet, len(facts.credits.reporters))
 
-    def _note_evidence(self, before: tuple[object, ...], line: str) -> None:
-        """Remember the line each fact was first read from (``parse --json`` shows it)."""
+    def _note_evidence(self, before: tuple[object, ...], line: str) -> tuple[object, ...]:
+        """Remember the line each fact was first read from (``parse --json`` shows it);
+        returns the state after the line (the next line's state before)."""
         after = self._state()
         if after == before:
-            return
+            return after
         keys = ("source_line", "header_date", "dateline", "dateline_date", "byline",
                 "reporters")
         for key, old, new in zip(keys, before, after, strict=True):
             if old != new and key not in self.facts.evidence:
                 self.facts.evidence[key] = line
+        return after
 
     # -- lines that are metadata -------------------------------------------------------------
 
