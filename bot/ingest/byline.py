@@ -476,8 +476,8 @@ _OWN_REPORTER = re.compile(r"(?:^|(?<=[，。！？]))(?P<outlet>[^\s，。！�
 def outlet_credited(line: str) -> str | None:
     """The outlet a line credits as the article's maker: ``X 出品``, ``X综合A、B``, or
     ``X记者注意到`` opening a sentence; None when it names none."""
-    if not _CREDITED_HINT.search(line):
-        return None  # most lines: one cheap scan instead of three patterns
+    if not any(word in line for word in _CREDITED_WORDS):
+        return None  # most lines: a few substring tests instead of three patterns
     for pattern in (_PRODUCED_BY, _COMPILED_BY):
         match = pattern.match(line.strip())
         if match and looks_like_outlet(match.group("outlet")):
@@ -490,7 +490,7 @@ def outlet_credited(line: str) -> str | None:
     return None
 
 
-_CREDITED_HINT = re.compile(r"出品|综合|记者|报道|采访组")
+_CREDITED_WORDS = ("记者", "出品", "综合", "报道", "采访组")
 # A news site's channel (网易体育, 某某汽车): an outlet where its own team reports.
 _CHANNEL_ENDING = re.compile(r"(?:体育|科技|汽车|娱乐|财经|军事|教育)$")
 
