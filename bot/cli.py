@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Sequence, TextIO
@@ -27,8 +28,18 @@ from .errors import ArticleError, BotError
 
 
 
+# Lone surrogates stand for undecodable bytes of a file name or an argument
+# (surrogateescape); written as they are, they would reach stdout as raw, invalid UTF-8.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escaped(text: str) -> str:
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _print_json(obj: object, out: TextIO) -> None:
-    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    """One JSON line, always valid UTF-8 (undecodable bytes appear as ``\\udcXX``)."""
+    out.write(_escaped(json.dumps(obj, ensure_ascii=False)) + "\n")
 
 
 # Files named on the command line are the operator's own, so far larger than a Telegram upload
@@ -51,7 +62,7 @@ def cmd_parse(args: argparse.Namespace, config: Config, out: TextIO) -> int:
             if args.json:
                 _print_json(article.to_json(), out)
             else:
-                out.write(_describe(article) + "\n")
+                out.write(_escaped(_describe(article)) + "\n")
     return status
 
 

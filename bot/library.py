@@ -24,6 +24,7 @@ is, the library keeps answering from what it has and says why in the log:
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import threading
@@ -38,9 +39,11 @@ from .config import Config
 from .errors import ArticleError, BotError, SearchIndexError, ParseError, QuotaExceeded, StoreError
 from .search.base import IndexDoc, SearchIndex
 from .search.bm25 import build_index, load_index
-from .models import SHARED_SCOPE, Article, article_id_problem, chat_scope
+from .models import (SHARED_SCOPE, Article, article_id_problem,
+                     chat_scope)
 from .ids import (byte_size, claim_id, qualified_id, release_reserved_ids, shown_id, stored_size,
                   with_article_id)
+from .ingest import corrections
 from .ingest.parsing import parse_file
 from .search.segment import Segmenter
 from .store import ArticleStore, ChatSettings, StoreCorrupt, StoreReadOnly
@@ -253,6 +256,7 @@ class Library:
             if problem:
                 raise ParseError(f"{problem}: {article.id!r}", origin=article.origin)
             article = claim_id(self.store, article, scope)
+            with_corrections(self.store, article)
             size = stored_size(article)
             uploaded_key = self._check_quotas(article, scope, size, uploader)
             self.store.put(article, scope)  # StoreError (disk full…): rolled back, index untouched
@@ -370,6 +374,25 @@ class Library:
             renamed.append(new_id)
         return renamed
 
+    def correct_article(self, article_id: str, scope: str, **fields: object) -> Article:
+        """An admin's fix of title, source, reporters or date (``None``/empty clears one);
+        stored with the article and re-applied when it is parsed again. Returns the
+        corrected article; CorrectionError (a one-line ArticleError) when the article is not
+        in that scope or a field or value cannot be stored."""
+        clean = corrections.validated(dict(fields))
+        with self._lock:
+            self._check_writable()
+            article = self.store.get(article_id)
+            if article is None or self.store.scope_of(article_id) != scope:
+                raise corrections.CorrectionError(f"no article {article_id!r} here")
+            key = corrections.meta_key(article_id)
+            merged = {**corrections.loads(self.store.get_meta(key)), **clean}
+            corrections.apply(article, merged)
+            self.store.put_with_meta(article, scope, key,
+                                     json.dumps(merged, ensure_ascii=False))
+            self._reindex([article_id], scope)
+            return article
+
     def remove_article(self, article_id: str, scope: str) -> bool:
         """Remove an article of that scope (by its stored or shown id) from store and index;
         False if there is none."""
@@ -446,6 +469,12 @@ class Library:
                 self._save_error = kind
 
 
+def with_corrections(store: ArticleStore, article: Article) -> Article:
+    """The article with an admin's stored correction applied (parsing again keeps fixes)."""
+    correction = corrections.loads(store.get_meta(corrections.meta_key(article.id)))
+    return corrections.apply(article, correction) if correction else article
+
+
 def sync_shared_corpus(store: ArticleStore, paths: list[Path]) -> list[str]:
     """Make the shared scope hold exactly the articles of the corpus files; returns problems.
 
@@ -465,7 +494,7 @@ def sync_shared_corpus(store: ArticleStore, paths: list[Path]) -> list[str]:
         try:
             for article in parse_file(file):
                 article = claim_id(store, article, SHARED_SCOPE)
-                articles.setdefault(article.id, article)
+                articles.setdefault(article.id, with_corrections(store, article))
         except ArticleError as exc:
             problems.append(str(exc))
             log.warning("corpus file skipped: %s", exc)

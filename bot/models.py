@@ -69,7 +69,8 @@ class Article:
 
     ``date`` is ISO 8601 without time zone (``2020-04-12T16:25:33`` or ``2020-04-12``), as
     printed in the article (local time, never converted), or None when unknown.
-    ``date_text`` keeps the date as printed, even when the year could not be inferred.
+    ``date_text`` keeps the date as printed. When only month and day are printed and no
+    evidence gives the year, ``date`` is ``--MM-DD`` (ISO 8601 without a year).
     """
 
     id: str
@@ -86,6 +87,8 @@ class Article:
     original_title: str | None = None
     paragraphs: list[Paragraph] = field(default_factory=list)
     origin: str | None = None
+    # field name (title, source, reporters, date) → the short snippet it was read from
+    evidence: dict[str, str] = field(default_factory=dict)
 
     @property
     def body(self) -> list[Paragraph]:
@@ -113,4 +116,7 @@ class Article:
         kwargs["paragraphs"] = [Paragraph(**p) for p in data.get("paragraphs") or []]
         for key in ("reporters", "editors", "photographers"):
             kwargs[key] = list(data.get(key) or [])
+        evidence = data.get("evidence")
+        kwargs["evidence"] = {str(k): str(v) for k, v in evidence.items()} \
+            if isinstance(evidence, dict) else {}
         return cls(**kwargs)

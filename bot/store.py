@@ -512,6 +512,14 @@ class ArticleStore:
         with self._transaction() as db:
             self._put_rows(db, items)
 
+    def put_with_meta(self, article: Article, scope: str, key: str, value: str) -> None:
+        """An article and a meta row in one transaction (an admin's correction and the
+        record of it that survives re-parsing)."""
+        with self._transaction() as db:
+            self._put_rows(db, [(article, scope)])
+            db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                       "value=excluded.value", (key, value))
+
     def get(self, article_id: str) -> Article | None:
         rows = self._query("SELECT data FROM articles WHERE id=?", (article_id,))
         return Article.from_json(json.loads(rows[0][0])) if rows else None

@@ -241,3 +241,34 @@ def test_feeds_add_a_refused_address_exits_1(web, config_file, capsys):
     assert line.startswith("error: 不允许访问的地址")
     status, out = run_cli("--config", str(config_file), "feeds", "list")
     assert out == ""
+
+
+# -- output is valid UTF-8 whatever the bytes of names and arguments -----------------------------
+
+def _run_bytes(args: list[bytes], cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUTF8": "1"}
+    return subprocess.run([os.fsencode(sys.executable), b"-m", b"bot", *args], cwd=cwd,
+                          env=env, capture_output=True, timeout=120)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names are bytes")
+def test_parse_json_escapes_a_file_name_that_is_not_utf8(tmp_path):
+    name = b"\xff\xfe-article.txt"
+    (Path(os.fsdecode(tmp_path)) / os.fsdecode(name)).write_bytes(SAMPLE.read_bytes())
+    result = _run_bytes([b"parse", name, b"--json"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode("utf-8")  # strict: raises on raw undecodable bytes
+    article = json.loads(text)
+    assert article["origin"] == "\udcff\udcfe-article.txt"
+    assert "\\udcff" in text and article["source"] == "上游新闻·重庆晨报"
+    assert article["evidence"]["source"]  # each field says where it was read
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX arguments are bytes")
+def test_ask_json_escapes_a_question_that_is_not_utf8(config_file):
+    result = _run_bytes([b"--config", os.fsencode(config_file), b"ask",
+                         "两江新区和天府新区要共同建设什么".encode() + b"\xff",
+                         b"--json"], config_file.parent)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode("utf-8")
+    assert json.loads(text)["question"].endswith("\udcff")

@@ -39,6 +39,8 @@ _SURNAMES_COMMON = set(
 _SURNAMES_TIER1 = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
                       "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷"
                       "侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常")
+#: Surnames a bare personal name may start with (page header lines tell names from accounts).
+SURNAMES = frozenset(_SURNAMES_COMMON)
 _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
                       "令狐", "宇文", "夏侯", "端木", "司徒", "轩辕", "呼延", "澹台", "南宫")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
@@ -46,14 +48,27 @@ _NAME = re.compile(f"^(?:[{_HAN}]{{2,4}}|[{_HAN}]{{1,6}}[·•・][{_HAN}]{{1,8}
 # Characters that never occur in a byline name but are everywhere in sentences.
 _NOT_IN_NAMES = set("的了是在从对据悉并表示说称我你他她们这那将已与及就都也还被把让给"
                     "年电讯报等、，。：；！？")
-_ORG_SUFFIX = re.compile(r"(?:社|网|报|台|刊|新闻|客户端|频道|财经|杂志|周刊|日报|晚报|晨报|时报|员|中心|研究院|大学|医院|公司)$")
+_ORG_SUFFIX = re.compile(r"(?:社|网|报|台|刊|新闻|客户端|频道|财经|杂志|周刊|日报|晚报|晨报|时报|员|"
+                         r"中心|研究院|大学|医院|公司|海外版|英文版|电子版)$")
 # Words that follow 记者 in sentences (商报记者联系, 记者获悉) or credit agencies, not people.
 _NOT_NAMES = {"联系", "获悉", "了解", "采访", "发现", "看到", "注意到", "走访", "询问", "致电", "证实",
               "报道", "暗访", "调查", "核实", "视觉中国", "东方IC", "图虫创意", "网络", "资料图",
-              "全文", "相关", "独家", "综合", "编译", "中新", "新华", "人民视觉", "图虫"}
+              "全文", "相关", "独家", "综合", "编译", "中新", "新华", "人民视觉", "图虫",
+              # section words that stand before 报道 (特别报道) and sign-off words (待续)
+              "特别", "最新", "媒体", "专题", "深度", "重点", "滚动", "待续", "未完", "完",
+              "视频", "组图", "附图", "摘编", "图文", "全文完", "本文完", "单选", "多选"}
+# Words that make a part no personal name: compilers and collective credits (网络整理).
+_NOT_NAME_PARTS = re.compile(r"整理|整合|网络|编辑部|本站|小编|综合|转载|原创|报道组|课题组|工作室")
+# Trailing words after names that say how the piece was made, not who made it.
+_MAKING_WORDS = frozenset({"整合", "整理", "综合", "编译", "综合报道", "报道"})
 # A part ending like an outlet (环球网, 每经 is caught by position instead) is no name.
 _OUTLET_ENDING = re.compile(r"(?:社|网|报|台|刊|新闻|财经|频道|在线)$")
-_NAME_SEPARATORS = re.compile(r"[、，,；;\s/|]+|(?<=[^和])和(?=[^和])|及|与")
+_NAME_SEPARATORS = re.compile(r"[、，,；;\s/|&＆]+|(?<=[^和])和(?=[^和])|及|与")
+
+
+def names_no_person(text: str) -> bool:
+    """True for words that credit no person (``网络整理``, ``本站``, ``编辑部``)."""
+    return text in _NOT_NAMES or bool(_NOT_NAME_PARTS.search(text))
 
 
 def _plain_name(text: str) -> bool:
@@ -99,8 +114,10 @@ def split_names(text: str) -> list[str] | None:
         return None
     names: list[str] = []
     parts = [part for part in _NAME_SEPARATORS.split(text) if part]
+    while len(parts) > 1 and parts[-1] in _MAKING_WORDS:
+        parts.pop()  # （记者 甲某 整合）
     for part in parts:
-        if part in _NOT_NAMES or _OUTLET_ENDING.search(part):
+        if part in _NOT_NAMES or _OUTLET_ENDING.search(part) or _NOT_NAME_PARTS.search(part):
             return None
         if len(part) <= 4 and _plain_name(part):
             # Four characters may be two two-character names (周琦谭经 is not, 王通交宣 is).
@@ -165,7 +182,7 @@ class Credits:
 # Role words, longest first inside each alternative so 通讯员 never reads as 通讯 + 员.
 # The outlet before 记者 (本报, 新华社 …) is read as the outlet, not as part of the role.
 _REPORTER_ROLE = (r"(?:特约|特派|首席|见习|实习|全媒体|融媒体|驻[^\s记者]{1,4}|资深|主任|摄影)?记者")
-_CONTRIBUTOR_ROLE = r"(?:特约)?通讯员|实习生|见习生"
+_CONTRIBUTOR_ROLE = r"(?:特约|职工|学生|本站|本报)?通讯员|实习生|见习生"
 _EDITOR_ROLE = r"(?:责任|值班|微信|网络|实习|执行)?编辑|责编"
 _PHOTO_ROLE = r"摄影|图片|图"
 _AUTHOR_ROLE = r"作者|撰文|文"
@@ -201,6 +218,8 @@ def parse_credit(body: str, *, default_role: str = "reporter",
     # Text before the first role word is the outlet (新华社记者 …, 每经记者 …); without any
     # role word the whole text is names under the default role (中新网…电(李映民李获)).
     head = body[: matches[0].start()] if matches else body
+    if matches:
+        head = _PAREN.sub("", head)  # 本报（网址）记者 …: the outlet's web address aside
     if head.strip(" ：:、，,·"):
         if not matches:
             names = split_names(head)
@@ -236,7 +255,8 @@ def parse_credit(body: str, *, default_role: str = "reporter",
     return credits
 
 
-_OUTLET_HEAD = re.compile(rf"^[{_HAN}A-Za-z0-9·“”\"\s-]{{2,16}}$")
+_PAREN = re.compile(r"[（(][^（()）]*[)）]")
+_OUTLET_HEAD = re.compile(rf"^[{_HAN}A-Za-z0-9·“”《》\"\s-]{{2,16}}$")
 
 
 def _credit(credits: Credits, role: str, names: list[str], *, role_word: str = "") -> None:
@@ -251,6 +271,11 @@ def _credit(credits: Credits, role: str, names: list[str], *, role_word: str = "
         credits.photographers.extend(names)
 
 
+def looks_like_outlet(text: str) -> bool:
+    """``新华社``, ``某某日报``, ``本报``: a name that reads like an outlet's."""
+    return _looks_like_outlet(text) and text.strip(" ：:") not in ("本报", "本刊", "本台", "本网")
+
+
 def _looks_like_outlet(text: str) -> bool:
     text = text.strip(" ：:")
     return 1 < len(text) <= 16 and (bool(_ORG_SUFFIX.search(text)) or "·" in text
@@ -263,9 +288,13 @@ def _looks_like_outlet(text: str) -> bool:
 
 _WRAPPERS = re.compile(r"^[【\[（(](.+)[】\]）)]$")
 # ``作者：澎湃特约评论员 熊志``, ``文/观察者网 齐倩``, ``文/赵君（北京世纪坛医院）``
-_AUTHOR_LINE = re.compile(r"^(?:相关作者|作者|撰文|文|来稿)\s*[/／：:|｜丨]\s*(?P<rest>.+)$")
+_AUTHOR_LINE = re.compile(r"^(?:相关作者|作者|撰文|文|来稿|执笔|采写)\s*[/／：:|｜丨]\s*"
+                          r"(?P<rest>.+)$")
+# Writers who are not the outlet's journalists: columnists, commentators, scholars.
+_NON_JOURNALIST = re.compile(r"专栏作者|专栏作家|学者|教授|研究员")
 _EDITOR_LINE = re.compile(rf"^(?P<outlet>[^：:]{{0,10}}?)(?:{_EDITOR_ROLE})\s*[：:/]\s*(?P<rest>.+)$")
-_LABELLED = re.compile(r"(来源|稿源|作者|责任编辑|编辑|责编|主编|记者|通讯员|实习生|摄影|校对|审核|监制|统筹)"
+_LABELLED = re.compile(r"(来源|稿源|作者|采写|责任编辑|编辑|责编|主编|记者|通讯员|实习生|摄影|校对|"
+                       r"审核|监制|统筹)"
                        r"\s*[：:|｜丨]\s*")
 _PHOTO_LINE = re.compile(r"^(?:(?:图|摄影|图片)\s*[/／：:]\s*(?P<after>.+)|(?P<before>.+?)\s*/?\s*(?<!自)(?:摄|翻拍))$")
 # `【环球网报道】`, `【环球时报综合报道】`: the outlet alone.
@@ -274,7 +303,8 @@ _AFFILIATION = re.compile(r"[（(][^（()）]*[）)]$")
 
 
 # Every credit line holds one of these; most lines hold none and are dismissed at once.
-_CREDIT_HINT = re.compile(r"记者|编辑|责编|主编|作者|撰文|文\s*[/／：:|｜丨]|摄|图|通讯员|实习生|报道|校对|审核|"
+_CREDIT_HINT = re.compile(r"记者|执笔|采写|编辑|责编|主编|作者|撰文|文\s*[/／：:|｜丨]|摄|图|通讯员|"
+                          r"实习生|报道|校对|审核|"
                           r"监制|统筹|来源|稿源")
 
 
@@ -303,8 +333,9 @@ def parse_byline_line(line: str) -> Credits | None:
                                default_role="photo")
         if credits:
             credits.photographers.extend(n for n in credits.reporters
+                                         + [c.name for c in credits.contributors]
                                          if n not in credits.photographers)
-            credits.reporters = []
+            credits.reporters, credits.contributors = [], []
             return credits
     outlet_only = _OUTLET_REPORT.match(line)
     if outlet_only and _looks_like_outlet(outlet_only.group("outlet")):
@@ -312,14 +343,26 @@ def parse_byline_line(line: str) -> Credits | None:
     credits = parse_credit(line)
     if credits and (credits.reporters or credits.contributors or credits.photographers
                     or credits.editors) \
-            and _ROLE.search(line) or (credits and ("报道" in line or "摄" in line)):
+            and _ROLE.search(line) or (credits and (_NAME_PLACE_REPORT.search(line)
+                                                    or wrapped and "报道" in line
+                                                    or "摄" in line)):
         return credits
     return None
+
+
+# `甲某 上海报道`: a name, a space, a place and 报道 (a bare `特别报道` is a section heading).
+_NAME_PLACE_REPORT = re.compile(r"\S\s+\S{1,6}报道$")
 
 
 def _author_credit(rest: str) -> Credits | None:
     """``本报记者 宋霞`` / ``观察者网 齐倩`` / ``许朝军，蒲公英评论独立评论员`` / ``科科``."""
     rest = _AFFILIATION.sub("", rest.strip()).strip()
+    if _NON_JOURNALIST.search(rest):
+        # a columnist or scholar writes, but is no reporter of the outlet
+        names = [part for part in re.split(r"[\s，,、]+", _NON_JOURNALIST.split(rest)[-1])
+                 if part and _plain_name(part) and len(part) <= 4]
+        if names:
+            return Credits(contributors=[Contributor(name, "作者") for name in names])
     credits = parse_credit(rest)
     if credits and credits.reporters:
         return credits
@@ -331,7 +374,7 @@ def _author_credit(rest: str) -> Credits | None:
         if _looks_like_outlet(part) or part.endswith(("员", "家", "人", "者", "教授", "主任")):
             outlet = outlet or (part if _looks_like_outlet(part) and not part.endswith("员") else None)
             continue
-        if _plain_name(part) and len(part) <= 4:
+        if _plain_name(part) and len(part) <= 4 and not names_no_person(part):
             names.append(part)
         else:
             return None
@@ -356,7 +399,7 @@ def _labelled_credits(line: str) -> Credits | None:
         if label in ("来源", "稿源"):
             credits.outlet = value or credits.outlet
             continue
-        if label == "作者":
+        if label in ("作者", "采写"):
             sub = _author_credit(value)
             if sub is None:
                 return None
@@ -378,13 +421,18 @@ def _labelled_credits(line: str) -> Credits | None:
 
 _KNOWN_OUTLETS = ("新华社", "新华网", "中新社", "中新网", "中国新闻网", "人民网", "人民日报", "央视网",
                   "央视新闻", "央广网", "中国日报", "光明网", "澎湃新闻", "南都", "本报", "本刊", "本台")
-_MONTH_DAY = r"\d{1,2}月\d{1,2}日"
+_CN_NUMBER = "一二三四五六七八九十"
+_MONTH_DAY = rf"(?:\d{{1,2}}月\d{{1,2}}日|[{_CN_NUMBER}]{{1,2}}月[{_CN_NUMBER}]{{1,3}}日)"
 # 新华社北京4月12日电（记者 X、Y） / 本报讯（记者X） / 中新网东莞3月30日电(李映民李获)
 _LEAD = re.compile(
-    rf"^(?P<lead>(?P<head>[^（(，。：:\s]{{0,24}}?)(?P<md>{_MONTH_DAY})?(?:电|讯|消息|报道|专电|信息)?)[：:]?\s*"
-    rf"[（(](?P<body>[^（()）]{{2,60}})[)）]\s*[：:]?\s*")
+    rf"^(?P<lead>(?P<head>[^（(，。：:\s]{{0,24}}?)(?:(?P<md>{_MONTH_DAY})[^\s（(，。：:]{{0,6}}?)?(?:电|讯|消息|报道|专电|信息)?)"
+    rf"[：:]?\s*[（(](?P<body>[^（()）]{{2,60}})[)）]\s*[：:]?\s*")
 # A dateline without a credit: 新华社北京4月12日电 …
 _DATELINE = re.compile(rf"^(?P<head>[^（(，。：:\s]{{2,24}}?)(?P<md>{_MONTH_DAY})(?:电|讯|专电)")
+# `网易体育11月27日报道：`, `11月27日电 综合报道`, `11月26日消息，`: a dateline of a channel,
+# or one whose outlet was cut off by the feed (the month and day are still the date).
+_REPORT_DATELINE = re.compile(rf"^(?P<head>[^（(，。：:\s]{{0,16}}?)(?P<md>{_MONTH_DAY})"
+                              rf"(?:电|报道|消息)(?=[\s，,：:])")
 _NEWS_FLASH = re.compile(r"^(?P<head>[^（(，。：:\s]{2,12}?)讯")
 # 央视网消息（新闻联播）：… / 人民网北京5月6日消息 …: an outlet's "news" opening the text.
 _NEWS_MESSAGE = re.compile(rf"^(?P<head>[^（(，。：:\s]{{2,16}}?)(?P<md>{_MONTH_DAY})?消息"
@@ -414,6 +462,39 @@ class Lead:
     without_dateline: str | None = None
 
 
+# `某某新闻 | 娱乐频道 出品`, `某某报综合某台、某报`: the outlet that produced or compiled it.
+_PRODUCED_BY = re.compile(r"^(?P<outlet>[^\s，。：:|｜]{2,16})(?:\s*[|｜]\s*[^\s，。]{2,10})?\s*出品$")
+_COMPILED_BY = re.compile(r"^(?P<outlet>[^\s，。：:]{2,12}?)综合(?:[^\s，。：:]{2,12}[、，,]){1,6}"
+                          r"[^\s，。：:]{2,12}$")
+# `某报记者注意到`, `某网（报料微信号：…）记者获悉`: the outlet's own reporter at work, at the
+# start of a sentence (`据某社记者了解` cites another outlet and does not count).
+_OWN_REPORTER = re.compile(r"(?:^|(?<=[，。！？]))(?P<outlet>[^\s，。！？：:（(]{2,12}?)"
+                           r"(?:[（(][^（()）]{0,30}[)）])?(?:记者|前方报道团队?|报道组|采访组)"
+                           r"(?:注意到|获悉|了解到|发现|实地走访|调查发现|拍摄到|从[^，。]{2,20}获悉)")
+
+
+def outlet_credited(line: str) -> str | None:
+    """The outlet a line credits as the article's maker: ``X 出品``, ``X综合A、B``, or
+    ``X记者注意到`` opening a sentence; None when it names none."""
+    if not any(word in line for word in _CREDITED_WORDS):
+        return None  # most lines: a few substring tests instead of three patterns
+    for pattern in (_PRODUCED_BY, _COMPILED_BY):
+        match = pattern.match(line.strip())
+        if match and looks_like_outlet(match.group("outlet")):
+            return match.group("outlet")
+    match = _OWN_REPORTER.search(line)
+    if match and not match.group("outlet").startswith(_SENTENCE_HEADS + ("向", "对", "接受")) \
+            and (looks_like_outlet(match.group("outlet"))
+                 or _CHANNEL_ENDING.search(match.group("outlet"))):
+        return match.group("outlet")
+    return None
+
+
+_CREDITED_WORDS = ("记者", "出品", "综合", "报道", "采访组")
+# A news site's channel (网易体育, 某某汽车): an outlet where its own team reports.
+_CHANNEL_ENDING = re.compile(r"(?:体育|科技|汽车|娱乐|财经|军事|教育)$")
+
+
 def outlet_of(head: str) -> str | None:
     """``新华网合肥`` → ``新华网``; ``本报`` → ``本报``; ``东南网`` → ``东南网``."""
     head = head.strip().removeprefix("据")   # 据新华社… = according to 新华社
@@ -422,7 +503,8 @@ def outlet_of(head: str) -> str | None:
             return outlet
     if re.fullmatch(r".{1,12}(?:社|网|报|台)", head):
         return head  # the whole head names the outlet: 新华报业网, not 新华报
-    match = re.match(r"^(.{1,12}?(?:社|网|报|台))", head) or re.match(r"^(.{2,12}?(?:新闻|客户端|在线|之声))", head)
+    match = re.match(r"^(.{1,12}?(?:社|网|报|台))", head) or \
+        re.match(r"^(.{2,12}?(?:新闻|客户端|在线|之声|财经|体育|科技|汽车|娱乐|经纬|资讯))", head)
     # A bare place (武汉3月5日电) names no outlet.
     return match.group(1) if match else None
 
@@ -431,9 +513,14 @@ def parse_lead(paragraph: str) -> Lead | None:
     """The dateline/credit opening a paragraph, or None."""
     reported = _REPORTED_LEAD.match(paragraph)
     if reported:
-        credits = parse_credit(reported.group("body"))
+        body = reported.group("body")
+        month_day = re.search(_MONTH_DAY, body)
+        if month_day:  # 某网记者甲某4月9日报道：
+            body = body[: month_day.start()] + " " + body[month_day.end():]
+        credits = parse_credit(body)
         if credits and (credits.reporters or credits.contributors):
-            return Lead(credits, credits.outlet, None, paragraph[reported.end():])
+            return Lead(credits, credits.outlet, month_day.group() if month_day else None,
+                        paragraph[reported.end():])
     bracket = _BRACKET_LEAD.match(paragraph)
     if bracket:
         credits = parse_byline_line(bracket.group("body"))
@@ -453,6 +540,11 @@ def parse_lead(paragraph: str) -> Lead | None:
             return Lead(credits, outlet_of(head) if head else None, match.group("md"),
                         paragraph[match.end():])
     dateline = _DATELINE.match(paragraph)
+    if dateline is None and (report := _REPORT_DATELINE.match(paragraph)):
+        outlet = outlet_of(report.group("head")) if report.group("head") else None
+        if outlet or not report.group("head"):
+            reported_rest = paragraph[report.end():].lstrip(" ，,：:")
+            return Lead(Credits(), outlet, report.group("md"), paragraph, reported_rest)
     if dateline:
         outlet = outlet_of(dateline.group("head"))
         return Lead(Credits(), outlet, dateline.group("md"), paragraph,
@@ -501,12 +593,39 @@ def _after_dateline(paragraph: str, match: re.Match, outlet: str | None, *,
 _LEADING_PAREN = re.compile(r"\s*[（(][^（()）]{1,30}[)）]")
 
 
+# `（实习生甲某对此文亦有贡献）`: a contributor thanked at the end.
+_CONTRIBUTED = re.compile(rf"[（(](?P<role>{_CONTRIBUTOR_ROLE}|{_REPORTER_ROLE})\s*"
+                          rf"(?P<names>[{_HAN}、\s]{{2,20}}?)对(?:此|本)文(?:亦|也)?有(?:贡献|帮助)[)）]$")
+# `…举行。（甲某）`: a newspaper item signed with the reporter's name alone.
+# (after 。 or ”: a question closes with `？（单选）`, no signature)
+_SIGN_OFF = re.compile(rf"(?<=[。”])\s*[（(](?P<name>[{_HAN}]{{2,4}})[)）]$")
+
+
+def is_sign_off(paragraph: str) -> bool:
+    """True when the paragraph closes with a bare name in parentheses (``…举行。（甲某）``)."""
+    match = _SIGN_OFF.search(paragraph)
+    return bool(match) and not _ROLE.search(match.group("name"))
+
+
 def parse_trailing_credit(paragraph: str) -> tuple[Credits, str] | None:
     """``…调查中。（通讯员吕书圣 记者钟起）`` → credits and the paragraph without them."""
+    if not paragraph.rstrip().endswith(("）", ")")):
+        return None  # every form below closes the paragraph with a parenthesis
+    contributed = _CONTRIBUTED.search(paragraph)
+    if contributed:
+        credits = parse_credit(contributed.group("role") + contributed.group("names"))
+        if credits:
+            return credits, paragraph[: contributed.start()].rstrip()
     match = _TRAILING_CREDIT.search(paragraph)
     if not match:
         return None
     body = match.group("body")
+    sign_off = _SIGN_OFF.search(paragraph)
+    if sign_off and not _ROLE.search(body):
+        names = split_names(sign_off.group("name"))
+        if names and len(names) == 1:
+            return Credits(reporters=names), paragraph[: sign_off.start()].rstrip()
+        return None
     if not (_ROLE.search(body) or body.endswith(("报道", "摄"))):
         return None
     credits = parse_credit(body)
@@ -528,6 +647,19 @@ _ALL_PHOTOS_BY = re.compile(
 _CAPTION_PHOTO_BY = re.compile(
     rf"(?:^|(?<=[\s。！？，）)]))(?:摄影|图)\s*[/／：:]\s*(?:(?P<outlet>[^\s（(。，]{{2,12}}?)?(?:{_REPORTER_ROLE})\s*)?"
     rf"(?P<names>[{_HAN}·]{{2,4}}(?:[\s、][{_HAN}·]{{2,4}}){{0,3}})\s*$")
+
+
+# `…静谧如画。新华网发（张三 摄）`: an agency releasing a photo by its photographer.
+_RELEASED_PHOTO = re.compile(rf"(?:^|(?<=[\s。！？]))(?P<outlet>[{_HAN}]{{2,8}}?(?:社|网))发\s*"
+                             rf"[（(](?P<names>[{_HAN}·]{{2,4}}(?:[\s、][{_HAN}·]{{2,4}}){{0,3}})"
+                             rf"\s*摄[）)]\s*$")
+
+
+def released_photo_outlet(line: str) -> str | None:
+    """``新华网发（张三 摄）`` → ``新华网``: the agency that released a credited photo."""
+    released = _RELEASED_PHOTO.search(line) if "发" in line else None
+    return released.group("outlet") if released and split_names(released.group("names")) \
+        else None
 
 
 def photo_credit(line: str) -> Credits | None:

@@ -120,9 +120,66 @@ def complete_date(found: FoundDate, evidence: Iterable[str]) -> str | None:
     return _iso(year, found.month, found.day, None, None, None)
 
 
+_CN_MONTH_DAY = re.compile(r"(?P<month>[一二三四五六七八九十]{1,2})月"
+                           r"(?P<day>[一二三四五六七八九十]{1,3})日")
+_CN_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九", 1)}
+
+
+def _chinese_number(text: str) -> int:
+    """``二十一`` → 21 (the numbers of months and days: up to 三十一)."""
+    if "十" not in text:
+        return _CN_DIGITS.get(text, 0)
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+
+
 def month_day_date(text: str) -> FoundDate | None:
-    """``4月12日`` (a dateline) as a yearless date."""
+    """``4月12日`` or ``五月二十一日`` (a dateline) as a yearless date."""
     match = _MONTH_DAY.search(normalize_chars(text))
+    if match:
+        return FoundDate(match.group(), None, int(match.group("month")), int(match.group("day")))
+    match = _CN_MONTH_DAY.search(text)
     if not match:
         return None
-    return FoundDate(match.group(), None, int(match.group("month")), int(match.group("day")))
+    month, day = _chinese_number(match.group("month")), _chinese_number(match.group("day"))
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return FoundDate(match.group(), None, month, day)
+
+
+# Forms seen in page header lines only, where inline spans run together: ``10-0812:00``
+# (month-day glued to the time), ``18-03-0823:16`` (a two-digit year).
+_GLUED_YEARLESS = re.compile(
+    r"(?<![\d/.-])(?P<month>\d{2})-(?P<day>\d{2})\s*(?P<hour>\d{2})[:：](?P<minute>\d{2})"
+    r"(?::(?P<second>\d{2}))?(?!\d)")
+_SHORT_YEAR = re.compile(
+    r"(?<![\d/.-])(?P<year>\d{2})-(?P<month>\d{2})-(?P<day>\d{2})\s*(?P<hour>\d{2})[:：]"
+    r"(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?!\d)")
+
+
+def find_page_date(text: str) -> FoundDate | None:
+    """``find_date`` plus the run-together forms of page header lines."""
+    found = find_date(text)
+    if found:
+        return found
+    text = normalize_chars(text)
+    match = _SHORT_YEAR.search(text)
+    if match:
+        month, day = int(match.group("month")), int(match.group("day"))
+        iso = _iso(2000 + int(match.group("year")), month, day, match.group("hour"),
+                   match.group("minute"), match.group("second"))
+        if iso:
+            return FoundDate(match.group(), iso, month, day)
+    match = _GLUED_YEARLESS.search(text)
+    if match and 1 <= int(match.group("month")) <= 12 and 1 <= int(match.group("day")) <= 31:
+        return FoundDate(match.group(), None, int(match.group("month")), int(match.group("day")))
+    return None
+
+
+def month_day_iso(found: FoundDate) -> str | None:
+    """``--MM-DD`` (ISO 8601 without a year) for a date whose year is unknown."""
+    try:
+        _date(2000, found.month, found.day)  # 2000 is a leap year: 02-29 is a valid month-day
+    except ValueError:
+        return None
+    return f"--{found.month:02d}-{found.day:02d}"

@@ -30,21 +30,36 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from . import byline as bl
-from .cleaning import (breadcrumb_section, collapse_spaces, ends_sentence, heading_text,
-                       is_disclaimer, is_heading, is_image_file_name, is_page_junk,
-                       join_broken_lines,
-                       is_photo_caption, normalize_chars, opens_article_list, original_title,
-                       remove_wrap_spaces, strip_leading_junk)
-from .dates import FoundDate, complete_date, find_date, month_day_date, parse_date_value
-from .decoding import decode_bytes
 from ..errors import ParseError, UnreadableFile
 from ..models import Article, Paragraph, article_id_problem, paragraph_id
-from .webpage import looks_like_html, parse_page
+from . import attribution as attr
+from . import byline as bl
+from .attribution import Facts
+from .cleaning import (
+    breadcrumb_section,
+    collapse_spaces,
+    ends_sentence,
+    heading_text,
+    is_disclaimer,
+    is_heading,
+    is_image_file_name,
+    is_page_junk,
+    is_photo_caption,
+    join_broken_lines,
+    normalize_chars,
+    opens_article_list,
+    original_title,
+    remove_wrap_spaces,
+    strip_leading_junk,
+)
+from .dates import FoundDate, find_date, month_day_date
+from .decoding import decode_bytes
+from .pagehead import is_page_copy, locate_head, looks_like_chrome, page_owner
+from .webpage import looks_like_html, parse_page, readable_lines
 
 _TEXT_EXTENSIONS = {".txt", ".text"}
 _HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
@@ -102,13 +117,28 @@ def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None
     if not is_html:
         front, text = _split_front_matter(text, origin)
         given = {**validated_metadata(front, origin), **given}
-    facts = _Facts()
+    facts = Facts()
     context: tuple[list[str], list[str]] = ([], [])
     if is_html:
         page = parse_page(text)
         lines = page.lines
         context = (page.above, page.below)
-        facts.page_title = page.title
+        visible = [normalize_chars(line).strip() for line in page.visible]
+        facts.head = locate_head([line for line in visible if line])
+        facts.page_owner = page_owner([line for line in visible if line])
+        facts.page_dates = list(page.other_dates)
+        if _weak_body(lines):
+            readable = readable_lines(text)
+            if not _weak_body(readable):
+                lines, context = readable, ([], [])
+        if facts.head is not None and _weak_body(lines):
+            # the body element holds no article (scripts render it, or it is split in
+            # many blocks): read the visible page from the header on instead
+            lines = [line for line in visible if line][facts.head.body_start:]
+            context = ([], [])
+        facts.page_title = attr.page_title(page, facts.head, facts)
+        facts.page_site_title = page.document_title
+        facts.page_visible = "\n".join(visible)
         facts.page_source = page.source
         facts.page_author = page.author
         facts.page_date = page.published
@@ -119,12 +149,41 @@ def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None
     else:
         lines = text.splitlines()
         evidence_text = text
+        lines = _after_page_head(lines, facts)
     # A page's own title counts as known: its first body line is often the same headline.
-    known_title = given.get("title") or facts.page_title
+    known_title = given.get("title") or facts.page_title or (facts.head.title if facts.head
+                                                             else None)
     reader = _LineReader(facts, known_title=normalize_chars(known_title) if known_title else None)
     paragraphs = reader.read(lines)
     reader.read_context(*context)
     return _assemble(paragraphs, facts, given, origin, evidence_text)
+
+
+_CHROME_LINES = 4  # menu lines among the first eight that make a text a copied page
+
+
+def _weak_body(lines: list[str]) -> bool:
+    """Too little sentence text in the chosen body element to be an article."""
+    return sum(len(line) for line in lines if len(line) >= 40 or ends_sentence(line)) < 150
+
+
+def _after_page_head(lines: list[str], facts: Facts) -> list[str]:
+    """A whole page copied as text: the lines after its article header (menus above it
+    dropped), the header read into ``facts.head``. Other texts are returned unchanged."""
+    opening = [line.strip() for line in lines[:12] if line.strip()][:8]
+    # menu words carry no punctuation; the short pieces of a crawled text do (`这是在，`)
+    short = sum(1 for line in opening if looks_like_chrome(line))
+    if len(opening) < 4 or ends_sentence(opening[0]) or short < _CHROME_LINES:
+        return lines  # an article or a feed text opens with its headline or its lead, not
+        # with the short lines of a page's menus
+    cleaned = [normalize_chars(line).strip() for line in lines]
+    cleaned = [line for line in cleaned if line]
+    head = locate_head(cleaned)
+    if head is None or not is_page_copy(cleaned, head):
+        return lines
+    facts.head = head
+    facts.page_owner = page_owner(cleaned)
+    return cleaned[head.body_start:]
 
 
 # --------------------------------------------------------------------------------------------
@@ -315,26 +374,6 @@ def validated_metadata(record: Mapping, where: str | None) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Facts:
-    """What the text and the page say about the article (before precedence is applied)."""
-
-    title: str | None = None
-    source_line: str | None = None     # 来源：/稿源： — wins over other guesses
-    dateline_outlet: str | None = None
-    byline_outlet: str | None = None
-    credits: bl.Credits = field(default_factory=bl.Credits)
-    header_date: FoundDate | None = None
-    dateline_date: FoundDate | None = None
-    section: str | None = None
-    original_title: str | None = None
-    page_title: str | None = None
-    page_source: str | None = None
-    page_author: str | None = None
-    page_date: str | None = None
-    page_url: str | None = None
-
-
 _SOURCE_LINE = re.compile(r"^[【\[（(]?\s*(?:来源|稿源|文章来源|新闻来源|转载自|本文来源)\s*[：:]\s*(?P<value>.+?)"
                           r"\s*[】\]）)]?$")
 _OTHER_LABEL = re.compile(r"(?:作者|编辑|责编|记者|通讯员)\s*[：:|｜丨]")
@@ -423,36 +462,67 @@ def _labelled_line(line: str) -> _LabelledLine | None:
 class _LineReader:
     """Walks the lines once, top to bottom, collecting paragraphs and facts."""
 
-    def __init__(self, facts: _Facts, *, known_title: str | None):
+    def __init__(self, facts: Facts, *, known_title: str | None):
         self.facts = facts
         self.known_title = collapse_spaces(known_title) if known_title else None
         self.paragraphs: list[tuple[str, str]] = []   # (kind, text)
         self.body_count = 0
         self.cut_dateline = False  # set by _lead when it cut a dateline without credit
+        self.sign_offs: list[tuple[int, bl.Credits, str]] = []  # (paragraph, credit, line)
 
     def read(self, raw_lines: list[str]) -> list[tuple[str, str]]:
         lines = [normalize_chars(line).strip() for line in raw_lines]
         lines = join_broken_lines([line for line in lines if line], keep_apart=_is_credit_line)
         quiet_after = _quiet_tail_starts(lines)
         footer = False
+        state = self._state()
         for index, line in enumerate(lines):
-            if footer:
-                self._footer_line(line)
-                continue
-            if index < _MAX_HEADER_LINES and self._header_line(line, index):
-                continue
-            if is_disclaimer(line) or opens_article_list(line):
-                footer = True
-                continue
-            credit = self._credit_line(line)
-            if credit:
-                # A byline after the body, followed only by short lines: the article has ended.
-                footer = credit == "byline" and self.body_count > 0 and index + 1 >= quiet_after
-                continue
-            self._content_line(line)
+            footer = self._read_line(line, index, footer, quiet_after)
+            state = self._note_evidence(state, line)
         while self.paragraphs and self.paragraphs[-1][0] == "heading":
             self.paragraphs.pop()  # a heading with nothing under it is navigation
+        for position, credits, line in self.sign_offs:
+            after_quote = line[: line.rfind("（") if "（" in line else line.rfind("(")] \
+                .rstrip().endswith("”")
+            if not after_quote or position >= self.body_count // 2:
+                if credits.reporters and not self.facts.credits.reporters:
+                    self.facts.evidence.setdefault("reporters", line)
+                self.facts.credits.merge(credits)
         return self.paragraphs
+
+    def _read_line(self, line: str, index: int, footer: bool, quiet_after: int) -> bool:
+        """Read one line; returns whether the article's footer has been reached."""
+        if footer:
+            self._footer_line(line)
+            return True
+        if index < _MAX_HEADER_LINES and self._header_line(line, index):
+            return False
+        if is_disclaimer(line) or opens_article_list(line):
+            return True
+        credit = self._credit_line(line)
+        if credit:
+            # A byline after the body, followed only by short lines: the article has ended.
+            return credit == "byline" and self.body_count > 0 and index + 1 >= quiet_after
+        self._content_line(line)
+        return False
+
+    def _state(self) -> tuple[object, ...]:
+        facts = self.facts
+        return (facts.source_line, facts.header_date, facts.dateline_outlet,
+                facts.dateline_date, facts.byline_outlet, len(facts.credits.reporters))
+
+    def _note_evidence(self, before: tuple[object, ...], line: str) -> tuple[object, ...]:
+        """Remember the line each fact was first read from (``parse --json`` shows it);
+        returns the state after the line (the next line's state before)."""
+        after = self._state()
+        if after == before:
+            return after
+        keys = ("source_line", "header_date", "dateline", "dateline_date", "byline",
+                "reporters")
+        for key, old, new in zip(keys, before, after, strict=True):
+            if old != new and key not in self.facts.evidence:
+                self.facts.evidence[key] = line
+        return after
 
     # -- lines that are metadata -------------------------------------------------------------
 
@@ -507,15 +577,19 @@ class _LineReader:
             line = normalize_chars(raw).strip()
             if not line or len(line) > 100:
                 continue
+            state = self._state()
             labelled = _labelled_line(line)
             if labelled is not None:
                 self._labelled(labelled)
             elif not self._dated_line(line):
                 self._footer_line(line)
+            self._note_evidence(state, line)
         for raw in below:
             line = normalize_chars(raw).strip()
             if line and len(line) <= 100:
+                state = self._state()
                 self._footer_line(line)
+                self._note_evidence(state, line)
 
     def _credit_line(self, line: str) -> str | None:
         """'byline', 'metadata' (原标题, 来源) or None when the line is no credit."""
@@ -575,9 +649,17 @@ class _LineReader:
 
     def _content_line(self, line: str) -> None:
         line = self._take_appended_byline(line)
+        if self.facts.credited_outlet is None and (outlet := bl.outlet_credited(line)):
+            self.facts.credited_outlet = outlet
+            self.facts.evidence.setdefault("credited", line)
         if is_page_junk(line) or is_image_file_name(line):
             return
         photo = bl.photo_credit(line)
+        agency = photo.outlet if photo else None
+        agency = agency or (bl.released_photo_outlet(line) if photo else None)
+        if agency and bl.looks_like_outlet(agency) and self.facts.photo_outlet is None:
+            self.facts.photo_outlet = agency
+            self.facts.evidence.setdefault("photo", line)
         if photo:
             self.facts.credits.photographers.extend(
                 n for n in photo.photographers if n not in self.facts.credits.photographers)
@@ -598,7 +680,12 @@ class _LineReader:
                 return
             opened_as_paragraph = self.cut_dateline and not is_heading(uncut)
         trailing = bl.parse_trailing_credit(line)
-        if trailing:
+        if trailing and bl.is_sign_off(line):
+            # a bare （甲某） after a sentence signs a news item; after a closing quote in the
+            # text's first half it more likely names the speaker (decided at the end)
+            self.sign_offs.append((self.body_count, trailing[0], line))
+            line = trailing[1]
+        elif trailing:
             self.facts.credits.merge(trailing[0])
             line = trailing[1]
             if not line:
@@ -616,6 +703,10 @@ class _LineReader:
         if cut <= 0 or cut == len(line) - 1 or len(line) - cut > 40:
             return line
         credits = bl.parse_byline_line(line[cut + 1:].strip())
+        if credits and credits.photographers and credits.outlet and \
+                bl.looks_like_outlet(credits.outlet):
+            self.facts.photo_outlet = self.facts.photo_outlet or credits.outlet
+            self.facts.evidence.setdefault("photo", line)
         if not credits or not (credits.reporters or credits.contributors or credits.editors):
             return line
         self.facts.credits.merge(credits)
@@ -634,6 +725,11 @@ class _LineReader:
             facts.dateline_outlet = lead.outlet
         if lead.month_day and facts.dateline_date is None:
             facts.dateline_date = month_day_date(lead.month_day)
+        elif facts.dateline_date is None and surely_dateline and lead.without_dateline:
+            # 某网讯2009年8月8日下午，…: the date opens the text right after the dateline
+            found = find_date(lead.without_dateline[:24])
+            if found is not None and lead.without_dateline.lstrip().startswith(found.text):
+                facts.dateline_date = found
         if lead.credits:
             facts.credits.merge(lead.credits)
             return strip_leading_junk(lead.rest.strip()) if lead.rest.strip() else ""
@@ -654,11 +750,23 @@ def _is_credit_line(line: str) -> bool:
 
 
 def _looks_like_title(line: str) -> bool:
-    return len(line) <= 80 and not ends_sentence(line) and "。" not in line \
-        and not is_page_junk(line) and not _is_credit_line(line)
+    """A short first line that is no credit and no lead (``【某网报道 记者 甲某】据…`` or
+    ``某社某地11月27日电(记者甲某)…`` open a feed text that has no title)."""
+    if len(line) > 80 or ends_sentence(line) or "。" in line or is_page_junk(line) \
+            or _is_credit_line(line):
+        return False
+    lead = bl.parse_lead(line)
+    return lead is None or not (lead.credits or lead.month_day or lead.without_dateline)
+
+
+# Page widgets printed after the name in a 来源 slot: `来源：某社 【字号 大 中 小】 打印 关闭`.
+_WIDGETS_AFTER = re.compile(r"\s*[【\[]|\s+(?:字号|打印|关闭|分享|举报|收藏|评论|阅读|浏览|点击)")
 
 
 def _outlet_value(value: str) -> str | None:
+    widgets = _WIDGETS_AFTER.search(value)
+    if widgets and widgets.start() > 0:
+        value = value[: widgets.start()]  # the name ends where the page's widgets start
     value = value.strip(" 　【】[]（）()。")
     return None if not value or value in _SOURCE_NOT_OUTLET else value
 
@@ -679,10 +787,7 @@ def _quiet_tail_starts(lines: list[str]) -> int:
 # Assembly: precedence, ids
 # --------------------------------------------------------------------------------------------
 
-_LOCAL_OUTLETS = ("本报", "本刊", "本台", "本网")
-
-
-def _assemble(paragraphs: list[tuple[str, str]], facts: _Facts, given: dict, origin: str | None,
+def _assemble(paragraphs: list[tuple[str, str]], facts: Facts, given: dict, origin: str | None,
               evidence_text: str) -> Article:
     if not any(kind == "paragraph" for kind, _ in paragraphs):
         paragraphs = _fallback_paragraphs(paragraphs, facts, given)
@@ -697,20 +802,27 @@ def _assemble(paragraphs: list[tuple[str, str]], facts: _Facts, given: dict, ori
     article_id = str(article_id)
 
     credits = facts.credits
-    if facts.page_author and not credits.reporters:
+    head = facts.head
+    if head is not None and head.credits:
+        # the header's byline comes first: it is the article's own credit line
+        merged = bl.Credits()
+        merged.merge(head.credits)
+        merged.merge(credits)
+        credits = facts.credits = merged
+        if head.credit_evidence and head.credits.reporters:
+            facts.evidence.setdefault("reporters", head.credit_evidence)
+    if facts.page_author and not credits.reporters and attr.personal_author(facts):
         names = bl.split_names(normalize_chars(facts.page_author))
         if names:
             credits.reporters.extend(names)
+            facts.evidence.setdefault("reporters", f"page author: {facts.page_author}")
 
-    title = given.get("title") or facts.title or facts.page_title
+    title, title_evidence = attr.choose_title(given, facts)
     url = given.get("url") or facts.page_url
-    page_named = facts.source_line or (normalize_chars(facts.page_source)
-                                       if facts.page_source else None)
-    source = given.get("source") or page_named or facts.dateline_outlet or facts.byline_outlet
-    if source in _LOCAL_OUTLETS:
-        source = page_named  # 本报 means the page's own outlet, if the page names it
-
-    date_iso, date_text = _resolve_date(given, facts, evidence_text, url)
+    source, source_evidence = attr.choose_source(given, facts)
+    date_iso, date_text = attr.resolve_date(given, facts, evidence_text, url)
+    evidence = attr.field_evidence(facts, given, title_evidence, source_evidence,
+                               bool(credits.reporters), date_text)
 
     reporters = _given_list(given, "reporters") or credits.reporters
     editors = _given_list(given, "editors") or credits.editors
@@ -734,10 +846,11 @@ def _assemble(paragraphs: list[tuple[str, str]], facts: _Facts, given: dict, ori
         paragraphs=[Paragraph(paragraph_id(article_id, position), text, kind)
                     for position, (kind, text) in enumerate(paragraphs)],
         origin=origin,
+        evidence=evidence,
     )
 
 
-def _fallback_paragraphs(paragraphs: list[tuple[str, str]], facts: _Facts,
+def _fallback_paragraphs(paragraphs: list[tuple[str, str]], facts: Facts,
                          given: dict) -> list[tuple[str, str]]:
     """A text that is only headings, or only its (original) title: short dispatches and
     stubs do exist (a headline-only flash). Quote what there is rather than lose the article."""
@@ -756,25 +869,3 @@ def _given_list(given: dict, key: str) -> list[str]:
         value = [v for v in re.split(r"[、，,;；\s]+", value) if v]
     names = (normalize_chars(v).strip() for v in value or [] if isinstance(v, str))
     return [name for name in names if name]  # "\u200b" is no name
-
-
-def _resolve_date(given: dict, facts: _Facts, evidence_text: str,
-                  url: str | None) -> tuple[str | None, str | None]:
-    """Given date > page meta date > header date > dateline; years inferred from evidence."""
-    if given.get("date") or given.get("date_iso"):
-        text = str(given.get("date") or given.get("date_iso"))
-        iso = None
-        if given.get("date_iso"):
-            iso, _ = parse_date_value(str(given["date_iso"]))
-        if iso is None:
-            iso, _ = parse_date_value(text)
-        return iso, text
-    if facts.page_date:
-        iso, text = parse_date_value(facts.page_date)
-        if iso:
-            return iso, text
-    evidence = (evidence_text, url or "")
-    for found in (facts.header_date, facts.dateline_date):
-        if found is not None:
-            return complete_date(found, evidence), found.text
-    return None, None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -33,6 +34,7 @@ _BLOCK_TAGS = {"p", "div", "section", "article", "li", "h1", "h2", "h3", "h4", "
                "figure", "br", "hr", "main"}
 _NEWLINES = re.compile(r"[ \t\r\f\v]*\n[\s]*")
 _XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml\b[^>]*>")
+_CLOSING_ROOT = re.compile(r"</\s*(?:html|body)\s*>", re.IGNORECASE)
 _XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -51,6 +53,12 @@ class Page:
     # class="info">2022-07-01 09:00 来源：某某日报</div>`), credits below it. For metadata only.
     above: list[str] = field(default_factory=list)
     below: list[str] = field(default_factory=list)
+    # What a reader sees of the whole page (menus included), for finding the headline and
+    # the date/source line under it; the <title>, the <h1>s and other dates the page states.
+    visible: list[str] = field(default_factory=list)
+    document_title: str | None = None
+    headings: list[str] = field(default_factory=list)
+    other_dates: list[str] = field(default_factory=list)
 
 
 def looks_like_html(text: str) -> bool:
@@ -67,12 +75,16 @@ def parse_page(markup: str) -> Page:
     # Control characters (and U+FFFE/U+FFFF) cannot live in an lxml tree: setting them as
     # text raises ValueError. They carry nothing a reader sees.
     markup = _XML_INCOMPATIBLE.sub(" ", markup)
+    # A stray </html> or </body> from a server-side include in the middle of the page makes
+    # libxml2 drop everything after it (the article, too); closing tags are implied anyway.
+    markup = _CLOSING_ROOT.sub(" ", markup)
     try:
         root = lxml.html.document_fromstring(markup)
     except (etree.ParserError, ValueError):
         return Page()
     page = Page()
     _read_metadata(root, page)
+    page.visible = _visible_lines(root)
     for element in root.iter("nav", "ol", "ul", "div", "p"):
         if _has_chrome_word(element, ("breadcrumb", "crumb")):
             page.breadcrumb = _text_of(element).replace("\n", " ")
@@ -93,6 +105,27 @@ def parse_page(markup: str) -> Page:
             else:
                 page.below = (lines + page.below)[:_CONTEXT_BELOW]
     return page
+
+
+# readability-lxml scores every block of the page; on a huge page that takes seconds, and an
+# article page is far smaller than this.
+_READABILITY_MAX_CHARS = 2_000_000
+
+
+def readable_lines(markup: str) -> list[str]:
+    """The article body as readability-lxml finds it (used when the body element chosen here
+    holds too little text: on the dev pages it keeps as many body paragraphs as the visible
+    text from the header on, with a third of the junk lines). [] when it finds nothing."""
+    if len(markup) > _READABILITY_MAX_CHARS:
+        return []
+    from readability import Document  # imported only for the pages that need it
+
+    try:
+        clean = _CLOSING_ROOT.sub(" ", _XML_INCOMPATIBLE.sub(" ", markup))
+        summary = Document(clean).summary(html_partial=True)
+    except Exception:  # noqa: BLE001 - a library failing on odd markup must not stop parsing
+        return []
+    return parse_page(f"<html><body>{summary}</body></html>").lines
 
 
 def _own_header_and_footer(root) -> list[tuple[object, str, list[str]]]:
@@ -136,23 +169,93 @@ def _meta(root, *names: str) -> str | None:
     return None
 
 
+_JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
+# A publication time kept in a script variable as Unix seconds (a page that renders its date
+# with JavaScript): `publish_time = "1581517074"`, `var ct = "1581517074"`.
+_SCRIPT_EPOCH = re.compile(r'\b(?:publish_?time|pub_?time|ct)\s*=\s*"?(1[0-9]{9})"?')
+_CHINA_UTC_OFFSET = 8 * 3600  # Chinese pages print Beijing time; an epoch is shown as such
+
+
 def _read_metadata(root, page: Page) -> None:
     title = _meta(root, "og:title", "twitter:title")
+    page.headings = [" ".join(h.text_content().split()) for h in root.xpath("//h1")][:5]
+    found = root.xpath("//title")
+    page.document_title = " ".join(found[0].text_content().split()) if found else None
     if not title:
-        found = root.xpath("//h1")
-        title = found[0].text_content().strip() if found else None
+        title = page.headings[0] if page.headings else None
     if not title:
-        found = root.xpath("//title")
-        title = found[0].text_content().strip() if found else None
+        title = page.document_title
     page.title = title or None
     page.author = _meta(root, "author", "article:author", "byline")
     page.published = _meta(root, "article:published_time", "pubdate", "publishdate",
-                            "datePublished", "og:release_date", "publish_time")
+                            "datePublished", "og:release_date", "publish_time") \
+        or _itemprop_date(root) or _script_date(root)
+    for name in ("dateUpdate", "dateModified", "article:modified_time", "lastmod"):
+        value = _meta(root, name)
+        if value:
+            page.other_dates.append(value)
     page.url = _meta(root, "og:url")
     if not page.url:
         canonical = root.xpath('//link[@rel="canonical"]/@href')
         page.url = canonical[0].strip() if canonical else None
     page.source = _meta(root, "source", "article:source", "og:site_name", "site_name")
+
+
+def _itemprop_date(root: Any) -> str | None:
+    """``<time itemprop="datePublished" datetime="…">`` or JSON-LD ``datePublished``."""
+    for el in root.xpath('//*[@itemprop="datePublished"]'):
+        value = el.get("datetime") or el.get("content") or el.text_content()
+        if value and value.strip():
+            return value.strip()
+    for script in root.xpath('//script[@type="application/ld+json"]'):
+        match = _JSON_LD_DATE.search(script.text or "")
+        if match:
+            return match.group(1)
+    return None
+
+
+def _script_date(root: Any) -> str | None:
+    import datetime as dt
+
+    for script in root.iter("script"):
+        match = _SCRIPT_EPOCH.search(script.text or "")
+        if match:
+            moment = dt.datetime.fromtimestamp(int(match.group(1)) + _CHINA_UTC_OFFSET,
+                                               dt.UTC)
+            return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    return None
+
+
+_MORE_BLOCK_TAGS = frozenset({"header", "footer", "nav", "aside", "form", "dl", "address",
+                              "center", "body"})
+_INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title",
+                             "iframe", "object", "video", "audio", "canvas", "select"})
+
+
+def _visible_lines(root: Any) -> list[str]:
+    """The page's text as a reader sees it (no CSS run): block elements on their own lines."""
+    found = root.xpath("//body")
+    top = found[0] if found else root
+    parts: list[str] = []
+
+    def walk(el: Any) -> None:
+        tag = el.tag if isinstance(el.tag, str) else None
+        if tag is not None and tag not in _INVISIBLE_TAGS:
+            block = tag in _BLOCK_TAGS or tag in _MORE_BLOCK_TAGS
+            if block:
+                parts.append("\n")
+            if el.text:
+                parts.append(el.text)
+            for child in el:
+                walk(child)
+                if child.tail:
+                    parts.append(child.tail)
+            if block:
+                parts.append("\n")
+
+    walk(top)
+    text = _NEWLINES.sub("\n", "".join(parts))
+    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
 
 
 def _has_chrome_word(element, words=None) -> bool:

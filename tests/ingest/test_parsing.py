@@ -148,7 +148,7 @@ def test_dateline_lead_is_removed_and_credits_kept():
                          "发布会介绍了有关情况。\n责任编辑：张义凌")
     assert (article.source, article.reporters, article.editors) == ("新华社", ["王菲", "李舒"], ["张义凌"])
     assert [p.text for p in article.paragraphs] == ["国务院新闻办公室12日举行发布会。", "发布会介绍了有关情况。"]
-    assert (article.date, article.date_text) == (None, "4月12日")       # no year anywhere
+    assert (article.date, article.date_text) == ("--04-12", "4月12日")  # no year anywhere: month-day only
 
 
 def test_source_line_wins_over_dateline_and_byline():
@@ -178,10 +178,10 @@ def test_trailing_report_credit():
     assert article.body[0].text == "浦东新区今年将新开工一批项目。"
 
 
-def test_yearless_date_without_evidence_stays_none():
+def test_yearless_date_without_evidence_keeps_month_and_day_only():
     article = parse_text("标题在这里\n04-12 16:25:33 来源:上游新闻·重庆晨报\n正文第一段。")
     assert (article.title, article.source) == ("标题在这里", "上游新闻·重庆晨报")
-    assert (article.date, article.date_text) == (None, "04-12 16:25:33")
+    assert (article.date, article.date_text) == ("--04-12", "04-12 16:25:33")
 
 
 def test_given_metadata_wins_over_text():
