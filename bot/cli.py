@@ -249,9 +249,9 @@ def cmd_check(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 def cmd_backup(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from .library import STORE_FILE
-    from .store import ArticleStore
+    from .storefiles import backup
 
-    articles = ArticleStore.backup(config.data_path / STORE_FILE, Path(args.destination))
+    articles = backup(config.data_path / STORE_FILE, Path(args.destination))
     out.write(f"backed up {articles} articles to {args.destination} (integrity checked)\n")
     return 0
 

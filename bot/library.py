@@ -46,6 +46,7 @@ from .ids import (byte_size, claim_id, qualified_id, release_reserved_ids, shown
 from .ingest import corrections
 from .ingest.parsing import parse_file
 from .search.segment import Segmenter
+from . import storefiles
 from .store import ArticleStore, ChatSettings, StoreCorrupt, StoreReadOnly
 
 log = logging.getLogger(__name__)
@@ -577,13 +578,13 @@ def check_data(config: Config) -> tuple[bool, list[str]]:
     path = data / STORE_FILE
     if not path.exists():
         return False, [f"store: {path} does not exist (the bot creates it at its first start)"]
-    integrity = ArticleStore.integrity(path)
+    integrity = storefiles.integrity(path)
     if integrity != "ok":
         return False, [f"store: {path} is DAMAGED ({integrity}). The bot still answers from what "
                        "it can read but refuses /add and /remove; stop it, move the file aside and "
                        "restore the last backup (see README, Operations)."]
     try:
-        scopes, digest, schema = ArticleStore.inspect(path)
+        scopes, digest, schema = storefiles.inspect(path)
     except StoreError as exc:
         return False, [f"store: {exc}"]
     shared = scopes.pop(SHARED_SCOPE, 0)

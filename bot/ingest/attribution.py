@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import byline as bl
+from .names import names_no_person
 from .cleaning import normalize_chars
 from .dates import FoundDate, complete_date, month_day_iso, parse_date_value
 from .pagehead import PageHead
@@ -93,7 +94,7 @@ def personal_author(facts: Facts) -> bool:
     # shown to readers somewhere on the page: a meta tag alone names the uploader as often
     printed = facts.page_visible is None or author in facts.page_visible
     return bool(author) and author not in site_words and not bl.looks_like_outlet(author) \
-        and not bl.names_no_person(author) and author not in credited_otherwise and printed
+        and not names_no_person(author) and author not in credited_otherwise and printed
 
 
 def choose_title(given: dict, facts: Facts) -> tuple[str | None, str | None]:

@@ -18,133 +18,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ..models import Contributor
-
-# --------------------------------------------------------------------------------------------
-# Names
-# --------------------------------------------------------------------------------------------
-
-# Roughly the 100 most frequent surnames (tier 1) and the next few hundred (tier 2). Tier 1
-# surnames make a split more convincing than rare ones (阳, 雨 …) when names run together.
-_SURNAMES_COMMON = set(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
-    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武"
-    "戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮"
-    "柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古"
-    "吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫"
-    "寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝封蔺雍訾谈支钮岳晋展逯祁扎扈"
-)
-_SURNAMES_TIER1 = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
-                      "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷"
-                      "侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常")
-#: Surnames a bare personal name may start with (page header lines tell names from accounts).
-SURNAMES = frozenset(_SURNAMES_COMMON)
-_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
-                      "令狐", "宇文", "夏侯", "端木", "司徒", "轩辕", "呼延", "澹台", "南宫")
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
-_NAME = re.compile(f"^(?:[{_HAN}]{{2,4}}|[{_HAN}]{{1,6}}[·•・][{_HAN}]{{1,8}})$")
-# Characters that never occur in a byline name but are everywhere in sentences.
-_NOT_IN_NAMES = set("的了是在从对据悉并表示说称我你他她们这那将已与及就都也还被把让给"
-                    "年电讯报等、，。：；！？")
-_ORG_SUFFIX = re.compile(r"(?:社|网|报|台|刊|新闻|客户端|频道|财经|杂志|周刊|日报|晚报|晨报|时报|员|"
-                         r"中心|研究院|大学|医院|公司|海外版|英文版|电子版)$")
-# Words that follow 记者 in sentences (商报记者联系, 记者获悉) or credit agencies, not people.
-_NOT_NAMES = {"联系", "获悉", "了解", "采访", "发现", "看到", "注意到", "走访", "询问", "致电", "证实",
-              "报道", "暗访", "调查", "核实", "视觉中国", "东方IC", "图虫创意", "网络", "资料图",
-              "全文", "相关", "独家", "综合", "编译", "中新", "新华", "人民视觉", "图虫",
-              # section words that stand before 报道 (特别报道) and sign-off words (待续)
-              "特别", "最新", "媒体", "专题", "深度", "重点", "滚动", "待续", "未完", "完",
-              "视频", "组图", "附图", "摘编", "图文", "全文完", "本文完", "单选", "多选"}
-# Words that make a part no personal name: compilers and collective credits (网络整理).
-_NOT_NAME_PARTS = re.compile(r"整理|整合|网络|编辑部|本站|小编|综合|转载|原创|报道组|课题组|工作室")
-# Trailing words after names that say how the piece was made, not who made it.
-_MAKING_WORDS = frozenset({"整合", "整理", "综合", "编译", "综合报道", "报道"})
-# A part ending like an outlet (环球网, 每经 is caught by position instead) is no name.
-_OUTLET_ENDING = re.compile(r"(?:社|网|报|台|刊|新闻|财经|频道|在线)$")
-_NAME_SEPARATORS = re.compile(r"[、，,；;\s/|&＆]+|(?<=[^和])和(?=[^和])|及|与")
-
-
-def names_no_person(text: str) -> bool:
-    """True for words that credit no person (``网络整理``, ``本站``, ``编辑部``)."""
-    return text in _NOT_NAMES or bool(_NOT_NAME_PARTS.search(text))
-
-
-def _plain_name(text: str) -> bool:
-    return bool(_NAME.match(text)) and not (set(text) & _NOT_IN_NAMES)
-
-
-def _surname_len(text: str) -> int:
-    """Length of the surname text starts with (0 when it starts with none we know)."""
-    if text[:2] in _COMPOUND_SURNAMES:
-        return 2
-    return 1 if text[:1] in _SURNAMES_COMMON else 0
-
-
-@lru_cache(maxsize=4096)
-def _split_run_together(text: str) -> tuple[str, ...] | None:
-    """Split names written without separators, each starting with a known surname; the split
-    with the most convincing surnames wins. None when no split exists."""
-    best: dict[int, tuple[int, tuple[str, ...]]] = {0: (0, ())}
-    for start in range(len(text)):
-        if start not in best:
-            continue
-        score, names = best[start]
-        surname = _surname_len(text[start:])
-        if not surname:
-            continue
-        weight = 2 if surname == 2 or text[start] in _SURNAMES_TIER1 else 1
-        for size in (2, 3) if surname == 1 else (3, 4):
-            end = start + size
-            if end > len(text):
-                continue
-            candidate = (score + weight, names + (text[start:end],))
-            if end not in best or candidate[0] > best[end][0]:
-                best[end] = candidate
-    result = best.get(len(text))
-    return result[1] if result else None
-
-
-def split_names(text: str) -> list[str] | None:
-    """``严薇 郭欣欣`` / ``李江涛、李舒、孙晓胜`` / ``王春雨曹霁阳熊琳`` → names; None when some
-    part is not a name (then the text is no credit)."""
-    text = text.strip(" ：:").removesuffix("等").strip()
-    if not text:
-        return None
-    names: list[str] = []
-    parts = [part for part in _NAME_SEPARATORS.split(text) if part]
-    while len(parts) > 1 and parts[-1] in _MAKING_WORDS:
-        parts.pop()  # （记者 甲某 整合）
-    for part in parts:
-        if part in _NOT_NAMES or _OUTLET_ENDING.search(part) or _NOT_NAME_PARTS.search(part):
-            return None
-        if len(part) <= 4 and _plain_name(part):
-            # Four characters may be two two-character names (周琦谭经 is not, 王通交宣 is).
-            if len(part) == 4 and part[:2] not in _COMPOUND_SURNAMES \
-                    and part[0] in _SURNAMES_TIER1 and part[2] in _SURNAMES_TIER1:
-                names.extend((part[:2], part[2:]))
-            else:
-                names.append(part)
-            continue
-        if "·" in part or "•" in part or "・" in part:
-            if _plain_name(part):
-                names.append(part.replace("•", "·").replace("・", "·"))
-                continue
-            return None
-        if set(part) & _NOT_IN_NAMES or not re.fullmatch(f"[{_HAN}]+", part):
-            return None
-        split = _split_run_together(part)
-        if split is None:
-            # Minority and transliterated names run to five characters (阿合买提江); only
-            # believed beside other, separated names.
-            if len(part) == 5 and len(parts) > 1 and part[0] not in _SURNAMES_COMMON:
-                names.append(part)
-                continue
-            return None
-        names.extend(split)
-    return names or None
-
+from .names import HAN, ORG_SUFFIX, OUTLET_ENDING, names_no_person, plain_name, split_names
 
 # --------------------------------------------------------------------------------------------
 # Credits
@@ -190,8 +66,8 @@ _AUTHOR_ROLE = r"作者|撰文|文"
 # names are never mistaken for editors or reporters, then dropped.
 _OTHER_ROLE = r"校对|审校|审核|监制|统筹|出品人|策划|制图|设计|翻译|编译"
 _ROLE = re.compile(f"(?P<reporter>{_REPORTER_ROLE})|(?P<other>{_OTHER_ROLE})|(?P<contributor>{_CONTRIBUTOR_ROLE})|"
-                   f"(?P<editor>{_EDITOR_ROLE})|(?<![{_HAN}])(?P<photo>{_PHOTO_ROLE})(?=[/：:\\s])|"
-                   f"(?<![{_HAN}])(?P<author>{_AUTHOR_ROLE})(?=[/：:\\s])")
+                   f"(?P<editor>{_EDITOR_ROLE})|(?<![{HAN}])(?P<photo>{_PHOTO_ROLE})(?=[/：:\\s])|"
+                   f"(?<![{HAN}])(?P<author>{_AUTHOR_ROLE})(?=[/：:\\s])")
 _REPORT_SUFFIX = re.compile(r"(?:\s+[^\s]{1,6}|/)?报道$")
 _PHOTO_SUFFIX = re.compile(r"\s*/?\s*(?:(?<!自)拍?摄|翻拍|图)$")
 _TEXT_AND_PHOTO_SUFFIX = re.compile(r"\s*(?:文/图|图/文|文图|/文)$")
@@ -229,7 +105,7 @@ def parse_credit(body: str, *, default_role: str = "reporter",
                     return credits
                 return None
             _credit(credits, default_role, names)
-        elif names_before_role and not _OUTLET_ENDING.search(head.strip()) \
+        elif names_before_role and not OUTLET_ENDING.search(head.strip()) \
                 and (names := split_names(head)) is not None:
             _credit(credits, default_role, names)
         elif _OUTLET_HEAD.match(head.strip()):
@@ -256,7 +132,7 @@ def parse_credit(body: str, *, default_role: str = "reporter",
 
 
 _PAREN = re.compile(r"[（(][^（()）]*[)）]")
-_OUTLET_HEAD = re.compile(rf"^[{_HAN}A-Za-z0-9·“”《》\"\s-]{{2,16}}$")
+_OUTLET_HEAD = re.compile(rf"^[{HAN}A-Za-z0-9·“”《》\"\s-]{{2,16}}$")
 
 
 def _credit(credits: Credits, role: str, names: list[str], *, role_word: str = "") -> None:
@@ -278,7 +154,7 @@ def looks_like_outlet(text: str) -> bool:
 
 def _looks_like_outlet(text: str) -> bool:
     text = text.strip(" ：:")
-    return 1 < len(text) <= 16 and (bool(_ORG_SUFFIX.search(text)) or "·" in text
+    return 1 < len(text) <= 16 and (bool(ORG_SUFFIX.search(text)) or "·" in text
                                     or text in ("本报", "本刊", "本台", "本网"))
 
 
@@ -360,7 +236,7 @@ def _author_credit(rest: str) -> Credits | None:
     if _NON_JOURNALIST.search(rest):
         # a columnist or scholar writes, but is no reporter of the outlet
         names = [part for part in re.split(r"[\s，,、]+", _NON_JOURNALIST.split(rest)[-1])
-                 if part and _plain_name(part) and len(part) <= 4]
+                 if part and plain_name(part) and len(part) <= 4]
         if names:
             return Credits(contributors=[Contributor(name, "作者") for name in names])
     credits = parse_credit(rest)
@@ -374,7 +250,7 @@ def _author_credit(rest: str) -> Credits | None:
         if _looks_like_outlet(part) or part.endswith(("员", "家", "人", "者", "教授", "主任")):
             outlet = outlet or (part if _looks_like_outlet(part) and not part.endswith("员") else None)
             continue
-        if _plain_name(part) and len(part) <= 4 and not names_no_person(part):
+        if plain_name(part) and len(part) <= 4 and not names_no_person(part):
             names.append(part)
         else:
             return None
@@ -561,7 +437,7 @@ def parse_lead(paragraph: str) -> Lead | None:
         outlet = outlet_of(message.group("head"))
         after = _after_dateline(paragraph, message, outlet, named_outlet_only=True)
         # 美联社消息称，… is a sentence: a 消息 dateline is followed by punctuation or a space
-        if after and re.match(f"[{_HAN}]", after):
+        if after and re.match(f"[{HAN}]", after):
             after = None
         if after is not None:
             return Lead(Credits(), outlet, message.group("md"), paragraph, after)
@@ -595,10 +471,10 @@ _LEADING_PAREN = re.compile(r"\s*[（(][^（()）]{1,30}[)）]")
 
 # `（实习生甲某对此文亦有贡献）`: a contributor thanked at the end.
 _CONTRIBUTED = re.compile(rf"[（(](?P<role>{_CONTRIBUTOR_ROLE}|{_REPORTER_ROLE})\s*"
-                          rf"(?P<names>[{_HAN}、\s]{{2,20}}?)对(?:此|本)文(?:亦|也)?有(?:贡献|帮助)[)）]$")
+                          rf"(?P<names>[{HAN}、\s]{{2,20}}?)对(?:此|本)文(?:亦|也)?有(?:贡献|帮助)[)）]$")
 # `…举行。（甲某）`: a newspaper item signed with the reporter's name alone.
 # (after 。 or ”: a question closes with `？（单选）`, no signature)
-_SIGN_OFF = re.compile(rf"(?<=[。”])\s*[（(](?P<name>[{_HAN}]{{2,4}})[)）]$")
+_SIGN_OFF = re.compile(rf"(?<=[。”])\s*[（(](?P<name>[{HAN}]{{2,4}})[)）]$")
 
 
 def is_sign_off(paragraph: str) -> bool:
@@ -638,20 +514,20 @@ def parse_trailing_credit(paragraph: str) -> tuple[Credits, str] | None:
 # `本文图片均为澎湃新闻记者 明鹊 图（除特别标注外）`, `照片均由本报记者尹平平拍摄`.
 _CAPTION_PHOTO = re.compile(
     rf"(?:^|(?<=[\s。！？，）)])|(?=[（(]))[（(]?(?:(?P<outlet>[^\s（(。，]{{2,12}}?)?(?:{_REPORTER_ROLE})\s*)?"
-    rf"(?P<names>[{_HAN}·]{{2,4}}(?:[\s、][{_HAN}·]{{2,4}}){{0,3}})\s*(?<!自)(?:摄|翻拍)[）)]?\s*$")
+    rf"(?P<names>[{HAN}·]{{2,4}}(?:[\s、][{HAN}·]{{2,4}}){{0,3}})\s*(?<!自)(?:摄|翻拍)[）)]?\s*$")
 _ALL_PHOTOS_BY = re.compile(
     rf"(?:图片|照片)均(?:为|由)(?P<outlet>[^\s]{{0,12}}?)(?:{_REPORTER_ROLE})\s*"
-    rf"(?P<names>[{_HAN}·]{{2,4}}?(?:[\s、][{_HAN}·]{{2,4}}?){{0,3}}?)\s*(?:拍摄|摄|图)")
+    rf"(?P<names>[{HAN}·]{{2,4}}?(?:[\s、][{HAN}·]{{2,4}}?){{0,3}}?)\s*(?:拍摄|摄|图)")
 
 
 _CAPTION_PHOTO_BY = re.compile(
     rf"(?:^|(?<=[\s。！？，）)]))(?:摄影|图)\s*[/／：:]\s*(?:(?P<outlet>[^\s（(。，]{{2,12}}?)?(?:{_REPORTER_ROLE})\s*)?"
-    rf"(?P<names>[{_HAN}·]{{2,4}}(?:[\s、][{_HAN}·]{{2,4}}){{0,3}})\s*$")
+    rf"(?P<names>[{HAN}·]{{2,4}}(?:[\s、][{HAN}·]{{2,4}}){{0,3}})\s*$")
 
 
 # `…静谧如画。新华网发（张三 摄）`: an agency releasing a photo by its photographer.
-_RELEASED_PHOTO = re.compile(rf"(?:^|(?<=[\s。！？]))(?P<outlet>[{_HAN}]{{2,8}}?(?:社|网))发\s*"
-                             rf"[（(](?P<names>[{_HAN}·]{{2,4}}(?:[\s、][{_HAN}·]{{2,4}}){{0,3}})"
+_RELEASED_PHOTO = re.compile(rf"(?:^|(?<=[\s。！？]))(?P<outlet>[{HAN}]{{2,8}}?(?:社|网))发\s*"
+                             rf"[（(](?P<names>[{HAN}·]{{2,4}}(?:[\s、][{HAN}·]{{2,4}}){{0,3}})"
                              rf"\s*摄[）)]\s*$")
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import byline as bl
+from .names import SURNAMES, names_no_person, split_names
 from .cleaning import breadcrumb_section, ends_sentence, is_page_junk
 from .dates import FoundDate, find_page_date
 
@@ -403,7 +404,7 @@ def _outlet_beside_date(line: str, found: FoundDate) -> str | None:
         candidate = words[-1]
     elif after:
         # names listed after the date are people (`2020-06-05 20:35 甲某 乙某 丙某`)
-        if len(after) >= 2 and all(bl.split_names(w) for w in after[:2]):
+        if len(after) >= 2 and all(split_names(w) for w in after[:2]):
             return None
         candidate = after[0]
     else:
@@ -426,15 +427,15 @@ def _line_credits(line: str) -> bl.Credits | None:
         value = _cut_value(slot.group("value"))
         # a slot's value is a name as printed (names may hold 在, 了 …: 李在山)
         names = [value] if re.fullmatch(f"[{_HAN}]{{2,4}}", value) and \
-            not bl.names_no_person(value) and \
-            bl.split_names(value[0] + "某") else bl.split_names(value)
+            not names_no_person(value) and \
+            split_names(value[0] + "某") else split_names(value)
         return bl.Credits(reporters=names) if names else None
     credits = bl.parse_byline_line(line)
     if credits:
         return credits
     slash = re.fullmatch(rf"([{_HAN}·]{{2,8}})\s*/\s*([^\s/]{{2,16}})", line)
-    if slash and bl.split_names(slash.group(1)):
-        return bl.Credits(reporters=bl.split_names(slash.group(1)) or [],
+    if slash and split_names(slash.group(1)):
+        return bl.Credits(reporters=split_names(slash.group(1)) or [],
                           outlet=slash.group(2))
     return None
 
@@ -448,7 +449,7 @@ def _account_line(line: str) -> str | None:
     if is_page_junk(line) or re.search(r"[：:，。！？]", line) or len(line.split()) > 1 \
             or not _is_outlet_name(line):
         return None
-    if bl.split_names(line) and line[:1] in bl.SURNAMES and len(line) <= 3:
+    if split_names(line) and line[:1] in SURNAMES and len(line) <= 3:
         return None  # a bare personal name
     if _NOT_AN_OUTLET.search(line) or "的" in line or line.startswith(("—", "-", "记")):
         return None  # a subtitle (`——记某某`), a weekday, a counter

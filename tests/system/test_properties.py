@@ -546,7 +546,7 @@ def _join_broken_lines_reference(lines, *, keep_apart=lambda line: False):
                 max_size=30))
 def test_joining_broken_lines_is_unchanged_by_the_linear_rewrite(lines):
     from bot.ingest.cleaning import join_broken_lines
-    from bot.ingest.parsing import _is_credit_line
+    from bot.ingest.lines import _is_credit_line
 
     assert join_broken_lines(lines) == _join_broken_lines_reference(lines)
     assert join_broken_lines(lines, keep_apart=_is_credit_line) == \
