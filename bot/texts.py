@@ -103,19 +103,22 @@ TEXTS: dict[str, dict[str, str]] = {
                    "• 群组：<code>/ask 问题</code>、<code>@{bot} 问题</code>，或回复我的消息追问。\n"
                    "• 任意聊天：输入 <code>@{bot} 问题</code> 使用内联模式。\n"
                    "例如：\n<code>{example}</code>\n<code>这篇报道的记者是谁？</code>\n"
-                   "管理员：/add（附上文件或回复一篇文章）、/remove、/list、/settings。",
+                   "管理员：/add（附上文件、链接，或回复一篇文章）、/fix（更正标题、来源、记者、日期）、/remove、/list、"
+                   "/settings；/follow 订阅 RSS/Atom，/feeds 查看订阅。",
         "zh-hant": "<b>用法</b>\n"
                    "• 私聊：直接發送問題。\n"
                    "• 群組：<code>/ask 問題</code>、<code>@{bot} 問題</code>，或回覆我的訊息追問。\n"
                    "• 任意聊天：輸入 <code>@{bot} 問題</code> 使用內聯模式。\n"
                    "例如：\n<code>{example}</code>\n<code>這篇報道的記者是誰？</code>\n"
-                   "管理員：/add（附上檔案或回覆一篇文章）、/remove、/list、/settings。",
+                   "管理員：/add（附上檔案、連結，或回覆一篇文章）、/fix（更正標題、來源、記者、日期）、/remove、/list、"
+                   "/settings；/follow 訂閱 RSS/Atom，/feeds 查看訂閱。",
         "en": "<b>How to ask</b>\n"
               "• Private chat: just send a question.\n"
               "• Groups: <code>/ask question</code>, <code>@{bot} question</code>, or reply to my message.\n"
               "• Any chat: type <code>@{bot} question</code> (inline mode).\n"
               "Examples:\n<code>{example}</code>\n<code>Who reported this story?</code>\n"
-              "Admins: /add (attach a file or reply to an article), /remove, /list, /settings.",
+              "Admins: /add (a file, a link, or a reply to an article), /fix (correct title, source, "
+              "reporters, date), /remove, /list, /settings; /follow an RSS/Atom feed, /feeds.",
     },
     "about": {
         "zh-hans": "<b>资料库</b>\n文章：{articles} 篇（{paragraphs} 段）\n来源：{sources}\n最新日期：{newest}",
@@ -333,6 +336,21 @@ TEXTS: dict[str, dict[str, str]] = {
     "cmd_remove": {"zh-hans": "删除文章（管理员）", "zh-hant": "刪除文章（管理員）", "en": "Remove an article (admins)"},
     "cmd_list": {"zh-hans": "本聊天的文章（管理员）", "zh-hant": "本聊天的文章（管理員）", "en": "This chat's articles (admins)"},
     "cmd_settings": {"zh-hans": "设置（管理员）", "zh-hant": "設定（管理員）", "en": "Settings (admins)"},
+    "cmd_fix": {"zh-hans": "更正文章署名（管理员）", "zh-hant": "更正文章署名（管理員）",
+                "en": "Correct an article's credits (admins)"},
+    "fix_usage": {
+        "zh-hans": "用法：<code>/fix 文章ID 字段 新值</code>\n字段：标题、来源、记者、日期（如 2020-04-12）；"
+                   "新值写 <code>-</code> 表示清空。\n例如：<code>/fix a1b2c3 记者 严薇、郭欣欣</code>",
+        "zh-hant": "用法：<code>/fix 文章ID 欄位 新值</code>\n欄位：標題、來源、記者、日期（如 2020-04-12）；"
+                   "新值寫 <code>-</code> 表示清空。\n例如：<code>/fix a1b2c3 記者 嚴薇、郭欣欣</code>",
+        "en": "Usage: <code>/fix ARTICLE_ID FIELD VALUE</code>\nFields: title, source, reporters, "
+              "date (e.g. 2020-04-12); <code>-</code> clears the field.\n"
+              "Example: <code>/fix a1b2c3 reporters 严薇、郭欣欣</code>",
+    },
+    "fixed": {"zh-hans": "已更正，以后的引文都会使用新的署名。", "zh-hant": "已更正，之後的引文都會使用新的署名。",
+              "en": "Corrected: every later quote uses the new credits."},
+    "fix_failed": {"zh-hans": "未能更正：{error}", "zh-hant": "未能更正：{error}",
+                   "en": "Not corrected: {error}"},
 }
 
 # Contributor roles as articles write them (simplified) → the label in each language; a role

@@ -63,6 +63,9 @@ def format_date(article: Article) -> str | None:
         m = re.match(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}))?", article.date)
         if m:
             return m.group(1) + (" " + m.group(2) if m.group(2) else "")
+        year_less = re.match(r"^--(\d{2})-(\d{2})$", article.date)
+        if year_less:  # a month and day the text states without a year: as it was printed
+            return article.date_text or f"{int(year_less.group(1))}月{int(year_less.group(2))}日"
         return article.date
     return article.date_text or None
 

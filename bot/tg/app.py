@@ -108,9 +108,11 @@ def command_menus(lang: str) -> dict[str, list[BotCommand]]:
         return [BotCommand(name, t(f"cmd_{name}", lang)) for name in names]
 
     return {
-        "private": cmds("start", "help", "about", "add", "list", "remove", "settings"),
+        "private": cmds("start", "help", "about", "add", "list", "remove", "fix", "settings",
+                        "follow", "feeds", "unfollow"),
         "groups": cmds("ask", "help", "about"),
-        "admins": cmds("ask", "help", "about", "add", "list", "remove", "settings"),
+        "admins": cmds("ask", "help", "about", "add", "list", "remove", "fix", "settings",
+                       "follow", "feeds", "unfollow"),
     }
 
 

@@ -317,3 +317,12 @@ def test_control_characters_never_reach_the_terminal_or_telegram():
     [message] = render_html(AnswerSet("q", [quote(excerpt="\x1b\x00", highlights=[])]))
     assert message.startswith("<blockquote>…</blockquote>")
     assert "\x1b" not in render_plain(AnswerSet("问\x1b题", []))
+
+
+def test_a_year_less_date_is_shown_as_printed_never_as_an_iso_fragment():
+    from bot.answers.render import format_date
+
+    printed = Article(id="x", date="--11-27", date_text="11月27日电")
+    assert format_date(printed) == "11月27日电"
+    assert format_date(Article(id="y", date="--04-02")) == "4月2日"
+    assert "--" not in attribution_plain(Article(id="z", source="新华社", date="--04-02"))

@@ -267,3 +267,29 @@ async def test_anonymous_admins_of_different_groups_have_their_own_question_budg
     await process(app, api.text_update(groups[0], anonymous, "/ask 两江新区和天府新区要共同建设什么",
                                        sender_chat=groups[0]))
     assert "秒后再试" in texts(api, groups[0]["id"])[-1]
+
+
+async def test_fix_corrects_credits_for_every_later_quote_and_refuses_members(api, feed, library):
+    admin, member, group = api.user(3101), api.user(3102), api.group(GROUP)
+    api.set_member(GROUP, 3101, "administrator")
+    await feed(api.text_update(group, admin, "/add " + "示范市今日开通跨江缆车，全程六分钟，票价二十元。" * 3))
+    [article] = library.list_articles(chat_scope(GROUP))
+    await feed(api.text_update(group, member, f"/fix {article.id} 记者 王五"))
+    assert "管理员" in texts(api, GROUP)[-1] and library.get_article(article.id).reporters == []
+    await feed(api.text_update(group, admin, f"/fix {article.id} 记者 王五、赵六"))
+    reply = texts(api, GROUP)[-1]
+    assert "王五、赵六" in reply and article.id in reply
+    await feed(api.text_update(group, admin, f"/fix {article.id} 来源 示范晚报"))
+    await feed(api.text_update(group, admin, f"/fix {article.id} 日期 2023-06-01"))
+    await feed(api.text_update(group, admin, "/ask 跨江缆车的票价是多少"))
+    answer = texts(api, GROUP)[-1]
+    assert "<blockquote>" in answer and "示范晚报" in answer and "王五、赵六" in answer
+    assert "2023-06-01" in answer
+    # bad input: one line each, nothing changed
+    await feed(api.text_update(group, admin, f"/fix {article.id} 日期 去年"))
+    assert texts(api, GROUP)[-1].startswith("未能更正") and "去年" in texts(api, GROUP)[-1]
+    await feed(api.text_update(group, admin, "/fix no-such-id 记者 王五"))
+    assert "no-such-id" in texts(api, GROUP)[-1]
+    await feed(api.text_update(group, admin, "/fix"))
+    assert "用法" in texts(api, GROUP)[-1]
+    assert library.get_article(article.id).date == "2023-06-01"

@@ -1,7 +1,7 @@
 """Telegram handlers: thin wrappers that turn updates into ``Library`` calls and replies.
 
 One module per concern — ``questions``, ``pages`` (全文), ``admin`` (/add /remove /list),
-``settings``, ``channels``, ``inline``, ``membership``, ``info`` (/start /help /about),
+``settings``, ``corrections`` (/fix), ``channels``, ``inline``, ``membership``, ``info`` (/start /help /about),
 ``feeds`` (links, forwards, /follow /feeds /unfollow), ``failures`` — over ``common``; ``register`` wires them, buttons routed by their kind
 (``pattern=``). Store access goes through ``Library`` (in a thread) or ``bot.tg.state``
 (chat settings cache, message and button state), so the event loop never waits on the disk.
@@ -26,6 +26,7 @@ from .. import buttons
 from . import (
     admin,
     channels,
+    corrections,
     failures,
     feeds,
     info,
@@ -76,6 +77,7 @@ def register(application: BotApplication) -> None:
     add(CommandHandler("remove", admin.cmd_remove, filters=message))
     add(CommandHandler("list", admin.cmd_list, filters=message))
     add(CommandHandler("settings", settings.cmd_settings, filters=message))
+    add(CommandHandler("fix", corrections.cmd_fix, filters=message))
     add(MessageHandler(message & filters.Document.ALL, admin.on_document))
     add(MessageHandler(message & filters.COMMAND, info.on_unknown_command))
     add(MessageHandler(message & filters.ChatType.PRIVATE & filters.TEXT,
