@@ -293,3 +293,25 @@ async def test_fix_corrects_credits_for_every_later_quote_and_refuses_members(ap
     await feed(api.text_update(group, admin, "/fix"))
     assert "用法" in texts(api, GROUP)[-1]
     assert library.get_article(article.id).date == "2023-06-01"
+
+
+async def test_a_long_import_shows_its_progress_in_one_edited_message(api, feed, library,
+                                                                      monkeypatch):
+    from bot.tg.handlers import admin
+
+    monkeypatch.setattr(admin, "PROGRESS_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr(admin, "PROGRESS_EVERY_SECONDS", 0.0)
+    user = api.user(3201)
+    chat = api.private(user)
+    records = "\n".join(json.dumps({"id": f"imp{n}", "title": f"第{n}条",
+                                    "text": f"示范市第{n}号工程今日开工，预计明年完成。" * 2})
+                        for n in range(12))
+    await feed(api.document_update(chat, user, "many.jsonl", records.encode()))
+    [status] = api.sent(3201)
+    assert status.params["text"].startswith("正在导入 0/12")
+    edits = [c for c in api.calls_of("editMessageText")
+             if c.params["message_id"] == status.result["message_id"]]
+    assert any("正在导入 11/12" in e.params["text"] for e in edits)
+    summary = edits[-1].params["text"]    # the summary replaces the progress line
+    assert summary.startswith("已添加") and summary.count("已添加") == 5 and "另有 7 篇" in summary
+    assert library.count_articles(chat_scope(3201)) == 12

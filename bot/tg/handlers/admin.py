@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: A long /add shows "正在导入 n/m…" once it has taken this long, updated at most this often.
+PROGRESS_AFTER_SECONDS = 2.0
+PROGRESS_EVERY_SECONDS = 2.0
 DOCUMENT_SUFFIXES = {".txt", ".html", ".htm", ".md", ".json", ".jsonl"}
 LIST_PAGE = 10
 
@@ -149,10 +153,22 @@ async def store_articles(update: Update, context: BotContext, articles: list[Art
     # channel identity posts as (their "from" is an account shared by everyone).
     uploader = (message.sender_chat.id if message.sender_chat is not None
                 else user.id if user is not None else chat.id)
+    # A long import (a JSONL of hundreds of records) shows its progress by editing one
+    # message, first after PROGRESS_AFTER_SECONDS, then at most every PROGRESS_EVERY_SECONDS.
+    started = last_shown = time.monotonic()
+    status: Message | None = None
     # Check and add under the chat's lock: concurrent /adds must not both see room for one.
     async with context.chat_lock(chat.id):
         room = max(0, limit - await asyncio.to_thread(context.library.count_articles, scope))
         for position, article in enumerate(articles[:room]):
+            now = time.monotonic()
+            if now - started >= PROGRESS_AFTER_SECONDS and now - last_shown >= PROGRESS_EVERY_SECONDS:
+                last_shown = now
+                progress = t("opml_progress", lang, done=position, total=min(room, len(articles)))
+                if status is None:
+                    status = await reply(message, progress)
+                else:
+                    await edit(status, progress, None)
             try:
                 added.append(await asyncio.to_thread(context.library.add_article, article, scope,
                                                      uploader=uploader))
@@ -174,7 +190,10 @@ async def store_articles(update: Update, context: BotContext, articles: list[Art
         lines.append(t("add_not_saved", lang, count=not_saved))
     if len(articles) > room:
         lines.append(t("add_full", lang, limit=limit))
-    await reply(message, "\n\n".join(lines))
+    if status is not None:
+        await edit(status, "\n\n".join(lines), None)
+    else:
+        await reply(message, "\n\n".join(lines))
 
 
 #: Longest field shown in an /add confirmation, a /list line or /about (characters): the
