@@ -57,11 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     corpus = args.work / f"corpus-{args.paragraphs}.jsonl"
     if not corpus.exists():
         make_corpus.main([str(corpus), "--paragraphs", str(args.paragraphs)])
-    config = parse_config(f"corpus: {{paths: ['{corpus}']}}\ndata_dir: data-{args.paragraphs}\n",
-                          base_dir=args.work)
+    config = parse_config(
+        f"corpus: {{paths: ['{corpus}']}}\ndata_dir: data-{args.paragraphs}\n", base_dir=args.work
+    )
     start = time.perf_counter()
     library = Library.open(config)
-    print(f"Library.open: {time.perf_counter() - start:.2f} s, {len(library.index)} paragraphs indexed")
+    print(
+        f"Library.open: {time.perf_counter() - start:.2f} s, {len(library.index)} paragraphs indexed"
+    )
     questions = real_questions(args.questions)
     seg, index = library.segmenter, library.index
     library.ask(questions[0])  # warm caches once
@@ -75,15 +78,23 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         answer_module.FIRST_PAGE = first_page
 
-    print(f"{len(questions)} questions, top {config.retrieval.top_k}, per article "
-          f"{config.answers.max_per_article}")
-    rows = [("segment + index search, top 5", search_ms),
-            ("Library.ask (pages of hits)", paged_ms),
-            ("Library.ask (all hits at once, reference)", all_hits_ms)]
+    print(
+        f"{len(questions)} questions, top {config.retrieval.top_k}, per article "
+        f"{config.answers.max_per_article}"
+    )
+    rows = [
+        ("segment + index search, top 5", search_ms),
+        ("Library.ask (pages of hits)", paged_ms),
+        ("Library.ask (all hits at once, reference)", all_hits_ms),
+    ]
     for name, values in rows:
-        print(f"  {name:44s} median {statistics.median(values):7.2f} ms   p95 {pct(values, 0.95):7.2f} ms")
-    print(f"  ratio all-hits / pages: median {statistics.median(all_hits_ms) / statistics.median(paged_ms):.1f}x, "
-          f"p95 {pct(all_hits_ms, 0.95) / pct(paged_ms, 0.95):.1f}x")
+        print(
+            f"  {name:44s} median {statistics.median(values):7.2f} ms   p95 {pct(values, 0.95):7.2f} ms"
+        )
+    print(
+        f"  ratio all-hits / pages: median {statistics.median(all_hits_ms) / statistics.median(paged_ms):.1f}x, "
+        f"p95 {pct(all_hits_ms, 0.95) / pct(paged_ms, 0.95):.1f}x"
+    )
     library.close()
     return 0
 

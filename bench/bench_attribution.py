@@ -31,8 +31,10 @@ TARGETS = {
 
 def field_values(rest: str) -> dict[str, float]:
     """``title=75.8% (47/62) … reporters P/R/F1=0.33/0.36/0.35`` → fractions."""
-    values = {name: float(share) / 100
-              for name, share in re.findall(r"(title|source|date)=([\d.]+)%", rest)}
+    values = {
+        name: float(share) / 100
+        for name, share in re.findall(r"(title|source|date)=([\d.]+)%", rest)
+    }
     f1 = re.search(r"reporters P/R/F1=[\d.]+/[\d.]+/([\d.]+)", rest)
     if f1:
         values["reporters"] = float(f1.group(1))
@@ -52,9 +54,24 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         details = Path(tmp) / "items.json"
         result = subprocess.run(
-            [sys.executable, str(SCORER), "--cmd", command, "--jobs", str(args.jobs),
-             "--parts", args.parts, "--misses", "0", "--json-out", str(details)],
-            cwd=ROOT, capture_output=True, text=True)
+            [
+                sys.executable,
+                str(SCORER),
+                "--cmd",
+                command,
+                "--jobs",
+                str(args.jobs),
+                "--parts",
+                args.parts,
+                "--misses",
+                "0",
+                "--json-out",
+                str(details),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         if result.returncode != 0 and "SUMMARY" not in result.stdout:
             print(f"scorer failed: {result.stderr.strip().splitlines()[-1:] or result.returncode}")
             return 1

@@ -34,9 +34,11 @@ from bot.config import parse_config  # noqa: E402
 from bot.feeds import FeedPoller  # noqa: E402
 from bot.library import Library  # noqa: E402
 
-FULL_TEXT_TAIL = ("记者在现场看到，工作人员正在对相关设施进行最后的调试，"
-                  "多位市民表示期待项目早日投用，相关部门表示将加强后续管理，确保各项措施落到实处。"
-                  "另据介绍，项目建成后将提供数百个就业岗位，并带动周边商业和服务业发展。")
+FULL_TEXT_TAIL = (
+    "记者在现场看到，工作人员正在对相关设施进行最后的调试，"
+    "多位市民表示期待项目早日投用，相关部门表示将加强后续管理，确保各项措施落到实处。"
+    "另据介绍，项目建成后将提供数百个就业岗位，并带动周边商业和服务业发展。"
+)
 
 
 def memory_kb(field: str) -> int:
@@ -46,8 +48,9 @@ def memory_kb(field: str) -> int:
     return 0
 
 
-def write_feeds(folder: Path, feeds: int, items: int, *, start: int, pages: bool,
-                base: str) -> None:
+def write_feeds(
+    folder: Path, feeds: int, items: int, *, start: int, pages: bool, base: str
+) -> None:
     mtime = time.time() + start  # later content, later Last-Modified
     for f in range(feeds):
         numbers = range(start + items - 1, start - 1, -1)
@@ -57,14 +60,23 @@ def write_feeds(folder: Path, feeds: int, items: int, *, start: int, pages: bool
             link = f"{base}/pages/{uid}.html"
             # a full text: longer than feeds.summary_chars, so no page is fetched
             full_text = story(uid) + f"<p>{FULL_TEXT_TAIL}第{uid}号报道完。</p>"
-            entries.append(Item(guid=f"f{f}-{n}", title=f"第{uid}号新闻", link=link,
-                                text="摘要" if pages else full_text, author="记者甲",
-                                full=not pages))
+            entries.append(
+                Item(
+                    guid=f"f{f}-{n}",
+                    title=f"第{uid}号新闻",
+                    link=link,
+                    text="摘要" if pages else full_text,
+                    author="记者甲",
+                    full=not pages,
+                )
+            )
             if pages:
                 page = folder / "pages" / f"{uid}.html"
-                page.write_text(f"<html><head><title>第{uid}号新闻</title></head><body>"
-                                f"<div class='article'>{story(uid)}</div></body></html>",
-                                encoding="utf-8")
+                page.write_text(
+                    f"<html><head><title>第{uid}号新闻</title></head><body>"
+                    f"<div class='article'>{story(uid)}</div></body></html>",
+                    encoding="utf-8",
+                )
         path = folder / f"feed{f}.xml"
         path.write_bytes(rss(entries, title=f"示范报{f}"))
         os.utime(path, (mtime, mtime))
@@ -74,8 +86,10 @@ def phase(name: str, action, rows: list[str]) -> object:  # type: ignore[no-unty
     wall, cpu = time.perf_counter(), time.process_time()
     result = action()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    rows.append(f"{name:<28} wall {wall:7.2f} s   cpu {cpu:7.2f} s   "
-                f"peak RSS {memory_kb('VmHWM') / 1024:6.0f} MB")
+    rows.append(
+        f"{name:<28} wall {wall:7.2f} s   cpu {cpu:7.2f} s   "
+        f"peak RSS {memory_kb('VmHWM') / 1024:6.0f} MB"
+    )
     print(rows[-1], flush=True)
     return result
 
@@ -92,18 +106,24 @@ def main() -> None:
         (folder / "pages").mkdir(parents=True)
         server = subprocess.Popen(
             [sys.executable, "-m", "http.server", "0", "--bind", "127.0.0.1", "-d", str(folder)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         try:
             line = server.stdout.readline() if server.stdout else ""
             port = int(line.split("port ")[1].split()[0])
             base = f"http://127.0.0.1:{port}"
             write_feeds(folder, args.feeds, args.items, start=1, pages=args.pages, base=base)
-            config = parse_config("corpus: {paths: []}\ndata_dir: data\n"
-                                  "fetch: {allow_hosts: [127.0.0.1]}\n",
-                                  base_dir=Path(tmp))
-            rows: list[str] = [f"{args.feeds} feeds x {args.items} items"
-                               f"{' (summaries: pages fetched)' if args.pages else ''}; "
-                               f"RSS before: {memory_kb('VmRSS') / 1024:.0f} MB"]
+            config = parse_config(
+                "corpus: {paths: []}\ndata_dir: data\nfetch: {allow_hosts: [127.0.0.1]}\n",
+                base_dir=Path(tmp),
+            )
+            rows: list[str] = [
+                f"{args.feeds} feeds x {args.items} items"
+                f"{' (summaries: pages fetched)' if args.pages else ''}; "
+                f"RSS before: {memory_kb('VmRSS') / 1024:.0f} MB"
+            ]
             print(rows[0], flush=True)
             with Library.open(config) as library, FeedPoller(library) as poller:
                 library.eager_save_limit = 0  # the index is written once, by flush()
@@ -117,22 +137,27 @@ def main() -> None:
                 poller._get = counting_get  # type: ignore[method-assign]
 
                 def follow_all() -> int:
-                    return sum(len(poller.follow(f"{base}/feed{f}.xml", "shared").added)
-                               for f in range(args.feeds))
+                    return sum(
+                        len(poller.follow(f"{base}/feed{f}.xml", "shared").added)
+                        for f in range(args.feeds)
+                    )
 
                 added = phase("1 follow + backfill", follow_all, rows)
                 phase("1b index flush", library.flush, rows)
-                results = phase("2 poll, unchanged (304)",
-                                lambda: poller.poll_due(force=True), rows)
+                results = phase(
+                    "2 poll, unchanged (304)", lambda: poller.poll_due(force=True), rows
+                )
                 assert all(r.not_modified for r in results), "expected 304s"
-                write_feeds(folder, args.feeds, args.items, start=11, pages=args.pages,
-                            base=base)
-                results = phase("3 poll, 10 new per feed", lambda: poller.poll_due(force=True),
-                                rows)
+                write_feeds(folder, args.feeds, args.items, start=11, pages=args.pages, base=base)
+                results = phase(
+                    "3 poll, 10 new per feed", lambda: poller.poll_due(force=True), rows
+                )
                 new = sum(len(r.added) for r in results)
-                print(f"articles: {added} backfilled, {new} new; "
-                      f"{library.count_articles('shared')} stored; {pages_fetched[0]} pages "
-                      "fetched")
+                print(
+                    f"articles: {added} backfilled, {new} new; "
+                    f"{library.count_articles('shared')} stored; {pages_fetched[0]} pages "
+                    "fetched"
+                )
         finally:
             server.terminate()
             server.wait(timeout=10)

@@ -57,8 +57,13 @@ from bot.tg.app import build_application  # noqa: E402
 QUESTION = "两江新区和天府新区要共同建设什么"
 GROUP = -100_777
 FLOODER = 7001
-FLOODS = {"group-full": 300, "group-ask": 300, "private-full": 1000, "group-many": 300,
-          "huge-pages": 15}
+FLOODS = {
+    "group-full": 300,
+    "group-ask": 300,
+    "private-full": 1000,
+    "group-many": 300,
+    "huge-pages": 15,
+}
 
 
 async def _first_reply(api: BotAPI, chat_id: int, before: int, timeout: float) -> float | None:
@@ -86,8 +91,9 @@ def _full_button(api: BotAPI, chat_id: int) -> tuple[dict, str]:
 async def _control(app: Any, api: BotAPI, user_id: int, timeout: float) -> float:
     user = api.user(user_id)
     before = len(api.sent(user_id))
-    await app.update_queue.put(Update.de_json(
-        api.text_update(api.private(user), user, QUESTION), app.bot))
+    await app.update_queue.put(
+        Update.de_json(api.text_update(api.private(user), user, QUESTION), app.bot)
+    )
     latency = await _first_reply(api, user_id, before, timeout)
     return timeout if latency is None else latency
 
@@ -99,8 +105,13 @@ async def scenario(name: str, count: int, controls: int, timeout: float) -> dict
         config = load_config(REPO / "config.yaml")
         config = dataclasses.replace(config, data_dir=str(Path(tmp) / "data"))
         library = Library.open(config)
-        app = build_application(config, library, api.token, request=RecordingRequest(api),
-                                get_updates_request=RecordingRequest(api))
+        app = build_application(
+            config,
+            library,
+            api.token,
+            request=RecordingRequest(api),
+            get_updates_request=RecordingRequest(api),
+        )
         await app.initialize()
         await app.start()
         try:
@@ -111,23 +122,29 @@ async def scenario(name: str, count: int, controls: int, timeout: float) -> dict
             updates: list[dict] = []
             if name == "huge-pages":
                 # 19 paragraphs of 100,000 characters: a document without line breaks.
-                paragraphs = [Paragraph(f"huge#{n}", "巨型文档的段落，" * 12_500)
-                              for n in range(19)]
-                library.store.put(Article(id="huge", title="巨型文档", paragraphs=paragraphs),
-                                  chat_scope(FLOODER))
+                paragraphs = [
+                    Paragraph(f"huge#{n}", "巨型文档的段落，" * 12_500) for n in range(19)
+                ]
+                library.store.put(
+                    Article(id="huge", title="巨型文档", paragraphs=paragraphs), chat_scope(FLOODER)
+                )
                 anchor = api.message(chat, None, "anchor")
                 updates = [api.press(flooder, anchor, "f|huge")] + [
-                    api.press(flooder, anchor, f"p|huge|{page}") for page in range(1, count)]
+                    api.press(flooder, anchor, f"p|huge|{page}") for page in range(1, count)
+                ]
             elif name == "group-ask":
                 updates = [api.text_update(chat, flooder, f"/ask {QUESTION}") for _ in range(count)]
             elif name == "group-many":
-                updates = [api.text_update(chat, api.user(20_000 + n), f"/ask {QUESTION}")
-                           for n in range(count)]
+                updates = [
+                    api.text_update(chat, api.user(20_000 + n), f"/ask {QUESTION}")
+                    for n in range(count)
+                ]
             else:
                 before = len(api.sent(chat_id))
                 text = f"/ask {QUESTION}" if name.startswith("group") else QUESTION
-                await app.update_queue.put(Update.de_json(api.text_update(chat, flooder, text),
-                                                          app.bot))
+                await app.update_queue.put(
+                    Update.de_json(api.text_update(chat, flooder, text), app.bot)
+                )
                 if await _first_reply(api, chat_id, before, timeout) is None:
                     raise RuntimeError("the flooder's question was not answered")
                 await asyncio.sleep(0.2)
@@ -143,10 +160,16 @@ async def scenario(name: str, count: int, controls: int, timeout: float) -> dict
                 latencies.append(await _control(app, api, 9001 + number, timeout))
                 await asyncio.sleep(0.3)
             elapsed = time.monotonic() - started
-            return {"flood": name, "updates": count, "baseline": baseline,
-                    "median": statistics.median(latencies), "max": max(latencies),
-                    "timeout": timeout, "flood_replies": len(api.sent(chat_id)) - sent_before,
-                    "elapsed": elapsed}
+            return {
+                "flood": name,
+                "updates": count,
+                "baseline": baseline,
+                "median": statistics.median(latencies),
+                "max": max(latencies),
+                "timeout": timeout,
+                "flood_replies": len(api.sent(chat_id)) - sent_before,
+                "elapsed": elapsed,
+            }
         finally:
             # What is still in flight is cancelled with the event loop (asyncio.run).
             library.close()
@@ -162,14 +185,19 @@ def main() -> None:
     parser.add_argument("--controls", type=int, default=5)
     parser.add_argument("--timeout", type=float, default=30.0)
     args = parser.parse_args()
-    print(f"{'flood':<14} {'updates':>7} {'baseline':>9} {'control median':>15} "
-          f"{'control max':>12} {'flood replies':>14} {'wall':>8}")
+    print(
+        f"{'flood':<14} {'updates':>7} {'baseline':>9} {'control median':>15} "
+        f"{'control max':>12} {'flood replies':>14} {'wall':>8}"
+    )
     for name in args.only or list(FLOODS):
         result = asyncio.run(scenario(name, FLOODS[name], args.controls, args.timeout))
         t = args.timeout
-        print(f"{name:<14} {result['updates']:>7} {_seconds(result['baseline'], t):>9} "
-              f"{_seconds(result['median'], t):>15} {_seconds(result['max'], t):>12} "
-              f"{result['flood_replies']:>14} {result['elapsed']:>6.1f} s", flush=True)
+        print(
+            f"{name:<14} {result['updates']:>7} {_seconds(result['baseline'], t):>9} "
+            f"{_seconds(result['median'], t):>15} {_seconds(result['max'], t):>12} "
+            f"{result['flood_replies']:>14} {result['elapsed']:>6.1f} s",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -96,8 +96,11 @@ class Corpus:
         for n in range(self.size):
             copy, i = divmod(n, n_base)
             article = base[i][0]
-            yield (f"{article}~{copy}#{i}", f"{article}~{copy}",
-                   blob[offsets[n]:offsets[n + 1]].decode("utf-8"))
+            yield (
+                f"{article}~{copy}#{i}",
+                f"{article}~{copy}",
+                blob[offsets[n] : offsets[n + 1]].decode("utf-8"),
+            )
 
 
 def queries(base: list[tuple[str, str]], count: int) -> list[tuple[str, str]]:
@@ -161,11 +164,23 @@ def serve(directory: str, query_file: str) -> None:
         index.search(segmenter.query_tokens(text), 5)
         times.append((time.perf_counter() - started) * 1000)
         cpu_times.append((time.thread_time() - cpu_started) * 1000)
-    print(json.dumps({"load_s": loads, "rss_before_mb": rss_before, "rss_loaded_mb": rss_loaded,
-                      "rss_after_queries_mb": rss_mb(), "peak_rss_mb": peak_rss_mb(),
-                      "median_ms": statistics.median(times), "p95_ms": percentile(times, 95),
-                      "max_ms": max(times), "cpu_median_ms": statistics.median(cpu_times),
-                      "cpu_p95_ms": percentile(cpu_times, 95), "docs": len(index)}))
+    print(
+        json.dumps(
+            {
+                "load_s": loads,
+                "rss_before_mb": rss_before,
+                "rss_loaded_mb": rss_loaded,
+                "rss_after_queries_mb": rss_mb(),
+                "peak_rss_mb": peak_rss_mb(),
+                "median_ms": statistics.median(times),
+                "p95_ms": percentile(times, 95),
+                "max_ms": max(times),
+                "cpu_median_ms": statistics.median(cpu_times),
+                "cpu_p95_ms": percentile(cpu_times, 95),
+                "docs": len(index),
+            }
+        )
+    )
 
 
 def bench_size(size: int, base, query_list, reference_queries: int, workdir: Path) -> None:
@@ -178,37 +193,46 @@ def bench_size(size: int, base, query_list, reference_queries: int, workdir: Pat
     megabytes = docs.megabytes
     segmenter = Segmenter()
     started, cpu_started = time.perf_counter(), time.process_time()
-    index = build_index(IndexDoc(doc_id, segmenter.tokens(text), "shared", group)
-                        for doc_id, group, text in docs)
+    index = build_index(
+        IndexDoc(doc_id, segmenter.tokens(text), "shared", group) for doc_id, group, text in docs
+    )
     build_s, build_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
-    print(f"build (segmentation + indexing, one process): {build_s:.1f} s for {megabytes:.1f} MB of text = "
-          f"{megabytes / build_s:.2f} MB/s wall, {megabytes / build_cpu_s:.2f} MB/s of CPU time "
-          f"(target >= 3)  [{index.n_postings:,} postings, {index.vocabulary_size:,} terms]")
+    print(
+        f"build (segmentation + indexing, one process): {build_s:.1f} s for {megabytes:.1f} MB of text = "
+        f"{megabytes / build_s:.2f} MB/s wall, {megabytes / build_cpu_s:.2f} MB/s of CPU time "
+        f"(target >= 3)  [{index.n_postings:,} postings, {index.vocabulary_size:,} terms]"
+    )
     directory = workdir / f"index-{size}"
     started = time.perf_counter()
     index.save(directory, meta={"bench": size})
     disk = sum(p.stat().st_size for p in directory.iterdir()) / 1e6
-    print(f"save: {time.perf_counter() - started:.2f} s, {disk:.0f} MB on disk; "
-          f"build process peak RSS {peak_rss_mb():.0f} MB")
+    print(
+        f"save: {time.perf_counter() - started:.2f} s, {disk:.0f} MB on disk; "
+        f"build process peak RSS {peak_rss_mb():.0f} MB"
+    )
 
     texts = [text for _, text in query_list]
     token_lists = [segmenter.query_tokens(t) for t in texts]
     for text in texts[:20]:
         index.search(segmenter.query_tokens(text), 5)
     with_segmentation, retrieval_only = [], []
-    for text, tokens in zip(texts, token_lists):
+    for text, tokens in zip(texts, token_lists, strict=False):
         started = time.perf_counter()
         index.search(segmenter.query_tokens(text), 5)
         with_segmentation.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         index.search(tokens, 5)
         retrieval_only.append((time.perf_counter() - started) * 1000)
-    print(f"query, top 5, {len(texts)} queries (in the building process): segmentation + retrieval "
-          f"median {statistics.median(with_segmentation):.2f} ms, p95 {percentile(with_segmentation, 95):.2f} ms; "
-          f"retrieval only median {statistics.median(retrieval_only):.2f} ms")
+    print(
+        f"query, top 5, {len(texts)} queries (in the building process): segmentation + retrieval "
+        f"median {statistics.median(with_segmentation):.2f} ms, p95 {percentile(with_segmentation, 95):.2f} ms; "
+        f"retrieval only median {statistics.median(retrieval_only):.2f} ms"
+    )
     for kind in sorted({k for k, _ in query_list}):
-        chosen = [t for (k, _), t in zip(query_list, with_segmentation) if k == kind]
-        print(f"   {kind:8s} queries: median {statistics.median(chosen):.2f} ms, p95 {percentile(chosen, 95):.2f} ms")
+        chosen = [t for (k, _), t in zip(query_list, with_segmentation, strict=False) if k == kind]
+        print(
+            f"   {kind:8s} queries: median {statistics.median(chosen):.2f} ms, p95 {percentile(chosen, 95):.2f} ms"
+        )
 
     if reference_queries and size <= 100_000:
         compare_with_reference(index, docs, segmenter, token_lists[:reference_queries])
@@ -216,18 +240,26 @@ def bench_size(size: int, base, query_list, reference_queries: int, workdir: Pat
 
     query_file = workdir / "queries.json"
     query_file.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
-    result = subprocess.run([sys.executable, __file__, "--serve", str(directory), str(query_file)],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, __file__, "--serve", str(directory), str(query_file)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     loads = figures["load_s"]
-    print(f"fresh process: load {loads[0]:.3f} s first, {statistics.median(loads):.3f} s median of 3 "
-          f"(target <= 1 s); RSS {figures['rss_before_mb']:.0f} MB before load, "
-          f"{figures['rss_loaded_mb']:.0f} MB loaded, {figures['rss_after_queries_mb']:.0f} MB after queries, "
-          f"peak {figures['peak_rss_mb']:.0f} MB (target <= 1500)")
-    print(f"fresh process: query (segmentation + retrieval, top 5) median {figures['median_ms']:.2f} ms, "
-          f"p95 {figures['p95_ms']:.2f} ms, max {figures['max_ms']:.1f} ms wall; CPU time median "
-          f"{figures['cpu_median_ms']:.2f} ms, p95 {figures['cpu_p95_ms']:.2f} ms "
-          f"(targets at 1M: <= 5 / <= 15)")
+    print(
+        f"fresh process: load {loads[0]:.3f} s first, {statistics.median(loads):.3f} s median of 3 "
+        f"(target <= 1 s); RSS {figures['rss_before_mb']:.0f} MB before load, "
+        f"{figures['rss_loaded_mb']:.0f} MB loaded, {figures['rss_after_queries_mb']:.0f} MB after queries, "
+        f"peak {figures['peak_rss_mb']:.0f} MB (target <= 1500)"
+    )
+    print(
+        f"fresh process: query (segmentation + retrieval, top 5) median {figures['median_ms']:.2f} ms, "
+        f"p95 {figures['p95_ms']:.2f} ms, max {figures['max_ms']:.1f} ms wall; CPU time median "
+        f"{figures['cpu_median_ms']:.2f} ms, p95 {figures['cpu_p95_ms']:.2f} ms "
+        f"(targets at 1M: <= 5 / <= 15)"
+    )
     shutil.rmtree(directory, ignore_errors=True)
 
 
@@ -237,7 +269,9 @@ def compare_with_reference(index, docs, segmenter, token_lists) -> None:
 
     started = time.perf_counter()
     reference = BM25Okapi([segmenter.tokens(text) for _, _, text in docs])
-    print(f"reference BM25Okapi built in {time.perf_counter() - started:.1f} s (segmentation included)")
+    print(
+        f"reference BM25Okapi built in {time.perf_counter() - started:.1f} s (segmentation included)"
+    )
     ids = [doc_id for doc_id, _, _ in docs]
     ours, theirs = [], []
     worst = 0.0
@@ -250,13 +284,16 @@ def compare_with_reference(index, docs, segmenter, token_lists) -> None:
         hits = index.search(tokens, 5)
         ours.append((time.perf_counter() - started) * 1000)
         expected = [scores[i] for i in order if scores[i] != 0]
-        worst = max([worst] + [abs(h.score - e) for h, e in zip(hits, expected)])
-        assert [ids[i] for i in order[: len(hits)]] == [h.doc_id for h in hits] or \
-            np.allclose([h.score for h in hits], expected[: len(hits)], atol=1e-6)
+        worst = max([worst] + [abs(h.score - e) for h, e in zip(hits, expected, strict=False)])
+        assert [ids[i] for i in order[: len(hits)]] == [h.doc_id for h in hits] or np.allclose(
+            [h.score for h in hits], expected[: len(hits)], atol=1e-6
+        )
     ratio = statistics.median(theirs) / statistics.median(ours)
-    print(f"side by side, same {len(token_lists)} query token lists, top 5: BM25Okapi.get_scores + sort "
-          f"median {statistics.median(theirs):.1f} ms vs index {statistics.median(ours):.3f} ms = "
-          f"{ratio:.0f}x faster (target >= 200x); largest top-5 score difference {worst:.2e}")
+    print(
+        f"side by side, same {len(token_lists)} query token lists, top 5: BM25Okapi.get_scores + sort "
+        f"median {statistics.median(theirs):.1f} ms vs index {statistics.median(ours):.3f} ms = "
+        f"{ratio:.0f}x faster (target >= 200x); largest top-5 score difference {worst:.2e}"
+    )
 
 
 def main() -> int:
@@ -266,16 +303,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--queries", type=int, default=400)
-    parser.add_argument("--reference-queries", type=int, default=60,
-                        help="queries also run through BM25Okapi (sizes <= 100k only)")
+    parser.add_argument(
+        "--reference-queries",
+        type=int,
+        default=60,
+        help="queries also run through BM25Okapi (sizes <= 100k only)",
+    )
     args = parser.parse_args()
     if not NEWS.exists():
         print(f"bench_index: {NEWS} not found; nothing measured.")
         return 0
     base = base_paragraphs()
     query_list = queries(base, args.queries)
-    print(f"base corpus: {len(base):,} paragraphs; {len(query_list)} queries "
-          f"({sum(k == 'cmrc' for k, _ in query_list)} CMRC questions, the rest corpus sentences)")
+    print(
+        f"base corpus: {len(base):,} paragraphs; {len(query_list)} queries "
+        f"({sum(k == 'cmrc' for k, _ in query_list)} CMRC questions, the rest corpus sentences)"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-index-") as tmp:
         for size in args.sizes:
             bench_size(size, base, query_list, args.reference_queries, Path(tmp))

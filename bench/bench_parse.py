@@ -29,14 +29,28 @@ MB = 1_000_000
 SAMPLE = ROOT / "corpus" / "cqcb-2020-04-12-chuanyu-innovation.txt"
 # Inputs that were quadratic (or exponential) before: one small upload could stall the bot.
 ADVERSARIAL = {
-    "1 MB of '两江新区，' lines (line joining)": ("broken.txt", lambda: ("两江新区，\n" * (MB // 16)).encode()),
+    "1 MB of '两江新区，' lines (line joining)": (
+        "broken.txt",
+        lambda: ("两江新区，\n" * (MB // 16)).encode(),
+    ),
     "1 MB page of <script> tails (chrome removal)": (
-        "page.html", lambda: ("<html><body><div><p>开头</p>" + "<script></script>两江新区建设。" * (MB // 40)
-                              + "</div></body></html>").encode()),
-    "YAML alias bomb, 12 levels (front matter)": ("bomb.md", lambda: (
-        "\n".join(["---", "a0: &a0 [x, x, x, x, x, x, x, x, x]"]
-                  + [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 12)])
-        + "\n---\n正文内容，两江新区和天府新区将共同建设西部科技创新中心。").encode()),
+        "page.html",
+        lambda: (
+            "<html><body><div><p>开头</p>"
+            + "<script></script>两江新区建设。" * (MB // 40)
+            + "</div></body></html>"
+        ).encode(),
+    ),
+    "YAML alias bomb, 12 levels (front matter)": (
+        "bomb.md",
+        lambda: (
+            "\n".join(
+                ["---", "a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+                + [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 12)]
+            )
+            + "\n---\n正文内容，两江新区和天府新区将共同建设西部科技创新中心。"
+        ).encode(),
+    ),
 }
 
 
@@ -106,20 +120,31 @@ def main() -> int:
     with_dataset_reporters = sum(1 for r in records if r.get("reporters"))
     print(f"dataset: {data_path} ({len(records)} records, {total_bytes / 1e6:.2f} MB)")
     print(f"articles parsed:   {len(articles)} / {len(records)}  (failures: {len(failures)})")
-    print(f"with reporters:    {sum(1 for a in articles if a.reporters)}"
-          f"  (dataset gave {with_dataset_reporters})")
+    print(
+        f"with reporters:    {sum(1 for a in articles if a.reporters)}"
+        f"  (dataset gave {with_dataset_reporters})"
+    )
     print(f"with contributors: {sum(1 for a in articles if a.contributors)}")
     print(f"with editors:      {sum(1 for a in articles if a.editors)}")
     print(f"with photographers:{sum(1 for a in articles if a.photographers):>5}")
-    print(f"with source:       {sum(1 for a in articles if a.source)}"
-          f"  (dataset gave {with_dataset_source})")
-    print(f"with date:         {sum(1 for a in articles if a.date)}"
-          f"  (dataset had {with_dataset_date} dates)")
-    print(f"paragraphs:        {sum(len(a.body) for a in articles)} body, "
-          f"{sum(len(a.paragraphs) - len(a.body) for a in articles)} headings")
-    print(f"speed (median of {args.runs} runs): {len(lines) / median:.0f} articles/s, "
-          f"{total_bytes / 1e6 / median:.2f} MB/s  (runs: "
-          + ", ".join(f"{t:.2f}s" for t in timings) + ")")
+    print(
+        f"with source:       {sum(1 for a in articles if a.source)}"
+        f"  (dataset gave {with_dataset_source})"
+    )
+    print(
+        f"with date:         {sum(1 for a in articles if a.date)}"
+        f"  (dataset had {with_dataset_date} dates)"
+    )
+    print(
+        f"paragraphs:        {sum(len(a.body) for a in articles)} body, "
+        f"{sum(len(a.paragraphs) - len(a.body) for a in articles)} headings"
+    )
+    print(
+        f"speed (median of {args.runs} runs): {len(lines) / median:.0f} articles/s, "
+        f"{total_bytes / 1e6 / median:.2f} MB/s  (runs: "
+        + ", ".join(f"{t:.2f}s" for t in timings)
+        + ")"
+    )
     for failure in failures[:20]:
         print("FAILED", failure)
     return 1 if failures else 0

@@ -36,7 +36,10 @@ VARIANTS = {
     "words only, no bigrams": {"bigrams": False},
     "search mode + bigrams": {"search_mode": True},
     "previous default: search mode, char tokens, no bigrams": {
-        "search_mode": True, "char_tokens": True, "bigrams": False},
+        "search_mode": True,
+        "char_tokens": True,
+        "bigrams": False,
+    },
     "default, jieba.Tokenizer engine instead of rjieba": {"engine": "jieba"},
 }
 
@@ -53,8 +56,11 @@ def reference_recall_at_1(path: Path, convert: bool) -> tuple[float, float]:
     t2s = opencc.OpenCC("t2s.json")
 
     def tokens(text: str) -> list[str]:
-        return [w for w in jieba.lcut_for_search(text) if w.strip() and w not in stopwords
-                and any(c.isalnum() for c in w)]
+        return [
+            w
+            for w in jieba.lcut_for_search(text)
+            if w.strip() and w not in stopwords and any(c.isalnum() for c in w)
+        ]
 
     data = json.loads(path.read_text(encoding="utf-8"))["data"]
     paragraphs = [p for article in data for p in article["paragraphs"]]
@@ -88,17 +94,22 @@ def main() -> int:
         ref_r1 = float("nan")
         if chunk is None:  # the reference pools whole contexts only
             ref_r1, ref_ms = reference_recall_at_1(path, convert)
-            print(f"   reference (jieba.lcut_for_search HMM on + BM25Okapi + stopwords): "
-                  f"recall@1 {ref_r1:.4f}, median query {ref_ms:.2f} ms")
+            print(
+                f"   reference (jieba.lcut_for_search HMM on + BM25Okapi + stopwords): "
+                f"recall@1 {ref_r1:.4f}, median query {ref_ms:.2f} ms"
+            )
         for variant, kwargs in variants.items():
             segmenter = Segmenter(**kwargs)
-            report = evaluate_squad([path], segmenter=segmenter, chunk=chunk,
-                                    convert_contexts_to_simplified=convert)
+            report = evaluate_squad(
+                [path], segmenter=segmenter, chunk=chunk, convert_contexts_to_simplified=convert
+            )
             r = report.recall
             verdict = "meets target" if r[1] >= target else "BELOW target"
-            print(f"   {variant:55s} r@1 {r[1]:.4f}  r@3 {r[3]:.4f}  r@5 {r[5]:.4f}  "
-                  f"mrr@10 {report.mrr_at_10:.4f}  median {report.median_query_ms:.2f} ms "
-                  f"({r[1] - ref_r1:+.4f} vs reference; {verdict})")
+            print(
+                f"   {variant:55s} r@1 {r[1]:.4f}  r@3 {r[3]:.4f}  r@5 {r[5]:.4f}  "
+                f"mrr@10 {report.mrr_at_10:.4f}  median {report.median_query_ms:.2f} ms "
+                f"({r[1] - ref_r1:+.4f} vs reference; {verdict})"
+            )
     return 0
 
 

@@ -33,8 +33,10 @@ from bot.ingest.parsing import parse_bytes  # noqa: E402
 
 SENTENCE = re.compile(r"[，。！？；]")
 # Lines of page chrome that is_page_junk does not know: lists, prompts, sharing, accounts.
-CHROME = re.compile(r"^(?:相关|推荐|热门|猜你|更多|上一篇|下一篇|责任编辑|编辑[：:]|来源[：:]|"
-                    r"扫[一描]|关注|点击|下载|登录|注册|分享|举报|评论|回复|阅读\s*\d|\d+\s*(?:条评论|人参与))")
+CHROME = re.compile(
+    r"^(?:相关|推荐|热门|猜你|更多|上一篇|下一篇|责任编辑|编辑[：:]|来源[：:]|"
+    r"扫[一描]|关注|点击|下载|登录|注册|分享|举报|评论|回复|阅读\s*\d|\d+\s*(?:条评论|人参与))"
+)
 
 
 def squash(text: str) -> str:
@@ -72,12 +74,18 @@ def with_readability(html: bytes, name: str) -> str:
 
 def reference(item: dict) -> list[str]:
     """Sentence lines of the 40 lines under the labelled headline in the page's text."""
-    lines = [line.strip() for line in
-             (DEV / item["files"][1]).read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [
+        line.strip()
+        for line in (DEV / item["files"][1]).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     title = squash(item["title"]).rstrip(".…")[:12]
     start = next((i for i, line in enumerate(lines) if title and title in squash(line)), 0)
-    return [line for line in lines[start + 1: start + 41]
-            if len(line) >= 20 and SENTENCE.search(line) and not is_page_junk(line)]
+    return [
+        line
+        for line in lines[start + 1 : start + 41]
+        if len(line) >= 20 and SENTENCE.search(line) and not is_page_junk(line)
+    ]
 
 
 def main() -> int:
@@ -86,15 +94,19 @@ def main() -> int:
         return 0
     items = [json.loads(line) for line in (DEV / "labels.jsonl").read_text("utf-8").splitlines()]
     items = [item for item in items if item["kind"] == "html_page"]
-    extractors = {"bot (bot/ingest/webpage.py)": ours, "trafilatura": with_trafilatura,
-                  "readability-lxml": with_readability}
+    extractors = {
+        "bot (bot/ingest/webpage.py)": ours,
+        "trafilatura": with_trafilatura,
+        "readability-lxml": with_readability,
+    }
     print(f"{len(items)} pages | lead kept | body kept | junk lines | empty | seconds")
     for label, extract in extractors.items():
         leads = kept = total = junk = empty = 0
         started = time.perf_counter()
         try:
-            outputs = [extract((DEV / item["files"][0]).read_bytes(), item["files"][0])
-                       for item in items]
+            outputs = [
+                extract((DEV / item["files"][0]).read_bytes(), item["files"][0]) for item in items
+            ]
         except ImportError:
             print(f"{label}: not installed")
             continue
@@ -109,10 +121,15 @@ def main() -> int:
             leads += bool(hits and hits[0])
             kept += sum(hits)
             total += len(wanted)
-            junk += sum(1 for line in text.splitlines() if line.strip() and (
-                is_page_junk(line.strip()) or CHROME.search(line)))
-        print(f"{label:28s} | {leads}/{len(items)} | {kept / max(total, 1):.1%} | {junk} | "
-              f"{empty} | {seconds:.1f}")
+            junk += sum(
+                1
+                for line in text.splitlines()
+                if line.strip() and (is_page_junk(line.strip()) or CHROME.search(line))
+            )
+        print(
+            f"{label:28s} | {leads}/{len(items)} | {kept / max(total, 1):.1%} | {junk} | "
+            f"{empty} | {seconds:.1f}"
+        )
     return 0
 
 

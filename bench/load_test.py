@@ -131,6 +131,7 @@ def real_questions(count: int, seed: int = 11) -> list[str]:
 
 # -- the bot process ---------------------------------------------------------------------------
 
+
 def write_config(directory: Path, corpus: list[str]) -> Path:
     raw = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
     raw["corpus"]["paths"] = corpus
@@ -138,7 +139,7 @@ def write_config(directory: Path, corpus: list[str]) -> Path:
     raw["log_level"] = "WARNING"
     raw["telegram"]["api_base_url"] = None
     limits = raw["telegram"]["limits"]
-    limits["questions_per_window"] = 100_000     # the per-user budget never triggers
+    limits["questions_per_window"] = 100_000  # the per-user budget never triggers
     limits["window_seconds"] = 60
     path = directory / "config.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
@@ -169,14 +170,24 @@ class BotProcess:
     started: float = 0.0
 
     def start(self) -> None:
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": self.server.base_url,
-               "TELEGRAM_API_FILE_URL": self.server.file_url, "PYTHONUNBUFFERED": "1",
-               "TELEGRAM_RATE_LIMITER": "on" if self.rate_limiter else "off"}
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": self.server.base_url,
+            "TELEGRAM_API_FILE_URL": self.server.file_url,
+            "PYTHONUNBUFFERED": "1",
+            "TELEGRAM_RATE_LIMITER": "on" if self.rate_limiter else "off",
+        }
         env.pop("TELEGRAM_WEBHOOK_SECRET", None)
         self.log = open(self.log_path, "a", encoding="utf-8")
         self.started = time.monotonic()
-        self.process = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(self.config), "run"],
-                                        cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "--config", str(self.config), "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
 
     def wait_ready(self, timeout: float) -> float:
         """Seconds from start to ready: 3 setMyCommands done and the first getUpdates arrived."""
@@ -206,12 +217,15 @@ class BotProcess:
 
     def tail(self, lines: int = 30) -> str:
         try:
-            return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+            return "\n".join(
+                self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+            )
         except OSError:
             return ""
 
 
 # -- driving the chats ---------------------------------------------------------------------------
+
 
 @dataclass
 class Asked:
@@ -249,7 +263,9 @@ def queue_questions(api: BotAPI, questions: list[str], chats: int, seed: int = 5
     targets = []
     for n in range(chats):
         if n < private:
-            user = api.user(700_000 + n, f"U{n}", language_code=rng.choice(["zh-hans", "zh-hant", "en", None]))
+            user = api.user(
+                700_000 + n, f"U{n}", language_code=rng.choice(["zh-hans", "zh-hant", "en", None])
+            )
             targets.append((api.private(user), [user]))
         else:
             chat = api.group(-100_700_000 - n, f"Load group {n}")
@@ -260,7 +276,11 @@ def queue_questions(api: BotAPI, questions: list[str], chats: int, seed: int = 5
         chat, members = targets[number % chats]
         user = rng.choice(members)
         group = chat["type"] != "private"
-        text = (f"/ask@{BOT_USERNAME} {question}" if rng.random() < 0.5 else f"/ask {question}") if group else question
+        text = (
+            (f"/ask@{BOT_USERNAME} {question}" if rng.random() < 0.5 else f"/ask {question}")
+            if group
+            else question
+        )
         update = api.text_update(chat, user, text)
         message = update["message"]
         asked.append(Asked(update["update_id"], chat["id"], message["message_id"], question, group))
@@ -295,10 +315,13 @@ def classify(text: str) -> str:
             return kind
     if any(v.split("{")[0] in text for v in TEXTS["rate_limited"].values()):
         return "rate limited"
-    try:   # render.py's own "nothing found" message (with tips)
+    try:  # render.py's own "nothing found" message (with tips)
         from bot.answers.render import _labels
 
-        if any(_labels(lang)["no_answer"].split("{")[0] in text for lang in ("zh-hans", "zh-hant", "en")):
+        if any(
+            _labels(lang)["no_answer"].split("{")[0] in text
+            for lang in ("zh-hans", "zh-hant", "en")
+        ):
             return "no answer"
     except (ImportError, KeyError, AttributeError):
         pass
@@ -322,42 +345,77 @@ def idle_latencies(api: BotAPI, questions: list[str], timeout: float) -> list[fl
     for question in questions:
         update = api.text_update(chat, user, question)
         message_id = update["message"]["message_id"]
-        call = api.wait_for(lambda: next((c for c in api.sent(690_001)
-                                          if (c.params.get("reply_parameters") or {}).get("message_id") == message_id),
-                                         None), timeout)
+        call = api.wait_for(
+            lambda message_id=message_id: next(
+                (
+                    c
+                    for c in api.sent(690_001)
+                    if (c.params.get("reply_parameters") or {}).get("message_id") == message_id
+                ),
+                None,
+            ),
+            timeout,
+        )
         handed = api.handed_out.get(update["update_id"])
         if handed is not None:
             out.append(call.at - handed)
     return out
 
 
-def run_load(name: str, corpus: list[str], questions: list[str], *, chats: int, rate_limiter: bool,
-             reply_timeout: float, startup_timeout: float, paragraphs: int | None, restart: bool,
-             idle: int = 20) -> Result:
+def run_load(
+    name: str,
+    corpus: list[str],
+    questions: list[str],
+    *,
+    chats: int,
+    rate_limiter: bool,
+    reply_timeout: float,
+    startup_timeout: float,
+    paragraphs: int | None,
+    restart: bool,
+    idle: int = 20,
+) -> Result:
     """First start (indexing); with ``restart``, stop and start again on the same data_dir (index
     from disk) and load that process — the one whose memory under load is reported."""
     result = Result(name, paragraphs=paragraphs, total=len(questions))
-    with tempfile.TemporaryDirectory(prefix="loadtest-") as tmp, StandinServer(BotAPI(TOKEN)) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="loadtest-") as tmp,
+        StandinServer(BotAPI(TOKEN)) as server,
+    ):
         directory = Path(tmp)
-        bot = BotProcess(server, write_config(directory, corpus), directory / "bot.log", rate_limiter)
+        bot = BotProcess(
+            server, write_config(directory, corpus), directory / "bot.log", rate_limiter
+        )
         api = server.api
         try:
-            print(f"[{name}] first start{' (parses and indexes the corpus)' if paragraphs else ''} …", flush=True)
+            print(
+                f"[{name}] first start{' (parses and indexes the corpus)' if paragraphs else ''} …",
+                flush=True,
+            )
             bot.start()
             result.startup = bot.wait_ready(startup_timeout)
             result.hwm_ready = proc_status(bot.process.pid).get("VmHWM", 0)
-            print(f"[{name}] ready in {result.startup:.1f} s, VmHWM {result.hwm_ready / 1024:.0f} MB", flush=True)
+            print(
+                f"[{name}] ready in {result.startup:.1f} s, VmHWM {result.hwm_ready / 1024:.0f} MB",
+                flush=True,
+            )
             if restart:
                 bot.stop()
                 bot.start()
                 result.restart = bot.wait_ready(startup_timeout)
                 result.hwm_restart = proc_status(bot.process.pid).get("VmHWM", 0)
-                print(f"[{name}] restart (index from disk): ready in {result.restart:.1f} s, "
-                      f"VmHWM {result.hwm_restart / 1024:.0f} MB", flush=True)
+                print(
+                    f"[{name}] restart (index from disk): ready in {result.restart:.1f} s, "
+                    f"VmHWM {result.hwm_restart / 1024:.0f} MB",
+                    flush=True,
+                )
             result.idle = idle_latencies(api, questions[:idle], timeout=30)
-            print(f"[{name}] {len(result.idle)} questions one at a time: p50 "
-                  f"{pct(result.idle, 50) * 1000:.0f} ms; now queueing {len(questions)} questions "
-                  f"from {chats} chats at once", flush=True)
+            print(
+                f"[{name}] {len(result.idle)} questions one at a time: p50 "
+                f"{pct(result.idle, 50) * 1000:.0f} ms; now queueing {len(questions)} questions "
+                f"from {chats} chats at once",
+                flush=True,
+            )
             before = len(api.sent())
             cpu0 = cpu_seconds(bot.process.pid)
             t0 = time.monotonic()
@@ -372,8 +430,11 @@ def run_load(name: str, corpus: list[str], questions: list[str], *, chats: int, 
                 if bot.process.poll() is not None:
                     raise RuntimeError(f"the bot exited during the load:\n{bot.tail()}")
                 if time.monotonic() >= next_note:
-                    print(f"[{name}]   {len(found)}/{len(asked)} answered after "
-                          f"{time.monotonic() - t0:.0f} s", flush=True)
+                    print(
+                        f"[{name}]   {len(found)}/{len(asked)} answered after "
+                        f"{time.monotonic() - t0:.0f} s",
+                        flush=True,
+                    )
                     next_note += 15
                 time.sleep(0.1)
             status = proc_status(bot.process.pid)
@@ -391,21 +452,31 @@ def run_load(name: str, corpus: list[str], questions: list[str], *, chats: int, 
             result.messages = len(api.sent()) - before
             missing = [by_update[u].question for u in by_update if u not in found]
             if missing:
-                print(f"[{name}] NOT answered within {reply_timeout:.0f} s: {len(missing)}, "
-                      f"e.g. {missing[:3]}", flush=True)
+                print(
+                    f"[{name}] NOT answered within {reply_timeout:.0f} s: {len(missing)}, "
+                    f"e.g. {missing[:3]}",
+                    flush=True,
+                )
         finally:
             bot.stop()
-            text = bot.log_path.read_text(encoding="utf-8", errors="replace") if bot.log_path.exists() else ""
+            text = (
+                bot.log_path.read_text(encoding="utf-8", errors="replace")
+                if bot.log_path.exists()
+                else ""
+            )
             if TOKEN in text:
                 result.log_problems.append("the token appears in the bot's log")
             if "Traceback" in text:
                 result.log_problems.append("a traceback in the bot's log:\n" + text[-2000:])
             if api.html_errors:
-                result.log_problems.append(f"{len(api.html_errors)} HTML errors, e.g. {api.html_errors[:2]}")
+                result.log_problems.append(
+                    f"{len(api.html_errors)} HTML errors, e.g. {api.html_errors[:2]}"
+                )
     return result
 
 
 # -- reporting -------------------------------------------------------------------------------------
+
 
 def pct(values: list[float], q: float) -> float:
     if not values:
@@ -416,56 +487,86 @@ def pct(values: list[float], q: float) -> float:
 
 def report(results: list[Result], rate_limiter: bool) -> None:
     print()
-    print("Throttling: per-user question budget 100,000 per 60 s (never triggers); PTB AIORateLimiter "
-          + ("ON (30 requests/s overall, 20 messages/min per group)" if rate_limiter
-             else "OFF (TELEGRAM_RATE_LIMITER=off)") + "; the stand-in never throttles or answers 429.")
-    print("Latency = update handed out by getUpdates -> the first reply's sendMessage arriving at the stand-in "
-          "(queueing inside the bot included).")
-    print(f"{'corpus':<9}{'replies':>10}{'burst p50':>10}{'p95':>8}{'max':>8}{'idle p50':>9}{'p95':>7}"
-          f"{'wall':>7}{'q/s':>6}{'cpu':>7}{'start':>7}{'restart':>8}{'HWM start':>10}{'HWM load':>9}{'RSS':>6}")
-    print(f"{'':<9}{'':>10}{'s':>10}{'s':>8}{'s':>8}{'ms':>9}{'ms':>7}{'s':>7}{'':>6}{'s':>7}{'s':>7}{'s':>8}"
-          f"{'MB':>10}{'MB':>9}{'MB':>6}")
+    print(
+        "Throttling: per-user question budget 100,000 per 60 s (never triggers); PTB AIORateLimiter "
+        + (
+            "ON (30 requests/s overall, 20 messages/min per group)"
+            if rate_limiter
+            else "OFF (TELEGRAM_RATE_LIMITER=off)"
+        )
+        + "; the stand-in never throttles or answers 429."
+    )
+    print(
+        "Latency = update handed out by getUpdates -> the first reply's sendMessage arriving at the stand-in "
+        "(queueing inside the bot included)."
+    )
+    print(
+        f"{'corpus':<9}{'replies':>10}{'burst p50':>10}{'p95':>8}{'max':>8}{'idle p50':>9}{'p95':>7}"
+        f"{'wall':>7}{'q/s':>6}{'cpu':>7}{'start':>7}{'restart':>8}{'HWM start':>10}{'HWM load':>9}{'RSS':>6}"
+    )
+    print(
+        f"{'':<9}{'':>10}{'s':>10}{'s':>8}{'s':>8}{'ms':>9}{'ms':>7}{'s':>7}{'':>6}{'s':>7}{'s':>7}{'s':>8}"
+        f"{'MB':>10}{'MB':>9}{'MB':>6}"
+    )
     for r in results:
-        print(f"{r.name:<9}{f'{r.answered}/{r.total}':>10}{pct(r.latencies, 50):>10.2f}{pct(r.latencies, 95):>8.2f}"
-              f"{max(r.latencies, default=float('nan')):>8.2f}{pct(r.idle, 50) * 1000:>9.0f}"
-              f"{pct(r.idle, 95) * 1000:>7.0f}{r.wall:>7.1f}{r.answered / r.wall if r.wall else float('nan'):>6.1f}"
-              f"{r.cpu:>7.1f}{r.startup:>7.1f}{(f'{r.restart:.1f}' if r.restart is not None else '-'):>8}"
-              f"{r.hwm_ready / 1024:>10.0f}{r.hwm_after / 1024:>9.0f}{r.rss_after / 1024:>6.0f}")
-    print("  HWM start = VmHWM of the first-started process at ready (indexing included); HWM load = VmHWM "
-          "of the process that took the load (the restarted one when there is a restart), after the load.")
+        print(
+            f"{r.name:<9}{f'{r.answered}/{r.total}':>10}{pct(r.latencies, 50):>10.2f}{pct(r.latencies, 95):>8.2f}"
+            f"{max(r.latencies, default=float('nan')):>8.2f}{pct(r.idle, 50) * 1000:>9.0f}"
+            f"{pct(r.idle, 95) * 1000:>7.0f}{r.wall:>7.1f}{r.answered / r.wall if r.wall else float('nan'):>6.1f}"
+            f"{r.cpu:>7.1f}{r.startup:>7.1f}{(f'{r.restart:.1f}' if r.restart is not None else '-'):>8}"
+            f"{r.hwm_ready / 1024:>10.0f}{r.hwm_after / 1024:>9.0f}{r.rss_after / 1024:>6.0f}"
+        )
+    print(
+        "  HWM start = VmHWM of the first-started process at ready (indexing included); HWM load = VmHWM "
+        "of the process that took the load (the restarted one when there is a restart), after the load."
+    )
     for r in results:
         kinds = ", ".join(f"{k}: {v}" for k, v in sorted(r.kinds.items()))
-        print(f"  {r.name}: first replies — {kinds}; sendMessage calls {r.messages}; mean burst latency "
-              f"{statistics.fmean(r.latencies) if r.latencies else float('nan'):.2f} s; bot CPU during the burst "
-              f"{r.cpu:.1f} s ({r.cpu / r.answered * 1000 if r.answered else float('nan'):.0f} ms/question)"
-              + (f"; VmHWM after restart {r.hwm_restart / 1024:.0f} MB" if r.hwm_restart else ""))
+        print(
+            f"  {r.name}: first replies — {kinds}; sendMessage calls {r.messages}; mean burst latency "
+            f"{statistics.fmean(r.latencies) if r.latencies else float('nan'):.2f} s; bot CPU during the burst "
+            f"{r.cpu:.1f} s ({r.cpu / r.answered * 1000 if r.answered else float('nan'):.0f} ms/question)"
+            + (f"; VmHWM after restart {r.hwm_restart / 1024:.0f} MB" if r.hwm_restart else "")
+        )
         for problem in r.log_problems:
             print(f"  {r.name}: PROBLEM: {problem}")
     if len(results) >= 2 and all(r.latencies and r.wall for r in results):
         a, b = results[0], results[-1]
-        print(f"Ratios {b.name} / {a.name}: burst p50 ×{pct(b.latencies, 50) / pct(a.latencies, 50):.1f}, "
-              f"burst p95 ×{pct(b.latencies, 95) / pct(a.latencies, 95):.1f}, idle p50 "
-              f"×{pct(b.idle, 50) / pct(a.idle, 50):.1f}, wall ×{b.wall / a.wall:.1f}, "
-              f"HWM under load ×{b.hwm_after / max(a.hwm_after, 1):.1f}")
+        print(
+            f"Ratios {b.name} / {a.name}: burst p50 ×{pct(b.latencies, 50) / pct(a.latencies, 50):.1f}, "
+            f"burst p95 ×{pct(b.latencies, 95) / pct(a.latencies, 95):.1f}, idle p50 "
+            f"×{pct(b.idle, 50) / pct(a.idle, 50):.1f}, wall ×{b.wall / a.wall:.1f}, "
+            f"HWM under load ×{b.hwm_after / max(a.hwm_after, 1):.1f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", action="append", default=None,
-                        help="default (bundled corpus/), news (the 1,261 articles), 100k, or a file; repeatable")
+    parser.add_argument(
+        "--corpus",
+        action="append",
+        default=None,
+        help="default (bundled corpus/), news (the 1,261 articles), 100k, or a file; repeatable",
+    )
     parser.add_argument("--questions", type=int, default=1000)
     parser.add_argument("--chats", type=int, default=200)
     parser.add_argument("--rate-limiter", choices=("on", "off"), default="off")
     parser.add_argument("--reply-timeout", type=float, default=290.0)
     parser.add_argument("--startup-timeout", type=float, default=240.0)
-    parser.add_argument("--corpus-file", type=Path, default=None,
-                        help="where to build/keep the 100k corpus (default: a temp file)")
+    parser.add_argument(
+        "--corpus-file",
+        type=Path,
+        default=None,
+        help="where to build/keep the 100k corpus (default: a temp file)",
+    )
     args = parser.parse_args(argv)
     corpora = args.corpus or ["default", "100k"]
     rate_limiter = args.rate_limiter == "on"
     questions = real_questions(args.questions)
-    print(f"{len(questions)} questions ({len(set(questions))} distinct), {args.chats} chats, "
-          f"rate limiter {args.rate_limiter}")
+    print(
+        f"{len(questions)} questions ({len(set(questions))} distinct), {args.chats} chats, "
+        f"rate limiter {args.rate_limiter}"
+    )
     results = []
     with tempfile.TemporaryDirectory(prefix="loadcorpus-") as tmp:
         for name in corpora:
@@ -488,9 +589,19 @@ def main(argv: list[str] | None = None) -> int:
                     paths, paragraphs = [str(target)], 100_000
             else:
                 paths = [name]
-            results.append(run_load(name, paths, questions, chats=args.chats, rate_limiter=rate_limiter,
-                                    reply_timeout=args.reply_timeout, startup_timeout=args.startup_timeout,
-                                    paragraphs=paragraphs, restart=paragraphs is not None))
+            results.append(
+                run_load(
+                    name,
+                    paths,
+                    questions,
+                    chats=args.chats,
+                    rate_limiter=rate_limiter,
+                    reply_timeout=args.reply_timeout,
+                    startup_timeout=args.startup_timeout,
+                    paragraphs=paragraphs,
+                    restart=paragraphs is not None,
+                )
+            )
     if not results:
         return 0
     report(results, rate_limiter)

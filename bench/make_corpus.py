@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                 meta = {k: v for k, v in item.items() if k not in ("text", "date_iso")}
                 try:
                     body = len(parse_text(item["text"], metadata=meta).body)
-                except Exception:   # a record the parser refuses is left out
+                except Exception:  # a record the parser refuses is left out
                     continue
                 if not body:
                     continue
@@ -89,8 +89,10 @@ def main(argv: list[str] | None = None) -> int:
                 total += body
                 articles += 1
             copy += 1
-    print(f"make_corpus: {articles} articles, {total} body paragraphs ({copy} copies of "
-          f"{len(records)} articles) -> {args.out} in {time.monotonic() - started:.1f} s")
+    print(
+        f"make_corpus: {articles} articles, {total} body paragraphs ({copy} copies of "
+        f"{len(records)} articles) -> {args.out} in {time.monotonic() - started:.1f} s"
+    )
     return 0
 
 

@@ -1,16 +1,16 @@
 """Command line: parses arguments, calls the library, turns BotError into one line.
 
-    python -m bot parse FILE... [--json]
-    python -m bot add URL|FILE... [--scope shared|chat:ID] [--json]
-    python -m bot feeds add URL [--scope S] | list [--json] | poll [--force] [--json] | remove ID
-    python -m bot ask "QUESTION" [--top N] [--per-article M] [--json]
-    python -m bot ask --questions Q.jsonl --json
-    python -m bot search --corpus CORPUS.jsonl --queries QUERIES.jsonl [--top K]
-    python -m bot eval --squad FILE.json [FILE2.json ...] [--chunk N]
-    python -m bot eval --relevance DIR
-    python -m bot check
-    python -m bot backup FILE.sqlite3
-    python -m bot run
+python -m bot parse FILE... [--json]
+python -m bot add URL|FILE... [--scope shared|chat:ID] [--json]
+python -m bot feeds add URL [--scope S] | list [--json] | poll [--force] [--json] | remove ID
+python -m bot ask "QUESTION" [--top N] [--per-article M] [--json]
+python -m bot ask --questions Q.jsonl --json
+python -m bot search --corpus CORPUS.jsonl --queries QUERIES.jsonl [--top K]
+python -m bot eval --squad FILE.json [FILE2.json ...] [--chunk N]
+python -m bot eval --relevance DIR
+python -m bot check
+python -m bot backup FILE.sqlite3
+python -m bot run
 """
 
 from __future__ import annotations
@@ -20,13 +20,12 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import TextIO
 
 from .config import Config, Secrets, load_config
 from .errors import ArticleError, BotError
-
-
 
 # Lone surrogates stand for undecodable bytes of a file name or an argument
 # (surrogateescape); written as they are, they would reach stdout as raw, invalid UTF-8.
@@ -74,7 +73,9 @@ def _describe(article) -> str:  # type: ignore[no-untyped-def]
         f"reporters:    {'、'.join(article.reporters) or '-'}",
     ]
     if article.contributors:
-        lines.append("contributors: " + "、".join(f"{c.name}（{c.role}）" for c in article.contributors))
+        lines.append(
+            "contributors: " + "、".join(f"{c.name}（{c.role}）" for c in article.contributors)
+        )
     if article.editors:
         lines.append(f"editors:      {'、'.join(article.editors)}")
     if article.photographers:
@@ -130,10 +131,15 @@ def cmd_add(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 
 def _feed_line(feed) -> str:  # type: ignore[no-untyped-def]
-    state = f"paused: {feed.paused}" if feed.paused else (
-        f"failing ({feed.failures}): {feed.last_error}" if feed.failures else "ok")
-    return (f"{feed.id}\t{feed.scope}\t{feed.interval // 60} min\t{state}\t"
-            f"{feed.title or '-'}\t{feed.url}")
+    state = (
+        f"paused: {feed.paused}"
+        if feed.paused
+        else (f"failing ({feed.failures}): {feed.last_error}" if feed.failures else "ok")
+    )
+    return (
+        f"{feed.id}\t{feed.scope}\t{feed.interval // 60} min\t{state}\t"
+        f"{feed.title or '-'}\t{feed.url}"
+    )
 
 
 def cmd_feeds(args: argparse.Namespace, config: Config, out: TextIO) -> int:
@@ -145,16 +151,22 @@ def cmd_feeds(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     with Library.open(config) as library, FeedPoller(library) as poller:
         if args.feeds_command == "add":
             try:
-                result = poller.follow(args.url, args.scope, interval_minutes=args.interval,
-                                       fetch_pages=False if args.no_pages else None)
+                result = poller.follow(
+                    args.url,
+                    args.scope,
+                    interval_minutes=args.interval,
+                    fetch_pages=False if args.no_pages else None,
+                )
             except (FetchError, FeedError) as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return 1
             if result.error:
                 print(f"error: {result.error}", file=sys.stderr)
                 return 1
-            out.write(f"following feed {result.feed.id}: {result.feed.title or result.feed.url} "
-                      f"({len(result.added)} articles stored)\n")
+            out.write(
+                f"following feed {result.feed.id}: {result.feed.title or result.feed.url} "
+                f"({len(result.added)} articles stored)\n"
+            )
         elif args.feeds_command == "list":
             for feed in poller.list_feeds():
                 if args.json:
@@ -171,8 +183,9 @@ def cmd_feeds(args: argparse.Namespace, config: Config, out: TextIO) -> int:
                     if args.json:
                         _print_json({**article.to_json(), "feed": result.feed.id}, out)
                     else:
-                        out.write(f"feed {result.feed.id}: added {article.id}: "
-                                  f"{article.title or '-'}\n")
+                        out.write(
+                            f"feed {result.feed.id}: added {article.id}: {article.title or '-'}\n"
+                        )
             return status
         elif args.feeds_command == "remove":
             if not poller.unfollow(args.feed_id):
@@ -183,8 +196,8 @@ def cmd_feeds(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, config: Config, out: TextIO) -> int:
-    from .library import Library
     from .answers.render import render_plain
+    from .library import Library
 
     if (args.question is None) == (args.questions is None):
         raise BotError("give either a QUESTION or --questions FILE.jsonl")
@@ -194,8 +207,9 @@ def cmd_ask(args: argparse.Namespace, config: Config, out: TextIO) -> int:
         if args.questions is not None:
             from .evaluation import answer_batch
 
-            for row in answer_batch(library, Path(args.questions), top=args.top,
-                                    per_article=args.per_article):
+            for row in answer_batch(
+                library, Path(args.questions), top=args.top, per_article=args.per_article
+            ):
                 _print_json(row, out)
             return 0
         answers = library.ask(args.question, top=args.top, per_article=args.per_article)
@@ -226,13 +240,17 @@ def cmd_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
         raise BotError("give either --squad FILE.json ... or --relevance DIR")
     segmenter = Segmenter.from_config(config.segmentation, base_dir=config.base_dir)
     if args.relevance is not None:
-        for line in evaluate_relevance(Path(args.relevance), config=config,
-                                       segmenter=segmenter).lines():
+        for line in evaluate_relevance(
+            Path(args.relevance), config=config, segmenter=segmenter
+        ).lines():
             out.write(line + "\n")
         return 0
-    report = evaluate_squad([Path(p) for p in args.squad], segmenter=segmenter,
-                            convert_contexts_to_simplified=args.contexts_to_simplified,
-                            chunk=args.chunk)
+    report = evaluate_squad(
+        [Path(p) for p in args.squad],
+        segmenter=segmenter,
+        convert_contexts_to_simplified=args.contexts_to_simplified,
+        chunk=args.chunk,
+    )
     for line in report.lines():
         out.write(line + "\n")
     return 0
@@ -288,8 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("add", help="store and index the articles of links and files")
     p.add_argument("items", nargs="+", metavar="URL|FILE")
-    p.add_argument("--scope", type=_scope, default="shared",
-                   help="shared (default) or chat:<chat id>")
+    p.add_argument(
+        "--scope", type=_scope, default="shared", help="shared (default) or chat:<chat id>"
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per stored article")
     p.set_defaults(handler=cmd_add)
 
@@ -297,12 +316,20 @@ def build_parser() -> argparse.ArgumentParser:
     feeds = p.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
     f = feeds.add_parser("add", help="follow a feed (its current items are stored at once)")
     f.add_argument("url")
-    f.add_argument("--scope", type=_scope, default="shared",
-                   help="shared (default) or chat:<chat id>")
-    f.add_argument("--interval", type=_positive_int, metavar="MINUTES",
-                   help="polling interval (default feeds.interval_minutes)")
-    f.add_argument("--no-pages", action="store_true",
-                   help="never fetch an item's page, even when the item is only a summary")
+    f.add_argument(
+        "--scope", type=_scope, default="shared", help="shared (default) or chat:<chat id>"
+    )
+    f.add_argument(
+        "--interval",
+        type=_positive_int,
+        metavar="MINUTES",
+        help="polling interval (default feeds.interval_minutes)",
+    )
+    f.add_argument(
+        "--no-pages",
+        action="store_true",
+        help="never fetch an item's page, even when the item is only a summary",
+    )
     f = feeds.add_parser("list", help="every followed feed and its state")
     f.add_argument("--json", action="store_true")
     f = feeds.add_parser("poll", help="fetch every due feed once and store new items")
@@ -312,11 +339,15 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("feed_id", type=_positive_int, metavar="ID")
     p.set_defaults(handler=cmd_feeds)
 
-    p = commands.add_parser("ask", help="answer a question (or a JSONL file of them) "
-                            "from the corpus")
+    p = commands.add_parser(
+        "ask", help="answer a question (or a JSONL file of them) from the corpus"
+    )
     p.add_argument("question", nargs="?")
-    p.add_argument("--questions", metavar="Q.jsonl",
-                   help='one {"id", "question"} a line; prints one JSON line per question')
+    p.add_argument(
+        "--questions",
+        metavar="Q.jsonl",
+        help='one {"id", "question"} a line; prints one JSON line per question',
+    )
     p.add_argument("--top", type=_positive_int, help="most quotes returned")
     p.add_argument("--per-article", type=_positive_int, help="most quotes from one article")
     p.add_argument("--json", action="store_true")
@@ -328,23 +359,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=_positive_int, default=10)
     p.set_defaults(handler=cmd_search)
 
-    p = commands.add_parser("eval", help="recall@1/3/5 and MRR@10 on SQuAD-style files; "
-                            "answer-or-silent figures on a relevance set")
+    p = commands.add_parser(
+        "eval",
+        help="recall@1/3/5 and MRR@10 on SQuAD-style files; "
+        "answer-or-silent figures on a relevance set",
+    )
     p.add_argument("--squad", nargs="+", metavar="FILE.json")
-    p.add_argument("--chunk", type=_positive_int, metavar="N",
-                   help="cut contexts into ~N-character passages at sentence ends")
-    p.add_argument("--relevance", metavar="DIR",
-                   help="corpus.jsonl + questions.jsonl (id, question, kind, gold)")
-    p.add_argument("--contexts-to-simplified", action="store_true",
-                   help="convert the contexts (not the questions) to simplified characters first, "
-                        "to measure traditional questions against a simplified corpus")
+    p.add_argument(
+        "--chunk",
+        type=_positive_int,
+        metavar="N",
+        help="cut contexts into ~N-character passages at sentence ends",
+    )
+    p.add_argument(
+        "--relevance",
+        metavar="DIR",
+        help="corpus.jsonl + questions.jsonl (id, question, kind, gold)",
+    )
+    p.add_argument(
+        "--contexts-to-simplified",
+        action="store_true",
+        help="convert the contexts (not the questions) to simplified characters first, "
+        "to measure traditional questions against a simplified corpus",
+    )
     p.set_defaults(handler=cmd_eval)
 
-    p = commands.add_parser("check", help="health of the data directory: store integrity, index, "
-                            "writability (read-only; safe while the bot runs)")
+    p = commands.add_parser(
+        "check",
+        help="health of the data directory: store integrity, index, "
+        "writability (read-only; safe while the bot runs)",
+    )
     p.set_defaults(handler=cmd_check)
 
-    p = commands.add_parser("backup", help="consistent copy of the article store (safe while the bot runs)")
+    p = commands.add_parser(
+        "backup", help="consistent copy of the article store (safe while the bot runs)"
+    )
     p.add_argument("destination", metavar="FILE.sqlite3")
     p.set_defaults(handler=cmd_backup)
 
@@ -360,8 +409,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         config = load_config(args.config)
         # Only the long-running bot reports progress; one-shot commands print just warnings.
         level = config.log_level if args.command == "run" else "WARNING"
-        logging.basicConfig(level=level, stream=sys.stderr,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
         # httpx logs every request URL, and a Bot API URL carries the token.
         logging.getLogger("httpx").setLevel(logging.WARNING)
         return args.handler(args, config, out)

@@ -11,9 +11,10 @@ import ipaddress
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any, Callable, get_type_hints
+from typing import Any, get_type_hints
 
 import yaml
 
@@ -33,8 +34,12 @@ def _int_at_least(low: int) -> Callable[[Any], str | None]:
 
 def _number_at_least(low: float) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not math.isfinite(value) or value < low:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+            or value < low
+        ):
             return f"must be a number >= {low}"
         return None
 
@@ -67,7 +72,9 @@ def _string_list(value: Any) -> str | None:
 
 
 def _int_list(value: Any) -> str | None:
-    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
         return "must be a list of integers (Telegram user ids)"
     return None
 
@@ -208,8 +215,10 @@ class FetchConfig:
     total_timeout: float = setting(20.0, _number_at_least(0.01))
     max_bytes: int = setting(5_000_000, _int_at_least(1))
     max_redirects: int = setting(5, _int_at_least(0))
-    user_agent: str = setting("newsquote-bot/0.1 (news quotes with credit; fetches links "
-                              "and feeds its admins give it)", _string)
+    user_agent: str = setting(
+        "newsquote-bot/0.1 (news quotes with credit; fetches links and feeds its admins give it)",
+        _string,
+    )
 
 
 @dataclass(frozen=True)
@@ -273,7 +282,8 @@ def _build(cls: type, raw: Any, prefix: str, path: str) -> Any:
         if key not in known:
             raise ConfigError(
                 "unknown key (known: " + ", ".join(sorted(known)) + ")",
-                key=f"{prefix}{key}", path=path,
+                key=f"{prefix}{key}",
+                path=path,
             )
     values: dict[str, Any] = {}
     for name, spec in known.items():
@@ -306,16 +316,22 @@ def parse_config(text: str, *, path: str = "config.yaml", base_dir: Path | None 
     if not isinstance(raw, dict):
         raise ConfigError("must be a mapping of settings at the top level", path=path)
     for secret in ("token", "bot_token", "secret_token"):
-        if secret in raw or secret in (raw.get("telegram") or {} if isinstance(raw.get("telegram"), dict) else {}):
+        if secret in raw or secret in (
+            raw.get("telegram") or {} if isinstance(raw.get("telegram"), dict) else {}
+        ):
             raise ConfigError(
                 "secrets do not belong in the config file; set TELEGRAM_BOT_TOKEN / "
                 "TELEGRAM_WEBHOOK_SECRET in the environment",
-                key=secret, path=path,
+                key=secret,
+                path=path,
             )
     config = _build(Config, raw, "", path)
     if config.telegram.mode == "webhook" and not config.telegram.webhook.public_url:
-        raise ConfigError("is required when telegram.mode is webhook",
-                          key="telegram.webhook.public_url", path=path)
+        raise ConfigError(
+            "is required when telegram.mode is webhook",
+            key="telegram.webhook.public_url",
+            path=path,
+        )
     return _with_base(config, base_dir or Path("."))
 
 
@@ -349,7 +365,7 @@ class Secrets:
     api_file_url: str | None
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Secrets":
+    def from_env(cls, env: dict[str, str] | None = None) -> Secrets:
         env = dict(os.environ) if env is None else env
         return cls(
             bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,

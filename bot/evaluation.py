@@ -71,8 +71,9 @@ def _paragraphs(record: dict) -> list[str]:
     return [p.text for p in article.body]
 
 
-def batch_search(corpus: Iterable[dict], queries: Iterable[dict], *, segmenter: Segmenter,
-                 top: int = 10) -> Iterator[dict]:
+def batch_search(
+    corpus: Iterable[dict], queries: Iterable[dict], *, segmenter: Segmenter, top: int = 10
+) -> Iterator[dict]:
     """Rank corpus records for every query: ``{"id", "ranking", "ms"}`` per query.
 
     Each corpus record's paragraphs are indexed with the record id as group; a record ranks by
@@ -82,14 +83,21 @@ def batch_search(corpus: Iterable[dict], queries: Iterable[dict], *, segmenter: 
     for number, record in enumerate(corpus):
         record_id = str(record.get("id", number))
         for position, text in enumerate(_paragraphs(record)):
-            docs.append(IndexDoc(f"{record_id}#{position}", segmenter.doc_tokens(
-                text, str(record.get("title") or "")), "corpus", record_id))
+            docs.append(
+                IndexDoc(
+                    f"{record_id}#{position}",
+                    segmenter.doc_tokens(text, str(record.get("title") or "")),
+                    "corpus",
+                    record_id,
+                )
+            )
     index = build_index(docs)
     for number, query in enumerate(queries):
         text = str(query.get("text") or query.get("question") or "")
         started = time.perf_counter()
-        hits = index.search(segmenter.query_tokens(text),
-                            max(top, 1) * _PARAGRAPHS_PER_ARTICLE_WANTED)
+        hits = index.search(
+            segmenter.query_tokens(text), max(top, 1) * _PARAGRAPHS_PER_ARTICLE_WANTED
+        )
         ranking: list[str] = []
         for hit in hits:
             if hit.group not in ranking:
@@ -103,7 +111,7 @@ class EvalReport:
     files: list[str]
     contexts: int
     questions: int
-    recall: dict[int, float]   # k → share of questions whose own context ranks within top k
+    recall: dict[int, float]  # k → share of questions whose own context ranks within top k
     mrr_at_10: float
     mean_query_ms: float
     median_query_ms: float
@@ -127,13 +135,17 @@ def _read_squad_titled(path: Path) -> list[tuple[str, dict]]:
     """(article title, paragraph) pairs of a SQuAD-format file."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-        return [(str(article.get("title") or ""), p) for article in data["data"]
-                for p in article["paragraphs"]]
+        return [
+            (str(article.get("title") or ""), p)
+            for article in data["data"]
+            for p in article["paragraphs"]
+        ]
     except OSError as exc:
         raise EvaluationError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise EvaluationError(f"{path}: not a SQuAD-format JSON file "
-                              "(data[].paragraphs[].context/qas)") from None
+        raise EvaluationError(
+            f"{path}: not a SQuAD-format JSON file (data[].paragraphs[].context/qas)"
+        ) from None
 
 
 def _read_squad(path: Path) -> list[dict]:
@@ -143,8 +155,9 @@ def _read_squad(path: Path) -> list[dict]:
     except OSError as exc:
         raise EvaluationError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
     except (ValueError, KeyError, TypeError):
-        raise EvaluationError(f"{path}: not a SQuAD-format JSON file "
-                              "(data[].paragraphs[].context/qas)") from None
+        raise EvaluationError(
+            f"{path}: not a SQuAD-format JSON file (data[].paragraphs[].context/qas)"
+        ) from None
     return paragraphs
 
 
@@ -198,10 +211,15 @@ def _same_story(a: str, b: str, threshold: float) -> bool:
     return jaccard(shingles(a, 3), shingles(b, 3)) >= threshold
 
 
-def evaluate_squad(paths: Sequence[Path], *, segmenter: Segmenter,
-                   convert_contexts_to_simplified: bool = False,
-                   recall_at: Sequence[int] = (1, 3, 5), chunk: int | None = None,
-                   duplicate_similarity: float = 0.8) -> EvalReport:
+def evaluate_squad(
+    paths: Sequence[Path],
+    *,
+    segmenter: Segmenter,
+    convert_contexts_to_simplified: bool = False,
+    recall_at: Sequence[int] = (1, 3, 5),
+    chunk: int | None = None,
+    duplicate_similarity: float = 0.8,
+) -> EvalReport:
     """Pool the contexts of all files into one index, ask every question, and score whether
     its own passage comes first / in the top k.
 
@@ -238,11 +256,13 @@ def evaluate_squad(paths: Sequence[Path], *, segmenter: Segmenter,
                 if text not in seen:
                     doc_id = f"{file_number}:{number}:{part}"
                     seen[text] = doc_id
-                    docs.append(IndexDoc(doc_id, segmenter.tokens(text) + title_tokens,
-                                         "squad", doc_id))
+                    docs.append(
+                        IndexDoc(doc_id, segmenter.tokens(text) + title_tokens, "squad", doc_id)
+                    )
                     texts.append(text)
-                    views[doc_id] = segmenter.aligned(text) + "\n" + segmenter.aligned(
-                        convert(title))
+                    views[doc_id] = (
+                        segmenter.aligned(text) + "\n" + segmenter.aligned(convert(title))
+                    )
                 ids.append(seen[text])
             for qa in paragraph.get("qas") or []:
                 gold = _answer_passage(context, starts, passages, qa) if chunk else 0
@@ -261,32 +281,47 @@ def evaluate_squad(paths: Sequence[Path], *, segmenter: Segmenter,
         started = time.perf_counter()
         tokens = segmenter.query_tokens(question)
         words, bigrams = evidence_terms(segmenter, question, weigh)
-        hits = rerank(index.search(tokens, depth), lambda hit: views[hit.doc_id], words, bigrams,
-                      asked_type(segmenter.normalize(question)))
+        hits = rerank(
+            index.search(tokens, depth),
+            lambda hit: views[hit.doc_id],
+            words,
+            bigrams,
+            asked_type(segmenter.normalize(question)),
+        )
         times.append((time.perf_counter() - started) * 1000)
         ranking = [hit.doc_id for hit, _ in hits]
         rank = ranking.index(own) + 1 if own in ranking else None
         for k in recall_at:
             hits_at[k] += rank is not None and rank <= k
-        same_story += rank == 1 or bool(ranking) and _same_story(
-            text_of[ranking[0]], text_of[own], duplicate_similarity)
+        same_story += (
+            rank == 1
+            or bool(ranking)
+            and _same_story(text_of[ranking[0]], text_of[own], duplicate_similarity)
+        )
         if rank is not None and rank <= 10:
             reciprocal_ranks += 1 / rank
         if rank != 1:
             misses.append((question, rank))
     n = len(questions) or 1
     return EvalReport(
-        files=[str(p) for p in paths], contexts=len(docs), questions=len(questions),
-        recall={k: hits_at[k] / n for k in recall_at}, mrr_at_10=reciprocal_ranks / n,
+        files=[str(p) for p in paths],
+        contexts=len(docs),
+        questions=len(questions),
+        recall={k: hits_at[k] / n for k in recall_at},
+        mrr_at_10=reciprocal_ranks / n,
         mean_query_ms=statistics.fmean(times) if times else 0.0,
-        median_query_ms=statistics.median(times) if times else 0.0, misses=misses,
-        same_story_at_1=same_story / n)
+        median_query_ms=statistics.median(times) if times else 0.0,
+        misses=misses,
+        same_story_at_1=same_story / n,
+    )
 
 
 # -- batch questions and the answer-or-silent evaluation -------------------------------------
 
-def answer_batch(library: Library, path: Path, *, top: int | None = None,
-                 per_article: int | None = None) -> Iterator[dict]:
+
+def answer_batch(
+    library: Library, path: Path, *, top: int | None = None, per_article: int | None = None
+) -> Iterator[dict]:
     """``ask --questions``: one ``{"id", "question", "answers", …}`` (the ``ask --json``
     object plus the id) per ``{"id", "question"}`` line; a line without a question gets
     ``"error"`` instead of answers."""
@@ -294,8 +329,12 @@ def answer_batch(library: Library, path: Path, *, top: int | None = None,
         question = record.get("question")
         record_id = record.get("id", number)
         if not isinstance(question, str) or not question.strip():
-            yield {"id": record_id, "question": question, "error": "the question is empty",
-                   "answers": []}
+            yield {
+                "id": record_id,
+                "question": question,
+                "error": "the question is empty",
+                "answers": [],
+            }
             continue
         yield {"id": record_id, **library.ask(question, top=top, per_article=per_article).to_json()}
 
@@ -317,12 +356,16 @@ class RelevanceReport:
         n = len(answerable) or 1
         shown = [r for r in answerable if r[2] is not None and r[2] >= threshold]
         right = sum(1 for r in shown if r[3])
-        figures = {"right@1": right / n, "wrong": (len(shown) - right) / n,
-                   "silent": (len(answerable) - len(shown)) / n}
+        figures = {
+            "right@1": right / n,
+            "wrong": (len(shown) - right) / n,
+            "silent": (len(answerable) - len(shown)) / n,
+        }
         for kind in sorted({r[0] for r in self.rows} - {"answerable"}):
             rows = [r for r in self.rows if r[0] == kind]
-            figures[kind] = sum(1 for r in rows if r[2] is not None
-                                and r[2] >= threshold) / (len(rows) or 1)
+            figures[kind] = sum(1 for r in rows if r[2] is not None and r[2] >= threshold) / (
+                len(rows) or 1
+            )
         return figures
 
     def lines(self) -> list[str]:
@@ -331,25 +374,38 @@ class RelevanceReport:
             kinds[row[0]] = kinds.get(row[0], 0) + 1
         chat = [r for r in self.rows if r[0] == "unanswerable-chat"]
         chat_answered = sum(1 for r in chat if r[2] is not None and r[2] >= self.threshold)
-        lines = [f"articles: {self.articles}  questions: "
-                 + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())),
-                 f"threshold (retrieval.min_confidence): {self.threshold:.2f}"]
+        lines = [
+            f"articles: {self.articles}  questions: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())),
+            f"threshold (retrieval.min_confidence): {self.threshold:.2f}",
+        ]
         figures = self._figures(self.threshold)
-        lines.append("answerable: " + "  ".join(
-            f"{k} {figures[k]:.3f}" for k in ("right@1", "wrong", "silent")))
-        lines.append("answered share: " + "  ".join(
-            f"{k} {v:.3f}" for k, v in figures.items() if k.startswith("unanswerable")))
+        lines.append(
+            "answerable: "
+            + "  ".join(f"{k} {figures[k]:.3f}" for k in ("right@1", "wrong", "silent"))
+        )
+        lines.append(
+            "answered share: "
+            + "  ".join(f"{k} {v:.3f}" for k, v in figures.items() if k.startswith("unanswerable"))
+        )
         if chat:
             lines.append(f"chit-chat answered: {chat_answered} of {len(chat)}")
         lines.append(f"mean time per question: {self.mean_ms:.2f} ms")
-        lines.append("curve: threshold | answerable right@1 / wrong / silent | "
-                     "unanswerable answered share per kind")
+        lines.append(
+            "curve: threshold | answerable right@1 / wrong / silent | "
+            "unanswerable answered share per kind"
+        )
         for threshold in CURVE_THRESHOLDS:
             f = self._figures(threshold)
-            rest = "  ".join(f"{k.removeprefix('unanswerable-')} {v:.3f}" for k, v in f.items()
-                             if k.startswith("unanswerable"))
-            lines.append(f"  {threshold:.1f} | {f['right@1']:.3f} / {f['wrong']:.3f} / "
-                         f"{f['silent']:.3f} | {rest}")
+            rest = "  ".join(
+                f"{k.removeprefix('unanswerable-')} {v:.3f}"
+                for k, v in f.items()
+                if k.startswith("unanswerable")
+            )
+            lines.append(
+                f"  {threshold:.1f} | {f['right@1']:.3f} / {f['wrong']:.3f} / "
+                f"{f['silent']:.3f} | {rest}"
+            )
         return lines
 
 
@@ -392,10 +448,21 @@ def evaluate_relevance(directory: Path, *, config: Config, segmenter: Segmenter)
         result = answerer.ask(question, top=1, min_confidence=0.0)
         times.append((time.perf_counter() - started) * 1000)
         first = result.answers[0] if result.answers else None
-        right = first is not None and (first.article.id == record.get("gold") or any(
-            a.id == record.get("gold") for a in first.also_in))
-        rows.append((str(record.get("kind") or "?"), result.status,
-                     None if first is None else first.confidence, right))
-    return RelevanceReport(config.retrieval.min_confidence, rows,
-                           len(getattr(answerer.articles, "keys", lambda: [])()),
-                           statistics.fmean(times) if times else 0.0)
+        right = first is not None and (
+            first.article.id == record.get("gold")
+            or any(a.id == record.get("gold") for a in first.also_in)
+        )
+        rows.append(
+            (
+                str(record.get("kind") or "?"),
+                result.status,
+                None if first is None else first.confidence,
+                right,
+            )
+        )
+    return RelevanceReport(
+        config.retrieval.min_confidence,
+        rows,
+        len(getattr(answerer.articles, "keys", lambda: [])()),
+        statistics.fmean(times) if times else 0.0,
+    )

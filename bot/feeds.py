@@ -59,17 +59,24 @@ class PollResult:
     added: list[Article] = field(default_factory=list)
     not_modified: bool = False
     error: str | None = None
-    paused_now: bool = False   # this poll paused the feed: tell the chat's admins once
-    backfill: bool = False     # the first poll after follow: not announced
-    skipped_quota: int = 0     # new items not stored because the chat's quota is full
-    dropped: int = 0           # old feed articles removed to make room (quotas)
+    paused_now: bool = False  # this poll paused the feed: tell the chat's admins once
+    backfill: bool = False  # the first poll after follow: not announced
+    skipped_quota: int = 0  # new items not stored because the chat's quota is full
+    dropped: int = 0  # old feed articles removed to make room (quotas)
     quota_notice: bool = False  # first time this feed hit a quota: tell the chat's admins
 
     def to_json(self) -> dict[str, object]:
-        return {"feed": self.feed.id, "url": self.feed.url, "added": len(self.added),
-                "not_modified": self.not_modified, "error": self.error,
-                "paused": self.paused_now, "backfill": self.backfill,
-                "skipped_quota": self.skipped_quota, "dropped": self.dropped}
+        return {
+            "feed": self.feed.id,
+            "url": self.feed.url,
+            "added": len(self.added),
+            "not_modified": self.not_modified,
+            "error": self.error,
+            "paused": self.paused_now,
+            "backfill": self.backfill,
+            "skipped_quota": self.skipped_quota,
+            "dropped": self.dropped,
+        }
 
 
 class _HostGates:
@@ -93,8 +100,14 @@ class _HostGates:
 class FeedPoller:
     """Feeds of every scope over one library; thread-safe (one gate set per poller)."""
 
-    def __init__(self, library: Library, config: Config | None = None, *,
-                 fetcher: Fetcher | None = None, clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        library: Library,
+        config: Config | None = None,
+        *,
+        fetcher: Fetcher | None = None,
+        clock: Callable[[], float] = time.time,
+    ):
         self.library = library
         self.config = config or library.config
         self.settings = self.config.feeds
@@ -117,20 +130,27 @@ class FeedPoller:
 
     # -- requests --------------------------------------------------------------------------
 
-    def _get(self, url: str, accept: Accept, etag: str | None = None,
-             last_modified: str | None = None) -> Fetched:
-        return self._gates.run(url, lambda: self.fetcher.get(
-            url, accept=accept, etag=etag, last_modified=last_modified))
+    def _get(
+        self, url: str, accept: Accept, etag: str | None = None, last_modified: str | None = None
+    ) -> Fetched:
+        return self._gates.run(
+            url,
+            lambda: self.fetcher.get(url, accept=accept, etag=etag, last_modified=last_modified),
+        )
 
-    def _fetch_feed(self, url: str, etag: str | None = None, last_modified: str | None = None,
-                    body_hash: str | None = None) -> tuple[Fetched, FeedDocument | None]:
+    def _fetch_feed(
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        body_hash: str | None = None,
+    ) -> tuple[Fetched, FeedDocument | None]:
         """The feed and its parsed document; None when it did not change (a 304, or the
         same bytes as last time from a server that ignores conditional requests)."""
         fetched = self._get(url, "feed", etag, last_modified)
         if fetched.not_modified or (body_hash and _body_hash(fetched) == body_hash):
             return fetched, None
-        return fetched, parse_feed(fetched.data, url=fetched.url,
-                                   content_type=fetched.content_type)
+        return fetched, parse_feed(fetched.data, url=fetched.url, content_type=fetched.content_type)
 
     # -- following -------------------------------------------------------------------------
 
@@ -138,9 +158,16 @@ class FeedPoller:
         chosen = self.settings.interval_minutes if minutes is None else minutes
         return max(chosen, self.settings.min_interval_minutes) * 60
 
-    def follow(self, url: str, scope: str, *, interval_minutes: int | None = None,
-               fetch_pages: bool | None = None, announce: bool | None = None,
-               progress: Progress | None = None) -> PollResult:
+    def follow(
+        self,
+        url: str,
+        scope: str,
+        *,
+        interval_minutes: int | None = None,
+        fetch_pages: bool | None = None,
+        announce: bool | None = None,
+        progress: Progress | None = None,
+    ) -> PollResult:
         """Follow a feed in a scope and backfill its current items quietly.
 
         A web page that links its feed (``<link rel="alternate">``) is followed through that
@@ -153,8 +180,9 @@ class FeedPoller:
         if existing is None:
             fetched = self._get(url, "feed")
             try:
-                document = parse_feed(fetched.data, url=fetched.url,
-                                      content_type=fetched.content_type)
+                document = parse_feed(
+                    fetched.data, url=fetched.url, content_type=fetched.content_type
+                )
             except FeedError:
                 link = discover_feed_link(page_text(fetched)) if fetched.is_html else None
                 if link is None:
@@ -167,8 +195,12 @@ class FeedPoller:
                         raise
                     document = found
         if existing is not None:
-            changes: dict[str, object] = {"paused": None, "failures": 0, "quota_told": False,
-                                          "next_poll": self._clock()}
+            changes: dict[str, object] = {
+                "paused": None,
+                "failures": 0,
+                "quota_told": False,
+                "next_poll": self._clock(),
+            }
             if interval_minutes is not None:
                 changes["interval"] = self.interval_seconds(interval_minutes)
             if fetch_pages is not None:
@@ -179,15 +211,19 @@ class FeedPoller:
             return self.poll_feed(self._feed(existing.id), progress=progress)
         if scope.startswith("chat:") and self.feeds.count(scope) >= self.settings.max_per_chat:
             raise FeedError(f"已达到订阅源上限（{self.settings.max_per_chat} 个）")
-        feed = self.feeds.add(url, scope, interval=self.interval_seconds(interval_minutes),
-                              fetch_pages=self.settings.fetch_pages if fetch_pages is None
-                              else fetch_pages, title=document.title,
-                              announce=bool(announce))
+        feed = self.feeds.add(
+            url,
+            scope,
+            interval=self.interval_seconds(interval_minutes),
+            fetch_pages=self.settings.fetch_pages if fetch_pages is None else fetch_pages,
+            title=document.title,
+            announce=bool(announce),
+        )
         return self._ingest(feed, fetched, document, progress)
 
-    def follow_opml(self, entries: list[OpmlFeed], scope: str,
-                    progress: Progress | None = None) -> \
-            list[tuple[OpmlFeed, PollResult | BotError]]:
+    def follow_opml(
+        self, entries: list[OpmlFeed], scope: str, progress: Progress | None = None
+    ) -> list[tuple[OpmlFeed, PollResult | BotError]]:
         """Follow every feed of an OPML list; each feed's result or error, in order."""
         results: list[tuple[OpmlFeed, PollResult | BotError]] = []
         for done, entry in enumerate(entries, start=1):
@@ -240,8 +276,9 @@ class FeedPoller:
     def poll_feed(self, feed: Feed, progress: Progress | None = None) -> PollResult:
         """Fetch one feed now and store its new items; failures are counted, never raised."""
         try:
-            fetched, document = self._fetch_feed(feed.url, feed.etag, feed.last_modified,
-                                                 feed.body_hash)
+            fetched, document = self._fetch_feed(
+                feed.url, feed.etag, feed.last_modified, feed.body_hash
+            )
         except (FetchError, FeedError) as exc:
             return self._failed(feed, str(exc))
         if document is None:
@@ -255,8 +292,9 @@ class FeedPoller:
             self.feeds.update(feed.id, next_poll=self._next_poll(feed))
             return PollResult(feed, error=str(exc))
 
-    def _ingest(self, feed: Feed, fetched: Fetched, document: FeedDocument,
-                progress: Progress | None = None) -> PollResult:
+    def _ingest(
+        self, feed: Feed, fetched: Fetched, document: FeedDocument, progress: Progress | None = None
+    ) -> PollResult:
         backfill = not feed.backfilled
         fresh: dict[str, FeedItem] = {}
         for item in document.items:
@@ -273,8 +311,11 @@ class FeedPoller:
         dropped, skipped = self._make_room(feed, len(articles))
         if skipped:
             articles = articles[skipped:]  # the oldest new items give way
-            log.warning("feed %s: %d new items not stored, the chat's article quota is full",
-                        feed.url, skipped)
+            log.warning(
+                "feed %s: %d new items not stored, the chat's article quota is full",
+                feed.url,
+                skipped,
+            )
         try:
             stored = self.library.add_articles(articles, feed.scope) if articles else []
         except QuotaExceeded as exc:  # the chat's bytes are used up: nothing of this poll
@@ -283,17 +324,24 @@ class FeedPoller:
             articles, stored = [], []
         stored_as = {id(article): kept for article, kept in zip(articles, stored, strict=True)}
         self.feeds.mark_seen(
-            feed.id, [(key, stored_as[id(a)].id if id(a) in stored_as else None)
-                      for key, a in made],
-            remember=max(self.settings.remember_items, len(fresh)))
+            feed.id,
+            [(key, stored_as[id(a)].id if id(a) in stored_as else None) for key, a in made],
+            remember=max(self.settings.remember_items, len(fresh)),
+        )
         dropped += self._trim_feed(feed)
         self._succeeded(feed, fetched, added=bool(stored), title=document.title)
         unique = list({article.id: article for article in stored}.values())
         notice = bool(dropped or skipped) and not feed.quota_told
         if notice:
             self.feeds.update(feed.id, quota_told=True)
-        return PollResult(self._feed(feed.id), added=unique, backfill=backfill,
-                          skipped_quota=skipped, dropped=dropped, quota_notice=notice)
+        return PollResult(
+            self._feed(feed.id),
+            added=unique,
+            backfill=backfill,
+            skipped_quota=skipped,
+            dropped=dropped,
+            quota_notice=notice,
+        )
 
     def _make_room(self, feed: Feed, wanted: int) -> tuple[int, int]:
         """Room in the chat's quota for ``wanted`` new articles: its oldest articles that came
@@ -336,16 +384,27 @@ class FeedPoller:
                 except UnreadableFile:
                     raise NotAPage("不是网页", url=fetched.url) from None
             except (FetchError, ArticleError) as exc:
-                log.info("feed %s: item page %s not used (%s); using the item's own text",
-                         feed.url, item.link, exc)
+                log.info(
+                    "feed %s: item page %s not used (%s); using the item's own text",
+                    feed.url,
+                    item.link,
+                    exc,
+                )
         if article is None and item.own_html:
-            metadata: dict[str, object] = {"title": item.title, "url": item.link,
-                                           "reporters": item.authors or None,
-                                           "date": item.date_text, "date_iso": item.date_iso}
+            metadata: dict[str, object] = {
+                "title": item.title,
+                "url": item.link,
+                "reporters": item.authors or None,
+                "date": item.date_text,
+                "date_iso": item.date_iso,
+            }
             try:
-                article = parse_text(item.own_html,
-                                     metadata={k: v for k, v in metadata.items() if v},
-                                     origin=item.link or feed.url, is_html=True)
+                article = parse_text(
+                    item.own_html,
+                    metadata={k: v for k, v in metadata.items() if v},
+                    origin=item.link or feed.url,
+                    is_html=True,
+                )
             except ParseError:
                 return None
         if article is None:
@@ -356,15 +415,23 @@ class FeedPoller:
         spread = feed.interval * self.settings.jitter
         return self._clock() + feed.interval + random.uniform(-spread, spread)
 
-    def _succeeded(self, feed: Feed, fetched: Fetched, *, added: bool,
-                   title: str | None = None) -> None:
+    def _succeeded(
+        self, feed: Feed, fetched: Fetched, *, added: bool, title: str | None = None
+    ) -> None:
         now = self._clock()
         changes: dict[str, object] = {
-            "failures": 0, "last_error": None, "last_polled": now, "backfilled": True,
-            "next_poll": self._next_poll(feed)}
+            "failures": 0,
+            "last_error": None,
+            "last_polled": now,
+            "backfilled": True,
+            "next_poll": self._next_poll(feed),
+        }
         if not fetched.not_modified:
-            changes.update(etag=fetched.etag, last_modified=fetched.last_modified,
-                           body_hash=_body_hash(fetched))
+            changes.update(
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+                body_hash=_body_hash(fetched),
+            )
         if added:
             changes["last_new"] = now
         if title and title != feed.title:
@@ -374,9 +441,14 @@ class FeedPoller:
     def _failed(self, feed: Feed, problem: str) -> PollResult:
         failures = feed.failures + 1
         pause = failures >= self.settings.pause_after_failures
-        self.feeds.update(feed.id, failures=failures, last_error=problem,
-                          last_polled=self._clock(), next_poll=self._next_poll(feed),
-                          paused=f"连续 {failures} 次失败：{problem}" if pause else None)
+        self.feeds.update(
+            feed.id,
+            failures=failures,
+            last_error=problem,
+            last_polled=self._clock(),
+            next_poll=self._next_poll(feed),
+            paused=f"连续 {failures} 次失败：{problem}" if pause else None,
+        )
         log.info("feed %s failed (%d in a row): %s", feed.url, failures, problem)
         return PollResult(self._feed(feed.id), error=problem, paused_now=pause)
 

@@ -48,9 +48,27 @@ CREATE TABLE IF NOT EXISTS feed_items (
 CREATE INDEX IF NOT EXISTS feed_items_by_age ON feed_items(feed_id, seen);
 """
 
-_COLUMNS = ("id", "url", "scope", "title", "interval", "fetch_pages", "announce", "etag",
-            "last_modified", "failures", "last_error", "paused", "added", "last_polled",
-            "last_new", "next_poll", "backfilled", "quota_told", "body_hash")
+_COLUMNS = (
+    "id",
+    "url",
+    "scope",
+    "title",
+    "interval",
+    "fetch_pages",
+    "announce",
+    "etag",
+    "last_modified",
+    "failures",
+    "last_error",
+    "paused",
+    "added",
+    "last_polled",
+    "last_new",
+    "next_poll",
+    "backfilled",
+    "quota_told",
+    "body_hash",
+)
 
 
 @dataclass(frozen=True)
@@ -120,16 +138,24 @@ class FeedStore:
     def due(self, now: float) -> list[Feed]:
         return self._select("WHERE paused IS NULL AND next_poll <= ? ORDER BY next_poll", (now,))
 
-    def add(self, url: str, scope: str, *, interval: int, fetch_pages: bool,
-            title: str | None = None, announce: bool = False) -> Feed:
+    def add(
+        self,
+        url: str,
+        scope: str,
+        *,
+        interval: int,
+        fetch_pages: bool,
+        title: str | None = None,
+        announce: bool = False,
+    ) -> Feed:
         now = time.time()
         with self.store._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO feeds(url, scope, title, interval, fetch_pages, announce, added, "
                 "next_poll) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 # follow() has just read it: the next poll is one interval away
-                (url, scope, title, interval, int(fetch_pages), int(announce), now,
-                 now + interval))
+                (url, scope, title, interval, int(fetch_pages), int(announce), now, now + interval),
+            )
             feed_id = cursor.lastrowid
         feed = self.get(int(feed_id or 0))
         if feed is None:
@@ -162,40 +188,48 @@ class FeedStore:
         """The keys among ``keys`` already taken from this feed."""
         seen: set[str] = set()
         for start in range(0, len(keys), 500):  # SQLite's bound on host parameters
-            chunk = keys[start:start + 500]
+            chunk = keys[start : start + 500]
             marks = ", ".join("?" * len(chunk))
             rows = self.store._query(
                 f"SELECT key FROM feed_items WHERE feed_id=? AND key IN ({marks})",
-                (feed_id, *chunk))
+                (feed_id, *chunk),
+            )
             seen.update(row[0] for row in rows)
         return seen
 
-    def mark_seen(self, feed_id: int, items: list[tuple[str, str | None]], *,
-                  remember: int) -> None:
+    def mark_seen(
+        self, feed_id: int, items: list[tuple[str, str | None]], *, remember: int
+    ) -> None:
         """Remember item keys (with the article each became, if any); keep the newest."""
         now = time.time()
         with self.store._transaction() as db:
             db.executemany(
                 "INSERT OR IGNORE INTO feed_items(feed_id, key, article_id, seen) "
-                "VALUES (?, ?, ?, ?)", [(feed_id, key, aid, now) for key, aid in items])
+                "VALUES (?, ?, ?, ?)",
+                [(feed_id, key, aid, now) for key, aid in items],
+            )
             db.execute(
                 "DELETE FROM feed_items WHERE feed_id=? AND rowid NOT IN (SELECT rowid FROM "
                 "feed_items WHERE feed_id=? ORDER BY seen DESC, rowid DESC LIMIT ?)",
-                (feed_id, feed_id, remember))
+                (feed_id, feed_id, remember),
+            )
 
     def oldest_articles(self, scope: str, count: int) -> list[str]:
         """The ids of the ``count`` oldest articles that feeds brought into a scope."""
         rows = self.store._query(
             "SELECT i.article_id FROM feed_items i JOIN feeds f ON f.id = i.feed_id "
             "WHERE f.scope=? AND i.article_id IS NOT NULL ORDER BY i.seen, i.rowid LIMIT ?",
-            (scope, count))
+            (scope, count),
+        )
         return [row[0] for row in rows]
 
     def excess_articles(self, feed_id: int, keep: int) -> list[str]:
         """The ids of this feed's articles beyond its newest ``keep``."""
         rows = self.store._query(
             "SELECT article_id FROM feed_items WHERE feed_id=? AND article_id IS NOT NULL "
-            "ORDER BY seen DESC, rowid DESC LIMIT -1 OFFSET ?", (feed_id, keep))
+            "ORDER BY seen DESC, rowid DESC LIMIT -1 OFFSET ?",
+            (feed_id, keep),
+        )
         return [row[0] for row in rows]
 
     def forget_article(self, article_id: str) -> None:

@@ -106,8 +106,9 @@ def claim_id(store: ArticleStore, article: Article, scope: str) -> Article:
     if not reserved and not too_long and (owner is None or owner == scope):
         return article
     if reserved:
-        log.info("article id %r is reserved for channel posts; %s stores it qualified",
-                 article.id, scope)
+        log.info(
+            "article id %r is reserved for channel posts; %s stores it qualified", article.id, scope
+        )
     candidate = qualified_id(article.id, scope)
     for attempt in count():
         owner = store.scope_of(candidate)
@@ -130,7 +131,13 @@ def release_reserved_ids(store: ArticleStore) -> int:
             continue
         new_id = qualified_id(article_id, scope)
         store.rename(article_id, with_article_id(article, new_id), scope)
-        log.warning("article %r of %s held an id reserved for channel posts; stored as %r "
-                    "(still shown and removed as %r)", article_id, scope, new_id, article_id)
+        log.warning(
+            "article %r of %s held an id reserved for channel posts; stored as %r "
+            "(still shown and removed as %r)",
+            article_id,
+            scope,
+            new_id,
+            article_id,
+        )
         moved += 1
     return moved

@@ -34,19 +34,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import storefiles
 from .answers.answerer import Answerer, AnswerSet
 from .config import Config
-from .errors import ArticleError, BotError, SearchIndexError, ParseError, QuotaExceeded, StoreError
-from .search.base import IndexDoc, SearchIndex
-from .search.bm25 import build_index, load_index
-from .models import (SHARED_SCOPE, Article, article_id_problem,
-                     chat_scope)
-from .ids import (byte_size, claim_id, qualified_id, release_reserved_ids, shown_id, stored_size,
-                  with_article_id)
+from .errors import ArticleError, BotError, ParseError, QuotaExceeded, SearchIndexError, StoreError
+from .ids import (
+    byte_size,
+    claim_id,
+    qualified_id,
+    release_reserved_ids,
+    shown_id,
+    stored_size,
+    with_article_id,
+)
 from .ingest import corrections
 from .ingest.parsing import parse_file
+from .models import SHARED_SCOPE, Article, article_id_problem, chat_scope
+from .search.base import IndexDoc, SearchIndex
+from .search.bm25 import build_index, load_index
 from .search.segment import Segmenter
-from . import storefiles
 from .store import ArticleStore, ChatSettings, StoreCorrupt, StoreReadOnly
 
 log = logging.getLogger(__name__)
@@ -72,8 +78,10 @@ def corpus_files(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in CORPUS_SUFFIXES
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.suffix.lower() in CORPUS_SUFFIXES
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.is_file():
@@ -97,8 +105,11 @@ def open_store(path: Path) -> ArticleStore:
     try:
         return ArticleStore(path)
     except StoreReadOnly as exc:
-        log.error("%s; answering from a read-only copy in memory, articles cannot be added "
-                  "or removed until the data directory is writable again", exc)
+        log.error(
+            "%s; answering from a read-only copy in memory, articles cannot be added "
+            "or removed until the data directory is writable again",
+            exc,
+        )
         problem = "the data directory is read-only or full"
         if path.exists():
             try:
@@ -110,9 +121,12 @@ def open_store(path: Path) -> ArticleStore:
                 log.error("%s; answering from the shared corpus only", unreadable)
         return ArticleStore.memory(path, problem)
     except StoreCorrupt as exc:
-        log.error("%s; the file is left untouched (restore it from a backup). Answering from "
-                  "the records that can still be read and the shared corpus; articles cannot "
-                  "be added or removed meanwhile", exc)
+        log.error(
+            "%s; the file is left untouched (restore it from a backup). Answering from "
+            "the records that can still be read and the shared corpus; articles cannot "
+            "be added or removed meanwhile",
+            exc,
+        )
         return ArticleStore.salvage(path, "the article store is damaged")
 
 
@@ -121,8 +135,12 @@ def index_docs(article: Article, scope: str, segmenter: Segmenter) -> Iterator[I
     each with the article's title tokens, so a paragraph also matches through its headline."""
     title = segmenter.title_tokens(article.title)
     for paragraph in article.body:
-        yield IndexDoc(doc_id=paragraph.id, tokens=segmenter.tokens(paragraph.text) + title,
-                       scope=scope, group=article.id)
+        yield IndexDoc(
+            doc_id=paragraph.id,
+            tokens=segmenter.tokens(paragraph.text) + title,
+            scope=scope,
+            group=article.id,
+        )
 
 
 class _ArticleCache:
@@ -156,7 +174,9 @@ class _ArticleCache:
 class Library:
     """Articles in, answers out. Thread-safe: one lock around every change and question."""
 
-    def __init__(self, config: Config, store: ArticleStore, segmenter: Segmenter, index: SearchIndex):
+    def __init__(
+        self, config: Config, store: ArticleStore, segmenter: Segmenter, index: SearchIndex
+    ):
         self.config = config
         self.store = store
         self.segmenter = segmenter
@@ -169,7 +189,9 @@ class Library:
         self._save_error: str | None = None
         self._lock = threading.RLock()
         self._articles = _ArticleCache(store)
-        self._answerer = Answerer(index, segmenter, self._articles, config.retrieval, config.answers)
+        self._answerer = Answerer(
+            index, segmenter, self._articles, config.retrieval, config.answers
+        )
 
     # -- opening -------------------------------------------------------------------------
 
@@ -185,8 +207,11 @@ class Library:
                 problems = sync_shared_corpus(store, config.corpus_paths)
             except StoreError as exc:
                 # e.g. the disk filled up: the transaction rolled back, the stored corpus stands.
-                log.error("could not bring the shared corpus up to date (%s); answering from "
-                          "the articles already stored", exc)
+                log.error(
+                    "could not bring the shared corpus up to date (%s); answering from "
+                    "the articles already stored",
+                    exc,
+                )
         if store.persistent:
             try:
                 release_reserved_ids(store)
@@ -209,8 +234,10 @@ class Library:
 
     def _check_writable(self) -> None:
         if not self.store.persistent:
-            raise StoreError(f"articles cannot be added or removed now: {self.store.problem}; "
-                             "nothing was changed")
+            raise StoreError(
+                f"articles cannot be added or removed now: {self.store.problem}; "
+                "nothing was changed"
+            )
 
     def close(self) -> None:
         with self._lock:
@@ -225,9 +252,16 @@ class Library:
 
     # -- questions -----------------------------------------------------------------------
 
-    def ask(self, question: str, *, scopes: Collection[str] | None = None, top: int | None = None,
-            per_article: int | None = None, within_article: str | None = None,
-            offset: int = 0) -> AnswerSet:
+    def ask(
+        self,
+        question: str,
+        *,
+        scopes: Collection[str] | None = None,
+        top: int | None = None,
+        per_article: int | None = None,
+        within_article: str | None = None,
+        offset: int = 0,
+    ) -> AnswerSet:
         """The quotes (or metadata facts) that answer a question, best first.
 
         ``within_article`` (a follow-up to a quote) counts only while that article is in
@@ -236,11 +270,20 @@ class Library:
         if isinstance(scopes, str):
             scopes = [scopes]
         with self._lock:
-            if within_article is not None and scopes is not None \
-                    and self.store.scope_of(within_article) not in scopes:
+            if (
+                within_article is not None
+                and scopes is not None
+                and self.store.scope_of(within_article) not in scopes
+            ):
                 within_article = None
-            return self._answerer.ask(question, top=top, per_article=per_article, scopes=scopes,
-                                      within_article=within_article, offset=offset)
+            return self._answerer.ask(
+                question,
+                top=top,
+                per_article=per_article,
+                scopes=scopes,
+                within_article=within_article,
+                offset=offset,
+            )
 
     # -- articles ------------------------------------------------------------------------
 
@@ -287,8 +330,9 @@ class Library:
             self._reindex([article.id for article in unique], scope)
             return claimed
 
-    def _check_quotas(self, article: Article, scope: str, size: int,
-                      uploader: int | None) -> str | None:
+    def _check_quotas(
+        self, article: Article, scope: str, size: int, uploader: int | None
+    ) -> str | None:
         """Raise ``QuotaExceeded`` if storing ``size`` bytes breaks a quota; the meta key
         counting the uploader's bytes today (None without an uploader)."""
         limits = self.config.telegram.limits
@@ -302,8 +346,10 @@ class Library:
             raise QuotaExceeded(
                 f"you added {byte_size(uploaded)} today; {byte_size(size)} more would go over "
                 f"the daily quota of {byte_size(daily)}",
-                key="telegram.limits.max_upload_bytes_per_user_per_day", limit=daily,
-                used=uploaded)
+                key="telegram.limits.max_upload_bytes_per_user_per_day",
+                limit=daily,
+                used=uploaded,
+            )
         return key
 
     def _check_chat_bytes(self, articles: list[Article], scope: str, size: int) -> None:
@@ -312,14 +358,18 @@ class Library:
         if scope == SHARED_SCOPE:
             return
         limit = self.config.telegram.limits.max_bytes_per_chat
-        replaced = sum(self.store.article_bytes(a.id) for a in articles
-                       if self.store.scope_of(a.id) == scope)
+        replaced = sum(
+            self.store.article_bytes(a.id) for a in articles if self.store.scope_of(a.id) == scope
+        )
         used = self.store.scope_bytes(scope) - replaced
         if used + size > limit:
             raise QuotaExceeded(
                 f"this chat's articles take {byte_size(used)}; adding {byte_size(size)} "
                 f"would go over its quota of {byte_size(limit)}",
-                key="telegram.limits.max_bytes_per_chat", limit=limit, used=used)
+                key="telegram.limits.max_bytes_per_chat",
+                limit=limit,
+                used=used,
+            )
 
     def _count_upload(self, key: str, size: int) -> None:
         """Add to an uploader's bytes of today (older days' counters are pruned now and then)."""
@@ -338,12 +388,20 @@ class Library:
             renamed = self._requalify(moved, chat_scope(old_chat_id), chat_scope(new_chat_id))
             self._reindex(moved + renamed, chat_scope(new_chat_id))
             settings = self.store.chat_settings(old_chat_id)
-            if settings != ChatSettings() and self.store.chat_settings(new_chat_id) == ChatSettings():
+            if (
+                settings != ChatSettings()
+                and self.store.chat_settings(new_chat_id) == ChatSettings()
+            ):
                 self.store.save_chat_settings(new_chat_id, settings)
                 channel = settings.linked_chat_id
-                if channel is not None and self.store.chat_settings(channel).linked_chat_id == old_chat_id:
+                if (
+                    channel is not None
+                    and self.store.chat_settings(channel).linked_chat_id == old_chat_id
+                ):
                     self.store.save_chat_settings(
-                        channel, self.store.chat_settings(channel).with_changes(linked_chat_id=new_chat_id))
+                        channel,
+                        self.store.chat_settings(channel).with_changes(linked_chat_id=new_chat_id),
+                    )
             return len(moved)
 
     def stored_id(self, shown: str, scope: str) -> str:
@@ -389,8 +447,7 @@ class Library:
             key = corrections.meta_key(article_id)
             merged = {**corrections.loads(self.store.get_meta(key)), **clean}
             corrections.apply(article, merged)
-            self.store.put_with_meta(article, scope, key,
-                                     json.dumps(merged, ensure_ascii=False))
+            self.store.put_with_meta(article, scope, key, json.dumps(merged, ensure_ascii=False))
             self._reindex([article_id], scope)
             return article
 
@@ -454,8 +511,10 @@ class Library:
             if not self._dirty or not self.store.persistent:
                 return  # an in-memory store's index is never written over the one on disk
             try:
-                self.index.save(self.config.data_path / INDEX_DIR,
-                                meta=index_meta(self.store.digest(), self.segmenter))
+                self.index.save(
+                    self.config.data_path / INDEX_DIR,
+                    meta=index_meta(self.store.digest(), self.segmenter),
+                )
                 self._dirty = False
                 if self._save_error is not None:
                     log.info("the search index is saved again")
@@ -465,8 +524,11 @@ class Library:
                 # runs every few seconds and after every change.
                 kind = f"{exc.__class__.__name__}:{getattr(exc, 'errno', None) or exc}"
                 if kind != self._save_error:
-                    log.error("could not save the search index (%s); answering from memory, "
-                              "it will be rebuilt from the store on restart", exc)
+                    log.error(
+                        "could not save the search index (%s); answering from memory, "
+                        "it will be rebuilt from the store on restart",
+                        exc,
+                    )
                 self._save_error = kind
 
 
@@ -502,8 +564,11 @@ def sync_shared_corpus(store: ArticleStore, paths: list[Path]) -> list[str]:
     current = store.ids(SHARED_SCOPE)
     stale = [article_id for article_id in current if article_id not in articles]
     if stale and missing:
-        log.warning("corpus path(s) %s missing: keeping %d shared articles not found elsewhere",
-                    ", ".join(missing), len(stale))
+        log.warning(
+            "corpus path(s) %s missing: keeping %d shared articles not found elsewhere",
+            ", ".join(missing),
+            len(stale),
+        )
         stale = []
     if stale:
         store.remove_many(stale)
@@ -512,8 +577,13 @@ def sync_shared_corpus(store: ArticleStore, paths: list[Path]) -> list[str]:
         store.put_many(changed)
     if not missing:
         store.set_meta("corpus_fingerprint", fingerprint)
-    log.info("shared corpus: %d articles from %d files (%d changed, %d removed)",
-             len(articles), len(files), len(changed), len(stale))
+    log.info(
+        "shared corpus: %d articles from %d files (%d changed, %d removed)",
+        len(articles),
+        len(files),
+        len(changed),
+        len(stale),
+    )
     return problems
 
 
@@ -538,8 +608,9 @@ def index_matches(index: SearchIndex, expected: dict[str, str]) -> bool:
     return all(index.meta.get(key) == value for key, value in expected.items())
 
 
-def _load_or_rebuild_index(directory: Path, store: ArticleStore, segmenter: Segmenter, *,
-                           save: bool = True) -> SearchIndex:
+def _load_or_rebuild_index(
+    directory: Path, store: ArticleStore, segmenter: Segmenter, *, save: bool = True
+) -> SearchIndex:
     """The index on disk if it was built from exactly the stored corpus with the same
     tokenizer (its manifest's checksums verified by ``load``), else a fresh one built from
     the store (and saved)."""
@@ -556,8 +627,9 @@ def _load_or_rebuild_index(directory: Path, store: ArticleStore, segmenter: Segm
         log.info("no index yet; building it")
     except SearchIndexError as exc:
         log.warning("the index on disk cannot be used (%s); rebuilding", exc)
-    index = build_index(doc for article, scope in _indexable(store)
-                        for doc in index_docs(article, scope, segmenter))
+    index = build_index(
+        doc for article, scope in _indexable(store) for doc in index_docs(article, scope, segmenter)
+    )
     log.info("index built: %d paragraphs", len(index))
     if not save:
         log.warning("the index is kept in memory only (%s)", store.problem)
@@ -580,26 +652,37 @@ def check_data(config: Config) -> tuple[bool, list[str]]:
         return False, [f"store: {path} does not exist (the bot creates it at its first start)"]
     integrity = storefiles.integrity(path)
     if integrity != "ok":
-        return False, [f"store: {path} is DAMAGED ({integrity}). The bot still answers from what "
-                       "it can read but refuses /add and /remove; stop it, move the file aside and "
-                       "restore the last backup (see README, Operations)."]
+        return False, [
+            f"store: {path} is DAMAGED ({integrity}). The bot still answers from what "
+            "it can read but refuses /add and /remove; stop it, move the file aside and "
+            "restore the last backup (see README, Operations)."
+        ]
     try:
         scopes, digest, schema = storefiles.inspect(path)
     except StoreError as exc:
         return False, [f"store: {exc}"]
     shared = scopes.pop(SHARED_SCOPE, 0)
-    lines = [f"store: ok, {shared + sum(scopes.values())} articles ({shared} shared, "
-             f"{sum(scopes.values())} in {len(scopes)} chats), schema {schema}"]
+    lines = [
+        f"store: ok, {shared + sum(scopes.values())} articles ({shared} shared, "
+        f"{sum(scopes.values())} in {len(scopes)} chats), schema {schema}"
+    ]
     try:
         index = load_index(data / INDEX_DIR)
         segmenter = Segmenter.from_config(config.segmentation, base_dir=config.base_dir)
         if index_matches(index, index_meta(digest, segmenter)):
-            lines.append(f"index: ok, {len(index)} paragraphs, built from exactly the stored corpus")
+            lines.append(
+                f"index: ok, {len(index)} paragraphs, built from exactly the stored corpus"
+            )
         else:
-            lines.append("index: stale (built from another corpus or tokenizer); rebuilt at the next start")
+            lines.append(
+                "index: stale (built from another corpus or tokenizer); rebuilt at the next start"
+            )
     except SearchIndexError as exc:
         lines.append(f"index: unusable ({exc}); rebuilt at the next start")
     writable = os.access(data, os.W_OK) and os.access(path, os.W_OK)
-    lines.append("data directory: writable" if writable else
-                 "data directory: READ-ONLY: the bot answers but refuses /add and /remove")
+    lines.append(
+        "data directory: writable"
+        if writable
+        else "data directory: READ-ONLY: the bot answers but refuses /add and /remove"
+    )
     return True, lines

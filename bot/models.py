@@ -109,7 +109,7 @@ class Article:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Article":
+    def from_json(cls, data: dict[str, Any]) -> Article:
         known = {f for f in cls.__dataclass_fields__}
         kwargs = {k: v for k, v in data.items() if k in known}
         kwargs["contributors"] = [Contributor(**c) for c in data.get("contributors") or []]
@@ -117,6 +117,7 @@ class Article:
         for key in ("reporters", "editors", "photographers"):
             kwargs[key] = list(data.get(key) or [])
         evidence = data.get("evidence")
-        kwargs["evidence"] = {str(k): str(v) for k, v in evidence.items()} \
-            if isinstance(evidence, dict) else {}
+        kwargs["evidence"] = (
+            {str(k): str(v) for k, v in evidence.items()} if isinstance(evidence, dict) else {}
+        )
         return cls(**kwargs)

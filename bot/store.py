@@ -52,7 +52,7 @@ class ChatSettings:
     ingest_channel: bool = True
     linked_chat_id: int | None = None
 
-    def with_changes(self, **changes: object) -> "ChatSettings":
+    def with_changes(self, **changes: object) -> ChatSettings:
         return replace(self, **changes)
 
 
@@ -67,8 +67,13 @@ class StoreCorrupt(StoreError):
 _CORRUPT_MARKERS = ("not a database", "malformed", "corrupt", "encrypted")
 # A full disk at start-up is treated like a read-only directory: answer, refuse writes.
 # So is an I/O error opening it (e.g. no room for the -wal file): a read-only copy never writes.
-_READONLY_MARKERS = ("readonly", "read-only", "unable to open database file", "disk is full",
-                     "disk i/o error")
+_READONLY_MARKERS = (
+    "readonly",
+    "read-only",
+    "unable to open database file",
+    "disk is full",
+    "disk i/o error",
+)
 
 #: meta keys describing the articles table; recomputed, never copied, when salvaging.
 _DERIVED_META = ("schema_version", "corpus_digest", "corpus_fingerprint")
@@ -144,7 +149,9 @@ class ArticleStore:
             raise self._open_error(exc) from None
         except OSError as exc:
             self._close_quietly()
-            raise StoreReadOnly(f"cannot create the data directory for {self.path}: {exc.strerror}") from None
+            raise StoreReadOnly(
+                f"cannot create the data directory for {self.path}: {exc.strerror}"
+            ) from None
 
     def _open_error(self, exc: sqlite3.DatabaseError) -> StoreError:
         text = str(exc)
@@ -153,7 +160,9 @@ class ArticleStore:
             return StoreCorrupt(message)
         writable_dir = os.access(self.path.parent, os.W_OK)
         writable_file = not self.path.exists() or os.access(self.path, os.W_OK)
-        if any(marker in text.lower() for marker in _READONLY_MARKERS) or not (writable_dir and writable_file):
+        if any(marker in text.lower() for marker in _READONLY_MARKERS) or not (
+            writable_dir and writable_file
+        ):
             return StoreReadOnly(message)
         return StoreError(message)
 
@@ -171,15 +180,19 @@ class ArticleStore:
         self._check_version()
         row = self._db.execute("PRAGMA quick_check").fetchone()
         if row is None or row[0] != "ok":
-            raise sqlite3.DatabaseError(f"database disk image is malformed (quick_check: {row and row[0]})")
+            raise sqlite3.DatabaseError(
+                f"database disk image is malformed (quick_check: {row and row[0]})"
+            )
 
     def _probe_write(self) -> None:
         """Fail now, not at the first /add, when the file or its directory is read-only."""
         assert self._db is not None
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            self._db.execute("INSERT INTO meta VALUES ('write_probe', '1') "
-                             "ON CONFLICT(key) DO UPDATE SET value=excluded.value")
+            self._db.execute(
+                "INSERT INTO meta VALUES ('write_probe', '1') "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value"
+            )
         finally:
             if self._db.in_transaction:  # SQLite has rolled back by itself after SQLITE_FULL
                 self._db.execute("ROLLBACK")
@@ -187,7 +200,7 @@ class ArticleStore:
     # -- degraded modes: an in-memory copy, the file left untouched --------------------------
 
     @classmethod
-    def _in_memory(cls, path: Path, problem: str) -> "ArticleStore":
+    def _in_memory(cls, path: Path, problem: str) -> ArticleStore:
         store = cls.__new__(cls)
         store.path = Path(path)
         store._lock = threading.RLock()
@@ -197,7 +210,7 @@ class ArticleStore:
         return store
 
     @classmethod
-    def memory(cls, path: Path, problem: str) -> "ArticleStore":
+    def memory(cls, path: Path, problem: str) -> ArticleStore:
         """An empty in-memory store standing in for ``path`` (which is not touched)."""
         store = cls._in_memory(path, problem)
         store._prepare()
@@ -227,7 +240,7 @@ class ArticleStore:
             return cls._connect_read_only(path, immutable=True)
 
     @classmethod
-    def read_only_copy(cls, path: Path, problem: str) -> "ArticleStore":
+    def read_only_copy(cls, path: Path, problem: str) -> ArticleStore:
         """Everything the store holds, copied into memory through a ``mode=ro`` connection.
 
         A WAL database needs its ``-shm`` file; when that cannot be created (read-only
@@ -252,8 +265,11 @@ class ArticleStore:
             raise StoreError(f"cannot read the article store {path}: {last}")
         wal = Path(f"{path}-wal")
         if immutable and wal.exists() and wal.stat().st_size:
-            log.warning("%s: its -wal file cannot be read without write access; the latest "
-                        "changes may be missing from this read-only copy", path)
+            log.warning(
+                "%s: its -wal file cannot be read without write access; the latest "
+                "changes may be missing from this read-only copy",
+                path,
+            )
         try:
             store._db.execute("PRAGMA journal_mode=MEMORY")
             store._prepare()
@@ -263,7 +279,7 @@ class ArticleStore:
         return store
 
     @classmethod
-    def salvage(cls, path: Path, problem: str) -> "ArticleStore":
+    def salvage(cls, path: Path, problem: str) -> ArticleStore:
         """An in-memory store holding the rows of ``path`` that can still be read (maybe none).
         The damaged file is only ever opened read-only."""
         store = cls.memory(path, problem)
@@ -273,11 +289,15 @@ class ArticleStore:
             return store
         copied = {"articles": 0, "chat_settings": 0, "meta": 0}
         queries = {
-            "articles": ("SELECT id, scope, added, data FROM articles",
-                         "INSERT OR IGNORE INTO articles(id, scope, added, source, date, paragraphs, data) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?)"),
-            "chat_settings": ("SELECT chat_id, data FROM chat_settings",
-                              "INSERT OR IGNORE INTO chat_settings VALUES (?, ?)"),
+            "articles": (
+                "SELECT id, scope, added, data FROM articles",
+                "INSERT OR IGNORE INTO articles(id, scope, added, source, date, paragraphs, data) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            ),
+            "chat_settings": (
+                "SELECT chat_id, data FROM chat_settings",
+                "INSERT OR IGNORE INTO chat_settings VALUES (?, ?)",
+            ),
             "meta": ("SELECT key, value FROM meta", "INSERT OR IGNORE INTO meta VALUES (?, ?)"),
         }
         try:
@@ -305,8 +325,13 @@ class ArticleStore:
             source.close()
         with store._transaction() as db:
             store._set_digest(db, store._recompute_digest(db))
-        log.warning("salvaged from %s: %d articles, %d chat settings, %d other records",
-                    path, copied["articles"], copied["chat_settings"], copied["meta"])
+        log.warning(
+            "salvaged from %s: %d articles, %d chat settings, %d other records",
+            path,
+            copied["articles"],
+            copied["chat_settings"],
+            copied["meta"],
+        )
         return store
 
     @staticmethod
@@ -329,11 +354,15 @@ class ArticleStore:
         assert self._db is not None
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if row is None:
-            self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            self._db.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
         elif row[0] == "1":
             self._migrate_from_1()
         elif row[0] != str(SCHEMA_VERSION):
-            raise StoreError(f"{self.path} has schema version {row[0]}, this bot reads {SCHEMA_VERSION}")
+            raise StoreError(
+                f"{self.path} has schema version {row[0]}, this bot reads {SCHEMA_VERSION}"
+            )
 
     def _migrate_from_1(self) -> None:
         """Version 1 had no summary columns: add and fill them, in one transaction."""
@@ -342,15 +371,21 @@ class ArticleStore:
         db.execute("BEGIN IMMEDIATE")
         try:
             columns = {r[1] for r in db.execute("PRAGMA table_info(articles)")}
-            for name, kind in (("source", "TEXT"), ("date", "TEXT"), ("paragraphs", "INTEGER NOT NULL DEFAULT 0")):
+            for name, kind in (
+                ("source", "TEXT"),
+                ("date", "TEXT"),
+                ("paragraphs", "INTEGER NOT NULL DEFAULT 0"),
+            ):
                 if name not in columns:
                     db.execute(f"ALTER TABLE articles ADD COLUMN {name} {kind}")
             rows = db.execute("SELECT id, scope, added, data FROM articles").fetchall()
             for row in rows:
                 full = self._with_summary(row)
                 if full is not None:
-                    db.execute("UPDATE articles SET source=?, date=?, paragraphs=? WHERE id=?",
-                               (full[3], full[4], full[5], full[0]))
+                    db.execute(
+                        "UPDATE articles SET source=?, date=?, paragraphs=? WHERE id=?",
+                        (full[3], full[4], full[5], full[0]),
+                    )
             db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
         except BaseException:
             if db.in_transaction:
@@ -378,7 +413,9 @@ class ArticleStore:
                             pass
                     raise
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot write the article store {self.path}: {_write_problem(exc)}") from None
+                raise StoreError(
+                    f"cannot write the article store {self.path}: {_write_problem(exc)}"
+                ) from None
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock:
@@ -393,7 +430,9 @@ class ArticleStore:
 
     @staticmethod
     def _row_hash(article_id: str, scope: str, data: str) -> int:
-        digest = hashlib.sha256(f"{article_id}\x00{scope}\x00{data}".encode("utf-8", "surrogatepass"))
+        digest = hashlib.sha256(
+            f"{article_id}\x00{scope}\x00{data}".encode("utf-8", "surrogatepass")
+        )
         return int.from_bytes(digest.digest()[:16], "big")
 
     def _digest_value(self, db: sqlite3.Connection) -> int:
@@ -401,8 +440,11 @@ class ArticleStore:
         return int(row[0], 16) if row else 0
 
     def _set_digest(self, db: sqlite3.Connection, value: int) -> None:
-        db.execute("INSERT INTO meta VALUES ('corpus_digest', ?) "
-                   "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (f"{value:032x}",))
+        db.execute(
+            "INSERT INTO meta VALUES ('corpus_digest', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (f"{value:032x}",),
+        )
 
     def digest(self) -> str:
         """Identifies the stored corpus exactly; changes with every article put or removed."""
@@ -414,7 +456,9 @@ class ArticleStore:
         now = time.time()
         for article, scope in items:
             data = json.dumps(article.to_json(), ensure_ascii=False)
-            old = db.execute("SELECT scope, data FROM articles WHERE id=?", (article.id,)).fetchone()
+            old = db.execute(
+                "SELECT scope, data FROM articles WHERE id=?", (article.id,)
+            ).fetchone()
             if old is not None:
                 if old[0] != scope:
                     # Replacing across scopes would take an article away from its chat.
@@ -430,11 +474,15 @@ class ArticleStore:
             digest ^= self._row_hash(article.id, scope, data)
         self._set_digest(db, digest)
 
-    def _remove_rows(self, db: sqlite3.Connection, article_ids: list[str], scope: str | None) -> int:
+    def _remove_rows(
+        self, db: sqlite3.Connection, article_ids: list[str], scope: str | None
+    ) -> int:
         digest = self._digest_value(db)
         removed = 0
         for article_id in article_ids:
-            old = db.execute("SELECT scope, data FROM articles WHERE id=?", (article_id,)).fetchone()
+            old = db.execute(
+                "SELECT scope, data FROM articles WHERE id=?", (article_id,)
+            ).fetchone()
             if old is None or (scope is not None and old[0] != scope):
                 continue
             db.execute("DELETE FROM articles WHERE id=?", (article_id,))
@@ -459,8 +507,11 @@ class ArticleStore:
         record of it that survives re-parsing)."""
         with self._transaction() as db:
             self._put_rows(db, [(article, scope)])
-            db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
-                       "value=excluded.value", (key, value))
+            db.execute(
+                "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                "value=excluded.value",
+                (key, value),
+            )
 
     def get(self, article_id: str) -> Article | None:
         rows = self._query("SELECT data FROM articles WHERE id=?", (article_id,))
@@ -495,13 +546,16 @@ class ArticleStore:
 
     def scope_bytes(self, scope: str) -> int:
         """UTF-8 bytes of all the articles of a scope as stored (what its quota counts)."""
-        return self._query("SELECT COALESCE(SUM(LENGTH(CAST(data AS BLOB))), 0) FROM articles "
-                           "WHERE scope=?", (scope,))[0][0]
+        return self._query(
+            "SELECT COALESCE(SUM(LENGTH(CAST(data AS BLOB))), 0) FROM articles WHERE scope=?",
+            (scope,),
+        )[0][0]
 
     def article_bytes(self, article_id: str) -> int:
         """UTF-8 bytes of one stored article (0 when there is none)."""
-        rows = self._query("SELECT LENGTH(CAST(data AS BLOB)) FROM articles WHERE id=?",
-                           (article_id,))
+        rows = self._query(
+            "SELECT LENGTH(CAST(data AS BLOB)) FROM articles WHERE id=?", (article_id,)
+        )
         return rows[0][0] if rows else 0
 
     def count(self, scope: str) -> int:
@@ -513,7 +567,9 @@ class ArticleStore:
             return dict(self._query("SELECT id, scope FROM articles"))
         return dict(self._query("SELECT id, scope FROM articles WHERE scope=?", (scope,)))
 
-    def summary(self, scopes: Collection[str] | None) -> tuple[int, int, list[tuple[str, int]], str | None]:
+    def summary(
+        self, scopes: Collection[str] | None
+    ) -> tuple[int, int, list[tuple[str, int]], str | None]:
         """Articles, body paragraphs, (source, count) most first, newest date — of some scopes."""
         where, params = "", ()
         if scopes is not None:
@@ -523,11 +579,14 @@ class ArticleStore:
             where = "WHERE scope IN (" + ",".join("?" * len(scopes)) + ")"
             params = tuple(scopes)
         count, paragraphs, newest = self._query(
-            f"SELECT COUNT(*), COALESCE(SUM(paragraphs), 0), MAX(date) FROM articles {where}", params)[0]
+            f"SELECT COUNT(*), COALESCE(SUM(paragraphs), 0), MAX(date) FROM articles {where}",
+            params,
+        )[0]
         sources = self._query(
             f"SELECT source, COUNT(*) AS n FROM articles {where} "
             f"{'AND' if where else 'WHERE'} source IS NOT NULL GROUP BY source ORDER BY n DESC, source",
-            params)
+            params,
+        )
         return count, paragraphs, [(s, n) for s, n in sources], newest
 
     def iter_all(self) -> Iterator[tuple[Article, str]]:
@@ -555,9 +614,11 @@ class ArticleStore:
 
     def linked_chats(self) -> dict[int, int]:
         """Chat id → the chat it is linked with (channel ⇄ discussion group), for every chat."""
-        rows = self._query("SELECT chat_id, json_extract(data, '$.linked_chat_id') "
-                           "FROM chat_settings WHERE json_extract(data, '$.linked_chat_id') "
-                           "IS NOT NULL")
+        rows = self._query(
+            "SELECT chat_id, json_extract(data, '$.linked_chat_id') "
+            "FROM chat_settings WHERE json_extract(data, '$.linked_chat_id') "
+            "IS NOT NULL"
+        )
         return {int(chat): int(linked) for chat, linked in rows}
 
     def get_meta(self, key: str) -> str | None:
@@ -566,15 +627,19 @@ class ArticleStore:
 
     def set_meta(self, key: str, value: str) -> None:
         with self._transaction() as db:
-            db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                       (key, value))
+            db.execute(
+                "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, value),
+            )
 
     def move_scope(self, old_scope: str, new_scope: str) -> list[str]:
         """Move every article of one scope to another in one transaction (a group that became
         a supergroup); ids stay the same. Returns the ids moved."""
         with self._transaction() as db:
             digest = self._digest_value(db)
-            rows = db.execute("SELECT id, data FROM articles WHERE scope=?", (old_scope,)).fetchall()
+            rows = db.execute(
+                "SELECT id, data FROM articles WHERE scope=?", (old_scope,)
+            ).fetchall()
             for article_id, data in rows:
                 digest ^= self._row_hash(article_id, old_scope, data)
                 digest ^= self._row_hash(article_id, new_scope, data)

@@ -41,6 +41,7 @@ def backup(path: Path, destination: Path) -> int:
     finally:
         temporary.unlink(missing_ok=True)
 
+
 def integrity(path: Path) -> str:
     """SQLite's full ``integrity_check`` of the file, read-only: "ok" or the problems."""
     try:
@@ -53,14 +54,20 @@ def integrity(path: Path) -> str:
         return str(exc)
     return "; ".join(str(r[0]) for r in rows[:5])
 
+
 def inspect(path: Path) -> tuple[dict[str, int], str, str | None]:
     """Read-only: articles per scope, the corpus digest and the schema version of a store
     file (for ``python -m bot check``, safe while the bot runs)."""
     source = ArticleStore.open_readable(path)
     try:
-        scopes = dict(source.execute("SELECT scope, COUNT(*) FROM articles GROUP BY scope").fetchall())
-        meta = dict(source.execute("SELECT key, value FROM meta WHERE key IN "
-                                   "('corpus_digest', 'schema_version')").fetchall())
+        scopes = dict(
+            source.execute("SELECT scope, COUNT(*) FROM articles GROUP BY scope").fetchall()
+        )
+        meta = dict(
+            source.execute(
+                "SELECT key, value FROM meta WHERE key IN ('corpus_digest', 'schema_version')"
+            ).fetchall()
+        )
     except sqlite3.Error as exc:
         raise StoreError(f"{path} cannot be read: {exc}") from None
     finally:

@@ -31,11 +31,12 @@ import re
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 
 from telegram.request import BaseRequest
 
@@ -44,14 +45,44 @@ BOT_USERNAME = "newsquote_test_bot"
 
 #: Parameters that are plain strings on the wire (never JSON-decoded).
 _STRING_PARAMS = {
-    "text", "query", "callback_query_id", "inline_query_id", "parse_mode", "file_id",
-    "secret_token", "url", "next_offset", "caption", "description", "chat_id_str",
-    "switch_pm_text", "switch_pm_parameter", "language_code", "emoji",
+    "text",
+    "query",
+    "callback_query_id",
+    "inline_query_id",
+    "parse_mode",
+    "file_id",
+    "secret_token",
+    "url",
+    "next_offset",
+    "caption",
+    "description",
+    "chat_id_str",
+    "switch_pm_text",
+    "switch_pm_parameter",
+    "language_code",
+    "emoji",
 }
 
 #: Tags Telegram's HTML parse mode accepts.
-_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
-         "a", "code", "pre", "blockquote", "tg-emoji", "tg-time"}
+_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+    "tg-time",
+}
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^<>]*)>")
 _ENTITY_RE = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 
@@ -76,21 +107,31 @@ def parse_telegram_html(text: str) -> str:
         end = match.start() if match else len(text)
         chunk = text[pos:end]
         if "<" in chunk or ">" in chunk:
-            raise APIError(400, f"Bad Request: can't parse entities: unexpected '<' or '>' at offset {pos}")
+            raise APIError(
+                400, f"Bad Request: can't parse entities: unexpected '<' or '>' at offset {pos}"
+            )
         for amp in re.finditer("&", chunk):
             if not _ENTITY_RE.match(chunk, amp.start()):
-                raise APIError(400, "Bad Request: can't parse entities: unsupported entity "
-                                    f"at offset {pos + amp.start()}")
+                raise APIError(
+                    400,
+                    "Bad Request: can't parse entities: unsupported entity "
+                    f"at offset {pos + amp.start()}",
+                )
         visible.append(html.unescape(chunk))
         if match is None:
             break
         closing, name = match.group(1), match.group(2).lower()
         if name not in _TAGS:
-            raise APIError(400, f'Bad Request: can\'t parse entities: Unsupported start tag "{name}" '
-                                f"at byte offset {match.start()}")
+            raise APIError(
+                400,
+                f'Bad Request: can\'t parse entities: Unsupported start tag "{name}" '
+                f"at byte offset {match.start()}",
+            )
         if closing:
             if not stack or stack[-1] != name:
-                raise APIError(400, f'Bad Request: can\'t parse entities: Unmatched end tag "{name}"')
+                raise APIError(
+                    400, f'Bad Request: can\'t parse entities: Unmatched end tag "{name}"'
+                )
             stack.pop()
         else:
             if name == "a" and not re.search(r'href="[^"]+"', match.group(3)):
@@ -100,19 +141,29 @@ def parse_telegram_html(text: str) -> str:
             stack.append(name)
         pos = match.end()
     if stack:
-        raise APIError(400, f'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag "{stack[-1]}"')
+        raise APIError(
+            400,
+            f"Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\"",
+        )
     return "".join(visible)
 
 
 def _entities(text: str, bot_username: str) -> list[dict]:
     """bot_command (at the start) and @mention entities, with UTF-16 offsets as Telegram sends."""
     found = []
-    for match in re.finditer(r"(?:(?<=\s)|^)(/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?)|(@[A-Za-z0-9_]{5,32})", text):
+    for match in re.finditer(
+        r"(?:(?<=\s)|^)(/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?)|(@[A-Za-z0-9_]{5,32})", text
+    ):
         kind = "bot_command" if match.group(1) else "mention"
         if kind == "bot_command" and match.start() != 0:
             continue
-        found.append({"type": kind, "offset": utf16_len(text[: match.start()]),
-                      "length": utf16_len(match.group(0))})
+        found.append(
+            {
+                "type": kind,
+                "offset": utf16_len(text[: match.start()]),
+                "length": utf16_len(match.group(0)),
+            }
+        )
     return found
 
 
@@ -122,12 +173,30 @@ def member_json(user: dict, status: str) -> dict:
         return {"status": "creator", "user": user, "is_anonymous": False}
     if status == "administrator":
         rights = dict.fromkeys(
-            ["can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
-             "can_manage_video_chats", "can_restrict_members", "can_promote_members",
-             "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
-             "can_delete_stories"], False)
-        return {"status": "administrator", "user": user, **rights, "can_manage_chat": True,
-                "can_post_messages": True, "can_edit_messages": True}
+            [
+                "can_be_edited",
+                "is_anonymous",
+                "can_manage_chat",
+                "can_delete_messages",
+                "can_manage_video_chats",
+                "can_restrict_members",
+                "can_promote_members",
+                "can_change_info",
+                "can_invite_users",
+                "can_post_stories",
+                "can_edit_stories",
+                "can_delete_stories",
+            ],
+            False,
+        )
+        return {
+            "status": "administrator",
+            "user": user,
+            **rights,
+            "can_manage_chat": True,
+            "can_post_messages": True,
+            "can_edit_messages": True,
+        }
     if status == "kicked":
         return {"status": "kicked", "user": user, "until_date": 0}
     if status == "left":
@@ -161,7 +230,9 @@ class Fault:
     hits: int = 0
 
     def matches(self, method: str) -> bool:
-        return self.times > 0 and (self.method == method or (self.method is None and method != "getUpdates"))
+        return self.times > 0 and (
+            self.method == method or (self.method is None and method != "getUpdates")
+        )
 
 
 class DroppedConnection(Exception):
@@ -177,18 +248,18 @@ class BotAPI:
         self.username = username
         self.cond = threading.Condition(threading.RLock())
         self.calls: list[Call] = []
-        self._by_chat: dict[tuple[str, int], list[Call]] = {}   # (method, chat id) -> calls
-        self.pending: list[dict] = []           # updates not yet confirmed by getUpdates offset
+        self._by_chat: dict[tuple[str, int], list[Call]] = {}  # (method, chat id) -> calls
+        self.pending: list[dict] = []  # updates not yet confirmed by getUpdates offset
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count] = {}
-        self.messages: dict[tuple[int, int], dict] = {}   # every message, user's and bot's
+        self.messages: dict[tuple[int, int], dict] = {}  # every message, user's and bot's
         self.chats: dict[int, dict] = {}
-        self.linked: dict[int, int] = {}           # chat id -> linked chat id (getChat)
-        self.members: dict[tuple[int, int], str] = {}     # (chat, user) -> status
-        self.files: dict[str, tuple[str, bytes]] = {}     # file_id -> (file_path, data)
+        self.linked: dict[int, int] = {}  # chat id -> linked chat id (getChat)
+        self.members: dict[tuple[int, int], str] = {}  # (chat, user) -> status
+        self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, data)
         self.html_errors: list[str] = []
-        self.failures: dict[str, APIError] = {}    # method -> error to return (error injection)
-        self.faults: list[Fault] = []             # injected transient failures (inject())
+        self.failures: dict[str, APIError] = {}  # method -> error to return (error injection)
+        self.faults: list[Fault] = []  # injected transient failures (inject())
         self.commands: dict[str, list[dict]] = {}
         self.closed = False
         self._users: dict[int, dict] = {}
@@ -211,12 +282,19 @@ class BotAPI:
                     raise DroppedConnection(method)
                 if fault.status == 429:
                     record.error = f"Too Many Requests: retry after {fault.retry_after}"
-                    body = {"ok": False, "error_code": 429, "description": record.error,
-                            "parameters": {"retry_after": fault.retry_after}}
+                    body = {
+                        "ok": False,
+                        "error_code": 429,
+                        "description": record.error,
+                        "parameters": {"retry_after": fault.retry_after},
+                    }
                 else:
-                    record.error = {500: "Internal Server Error", 502: "Bad Gateway",
-                                    503: "Service Unavailable", 504: "Gateway Timeout"}.get(
-                                        fault.status, f"Error {fault.status}")
+                    record.error = {
+                        500: "Internal Server Error",
+                        502: "Bad Gateway",
+                        503: "Service Unavailable",
+                        504: "Gateway Timeout",
+                    }.get(fault.status, f"Error {fault.status}")
                     body = {"ok": False, "error_code": fault.status, "description": record.error}
                 self._record(method, params, record)
                 return fault.status, body
@@ -231,7 +309,10 @@ class BotAPI:
             record.error = exc.description
             if "parse entities" in exc.description or "too long" in exc.description:
                 self.html_errors.append(f"{method}: {exc.description}")
-            status, body = exc.code, {"ok": False, "error_code": exc.code, "description": exc.description}
+            status, body = (
+                exc.code,
+                {"ok": False, "error_code": exc.code, "description": exc.description},
+            )
         self._record(method, params, record)
         return status, body
 
@@ -240,15 +321,24 @@ class BotAPI:
             with self.cond:
                 self.calls.append(record)
                 try:
-                    self._by_chat.setdefault((method, int(params.get("chat_id") or 0)), []).append(record)
+                    self._by_chat.setdefault((method, int(params.get("chat_id") or 0)), []).append(
+                        record
+                    )
                 except (TypeError, ValueError):
                     pass
                 self.cond.notify_all()
 
     # -- fault injection ---------------------------------------------------------------------
 
-    def inject(self, method: str | None = None, *, status: int = 502, retry_after: int | None = None,
-               drop: bool = False, times: int = 1) -> Fault:
+    def inject(
+        self,
+        method: str | None = None,
+        *,
+        status: int = 502,
+        retry_after: int | None = None,
+        drop: bool = False,
+        times: int = 1,
+    ) -> Fault:
         """Make the next ``times`` calls of ``method`` fail (see ``Fault``); returns the fault,
         whose ``hits`` counts the calls it failed."""
         if status == 429 and retry_after is None:
@@ -276,11 +366,20 @@ class BotAPI:
     # -- bot side: methods -----------------------------------------------------------------
 
     def bot_user(self) -> dict:
-        return {"id": self.bot_id, "is_bot": True, "first_name": "NewsQuote", "username": self.username}
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "NewsQuote",
+            "username": self.username,
+        }
 
     def _m_getMe(self, p: dict) -> dict:
-        return {**self.bot_user(), "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": True}
+        return {
+            **self.bot_user(),
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
+        }
 
     def _m_getUpdates(self, p: dict) -> list[dict]:
         offset = int(p.get("offset") or 0)
@@ -362,8 +461,10 @@ class BotAPI:
         visible = self._visible(p.get("text"), p.get("parse_mode"))
         self._check_markup(p.get("reply_markup"))
         message = {
-            "message_id": self._next_message_id(chat["id"]), "date": int(time.time()),
-            "chat": chat, "text": visible,
+            "message_id": self._next_message_id(chat["id"]),
+            "date": int(time.time()),
+            "chat": chat,
+            "text": visible,
         }
         if chat["type"] == "channel":
             message["sender_chat"] = chat
@@ -385,10 +486,18 @@ class BotAPI:
         [(file_name, data)] = (p.get("_files") or {}).values()
         file_id = f"sent{len(self.files) + 1}"
         self.add_file(file_id, data, f"documents/{file_name}")
-        message = {"message_id": self._next_message_id(chat["id"]), "date": int(time.time()),
-                   "chat": chat, "from": self.bot_user(),
-                   "document": {"file_id": file_id, "file_unique_id": "u" + file_id,
-                                "file_name": file_name, "file_size": len(data)}}
+        message = {
+            "message_id": self._next_message_id(chat["id"]),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self.bot_user(),
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": "u" + file_id,
+                "file_name": file_name,
+                "file_size": len(data),
+            },
+        }
         with self.cond:
             self.messages[(chat["id"], message["message_id"])] = message
         return message
@@ -405,9 +514,14 @@ class BotAPI:
                 raise APIError(400, "Bad Request: message to edit not found")
             visible = self._visible(p.get("text"), p.get("parse_mode"))
             self._check_markup(p.get("reply_markup"))
-            if old.get("_html") == p.get("text") and old.get("reply_markup") == p.get("reply_markup"):
-                raise APIError(400, "Bad Request: message is not modified: specified new message "
-                                    "content and reply markup are exactly the same")
+            if old.get("_html") == p.get("text") and old.get("reply_markup") == p.get(
+                "reply_markup"
+            ):
+                raise APIError(
+                    400,
+                    "Bad Request: message is not modified: specified new message "
+                    "content and reply markup are exactly the same",
+                )
             new = {**old, "text": visible, "_html": p.get("text"), "edit_date": int(time.time())}
             new.pop("reply_markup", None)
             if p.get("reply_markup"):
@@ -446,15 +560,25 @@ class BotAPI:
     def _m_getChatMember(self, p: dict) -> dict:
         chat_id, user_id = int(p["chat_id"]), int(p["user_id"])
         status = self.members.get((chat_id, user_id), "member")
-        user = self._users.get(user_id, {"id": user_id, "is_bot": False, "first_name": f"user{user_id}"})
+        user = self._users.get(
+            user_id, {"id": user_id, "is_bot": False, "first_name": f"user{user_id}"}
+        )
         return member_json(user, status)
 
     def _m_getChat(self, p: dict) -> dict:
         chat = self._chat(p["chat_id"])
-        full = {**chat, "accent_color_id": 0, "max_reaction_count": 11,
-                "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
-                                        "unique_gifts": False, "premium_subscription": False,
-                                        "gifts_from_channels": False}}
+        full = {
+            **chat,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        }
         if chat["id"] in self.linked:
             full["linked_chat_id"] = self.linked[chat["id"]]
         return full
@@ -464,13 +588,22 @@ class BotAPI:
         if file_id not in self.files:
             raise APIError(400, "Bad Request: invalid file_id")
         path, data = self.files[file_id]
-        return {"file_id": file_id, "file_unique_id": "u" + file_id, "file_size": len(data),
-                "file_path": path}
+        return {
+            "file_id": file_id,
+            "file_unique_id": "u" + file_id,
+            "file_size": len(data),
+            "file_path": path,
+        }
 
     # -- client side: chats and users ----------------------------------------------------------
 
-    def user(self, user_id: int, first_name: str = "Test", language_code: str | None = "zh-hans",
-             username: str | None = None) -> dict:
+    def user(
+        self,
+        user_id: int,
+        first_name: str = "Test",
+        language_code: str | None = "zh-hans",
+        username: str | None = None,
+    ) -> dict:
         user = {"id": user_id, "is_bot": False, "first_name": first_name}
         if language_code:
             user["language_code"] = language_code
@@ -484,7 +617,9 @@ class BotAPI:
         self.chats[chat["id"]] = chat
         return chat
 
-    def group(self, chat_id: int, title: str = "Test group", *, linked_to: int | None = None) -> dict:
+    def group(
+        self, chat_id: int, title: str = "Test group", *, linked_to: int | None = None
+    ) -> dict:
         chat = {"id": chat_id, "type": "supergroup", "title": title}
         self.chats[chat_id] = chat
         if linked_to is not None:
@@ -515,14 +650,24 @@ class BotAPI:
             self.cond.notify_all()
         return update
 
-    def message(self, chat: dict, user: dict | None, text: str | None = None, *,
-                reply_to: dict | None = None, sender_chat: dict | None = None,
-                document: dict | None = None, caption: str | None = None,
-                is_automatic_forward: bool = False, message_id: int | None = None) -> dict:
+    def message(
+        self,
+        chat: dict,
+        user: dict | None,
+        text: str | None = None,
+        *,
+        reply_to: dict | None = None,
+        sender_chat: dict | None = None,
+        document: dict | None = None,
+        caption: str | None = None,
+        is_automatic_forward: bool = False,
+        message_id: int | None = None,
+    ) -> dict:
         """A message as a user would send it (entities filled in), recorded in the chat."""
         message: dict[str, Any] = {
             "message_id": message_id or self._next_message_id(chat["id"]),
-            "date": int(time.time()), "chat": chat,
+            "date": int(time.time()),
+            "chat": chat,
         }
         if user is not None:
             message["from"] = user
@@ -541,8 +686,11 @@ class BotAPI:
         if document is not None:
             message["document"] = document
         if reply_to is not None:
-            message["reply_to_message"] = {k: v for k, v in reply_to.items()
-                                           if not k.startswith("_") and k != "reply_to_message"}
+            message["reply_to_message"] = {
+                k: v
+                for k, v in reply_to.items()
+                if not k.startswith("_") and k != "reply_to_message"
+            }
         if is_automatic_forward:
             message["is_automatic_forward"] = True
         with self.cond:
@@ -553,19 +701,38 @@ class BotAPI:
         """Queue a message update (for getUpdates) and return it."""
         return self._queue({"message": self.message(chat, user, text, **kw)})
 
-    def document_update(self, chat: dict, user: dict, file_name: str, data: bytes, *,
-                        caption: str | None = None, declared_size: int | None = None) -> dict:
+    def document_update(
+        self,
+        chat: dict,
+        user: dict,
+        file_name: str,
+        data: bytes,
+        *,
+        caption: str | None = None,
+        declared_size: int | None = None,
+    ) -> dict:
         file_id = f"f{len(self.files) + 1}"
         self.add_file(file_id, data, f"documents/{file_name}")
-        document = {"file_id": file_id, "file_unique_id": "u" + file_id, "file_name": file_name,
-                    "mime_type": "text/plain", "file_size": declared_size if declared_size is not None else len(data)}
-        return self._queue({"message": self.message(chat, user, None, document=document, caption=caption)})
+        document = {
+            "file_id": file_id,
+            "file_unique_id": "u" + file_id,
+            "file_name": file_name,
+            "mime_type": "text/plain",
+            "file_size": declared_size if declared_size is not None else len(data),
+        }
+        return self._queue(
+            {"message": self.message(chat, user, None, document=document, caption=caption)}
+        )
 
     def channel_post_update(self, channel: dict, text: str, *, edit_of: int | None = None) -> dict:
         if edit_of is None:
             post = self.message(channel, None, text, sender_chat=channel)
             return self._queue({"channel_post": post})
-        post = {**self.messages[(channel["id"], edit_of)], "text": text, "edit_date": int(time.time())}
+        post = {
+            **self.messages[(channel["id"], edit_of)],
+            "text": text,
+            "edit_date": int(time.time()),
+        }
         self.messages[(channel["id"], edit_of)] = post
         return self._queue({"edited_channel_post": post})
 
@@ -574,26 +741,58 @@ class BotAPI:
         with self.cond:
             current = self.messages.get((message["chat"]["id"], message["message_id"]), message)
         clean = {k: v for k, v in current.items() if not k.startswith("_")}
-        return self._queue({"callback_query": {
-            "id": str(next(self._update_ids) * 7), "from": user, "message": clean,
-            "chat_instance": str(message["chat"]["id"]), "data": data}})
+        return self._queue(
+            {
+                "callback_query": {
+                    "id": str(next(self._update_ids) * 7),
+                    "from": user,
+                    "message": clean,
+                    "chat_instance": str(message["chat"]["id"]),
+                    "data": data,
+                }
+            }
+        )
 
     def inline_update(self, user: dict, query: str) -> dict:
-        return self._queue({"inline_query": {"id": f"iq{len(self.calls)}{time.monotonic_ns()}",
-                                             "from": user, "query": query, "offset": ""}})
+        return self._queue(
+            {
+                "inline_query": {
+                    "id": f"iq{len(self.calls)}{time.monotonic_ns()}",
+                    "from": user,
+                    "query": query,
+                    "offset": "",
+                }
+            }
+        )
 
     def my_chat_member_update(self, chat: dict, by: dict, old: str, new: str) -> dict:
         bot = self.bot_user()
-        return self._queue({"my_chat_member": {
-            "chat": chat, "from": by, "date": int(time.time()),
-            "old_chat_member": member_json(bot, old), "new_chat_member": member_json(bot, new)}})
+        return self._queue(
+            {
+                "my_chat_member": {
+                    "chat": chat,
+                    "from": by,
+                    "date": int(time.time()),
+                    "old_chat_member": member_json(bot, old),
+                    "new_chat_member": member_json(bot, new),
+                }
+            }
+        )
 
     def chat_member_update(self, chat: dict, user: dict, old: str, new: str) -> dict:
         """Someone's membership changed (sent to bots that are admins, if asked for)."""
         self.set_member(chat["id"], user["id"], new)
-        return self._queue({"chat_member": {
-            "chat": chat, "from": user, "date": int(time.time()),
-            "old_chat_member": member_json(user, old), "new_chat_member": member_json(user, new)}})
+        return self._queue(
+            {
+                "chat_member": {
+                    "chat": chat,
+                    "from": user,
+                    "date": int(time.time()),
+                    "old_chat_member": member_json(user, old),
+                    "new_chat_member": member_json(user, new),
+                }
+            }
+        )
 
     # -- client side: reading what the bot did ----------------------------------------------
 
@@ -620,10 +819,14 @@ class BotAPI:
                     raise TimeoutError("the bot did not do what was expected in time")
                 self.cond.wait(min(left, 0.2))
 
-    def wait_sent(self, chat_id: int, count: int = 1, timeout: float = 10.0, after: int = 0) -> list[Call]:
+    def wait_sent(
+        self, chat_id: int, count: int = 1, timeout: float = 10.0, after: int = 0
+    ) -> list[Call]:
         """Wait until the bot has sent at least ``count`` messages to a chat beyond ``after``."""
-        return self.wait_for(lambda: (lambda s: s[after:] if len(s) - after >= count else None)(
-            self.sent(chat_id)), timeout)
+        return self.wait_for(
+            lambda: (lambda s: s[after:] if len(s) - after >= count else None)(self.sent(chat_id)),
+            timeout,
+        )
 
     def close(self) -> None:
         with self.cond:
@@ -632,6 +835,7 @@ class BotAPI:
 
 
 # -- transport 1: in-process BaseRequest ---------------------------------------------------------
+
 
 class RecordingRequest(BaseRequest):
     """PTB's HTTP layer replaced: every call goes to a ``BotAPI`` and is recorded there."""
@@ -649,8 +853,16 @@ class RecordingRequest(BaseRequest):
     async def shutdown(self) -> None:
         return None
 
-    async def do_request(self, url, method, request_data=None, read_timeout=None, write_timeout=None,
-                         connect_timeout=None, pool_timeout=None):
+    async def do_request(
+        self,
+        url,
+        method,
+        request_data=None,
+        read_timeout=None,
+        write_timeout=None,
+        connect_timeout=None,
+        pool_timeout=None,
+    ):
         path = urllib.parse.urlsplit(url).path
         if "/file/bot" in path:
             data = self.api.file_bytes(urllib.parse.unquote(path.split("/", 3)[-1]))
@@ -658,8 +870,9 @@ class RecordingRequest(BaseRequest):
         params = dict(request_data.parameters) if request_data is not None else {}
         if request_data is not None and request_data.multipart_data:
             # uploaded files (sendDocument): name -> (file name, bytes, mime type)
-            params["_files"] = {name: (part[0], part[1]) for name, part in
-                                request_data.multipart_data.items()}
+            params["_files"] = {
+                name: (part[0], part[1]) for name, part in request_data.multipart_data.items()
+            }
         try:
             status, body = self.api.call(path.rsplit("/", 1)[-1], dict(params))
         except DroppedConnection:
@@ -671,6 +884,7 @@ class RecordingRequest(BaseRequest):
 
 # -- transport 2: HTTP server ----------------------------------------------------------------------
 
+
 def _decode_value(name: str, raw: str) -> Any:
     if name in _STRING_PARAMS:
         return raw
@@ -681,7 +895,7 @@ def _decode_value(name: str, raw: str) -> Any:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "StandinServer"
+    server: StandinServer
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
@@ -704,7 +918,8 @@ class _Handler(BaseHTTPRequestHandler):
             return {**fields, **json.loads(body)}
         if ctype.startswith("multipart/form-data"):
             msg = BytesParser(policy=HTTP).parsebytes(
-                b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + body)
+                b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + body
+            )
             for part in msg.iter_parts():
                 name = part.get_param("name", header="content-disposition")
                 if name and not part.get_filename():
@@ -718,7 +933,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
         file_prefix = f"/file/bot{api.token}/"
         if path.startswith(file_prefix):
-            data = api.file_bytes(path[len(file_prefix):])
+            data = api.file_bytes(path[len(file_prefix) :])
             if data is None:
                 self._reply(404, b"Not Found", "text/plain")
             else:
@@ -726,11 +941,15 @@ class _Handler(BaseHTTPRequestHandler):
             return
         prefix = f"/bot{api.token}/"
         if not path.startswith(prefix):
-            self._reply(401, json.dumps({"ok": False, "error_code": 401,
-                                         "description": "Unauthorized"}).encode())
+            self._reply(
+                401,
+                json.dumps(
+                    {"ok": False, "error_code": 401, "description": "Unauthorized"}
+                ).encode(),
+            )
             return
         try:
-            status, body = api.call(path[len(prefix):], self._params())
+            status, body = api.call(path[len(prefix) :], self._params())
         except DroppedConnection:
             self.close_connection = True  # hang up without a status line
             return
@@ -807,9 +1026,13 @@ class StandinServer(ThreadingHTTPServer):
         self.down = False
         self.start()
 
-    def start(self) -> "StandinServer":
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="botapi-standin", daemon=True)
+    def start(self) -> StandinServer:
+        self._thread = threading.Thread(
+            target=self.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="botapi-standin",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -821,7 +1044,7 @@ class StandinServer(ThreadingHTTPServer):
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def __enter__(self) -> "StandinServer":
+    def __enter__(self) -> StandinServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -19,16 +19,20 @@ Telegram layer (tests/test_bot_*.py, tests/test_e2e_bot.py):
 from __future__ import annotations
 
 import dataclasses
+import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 REPO = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent
 
 
 # -- Telegram layer ------------------------------------------------------------------------------
+
 
 def make_bot_config(data_dir: Path, *, answers: dict | None = None, **telegram_changes: Any):
     """The repo's config.yaml (segmentation words, corpus/), a temp data_dir, changed settings."""
@@ -41,8 +45,12 @@ def make_bot_config(data_dir: Path, *, answers: dict | None = None, **telegram_c
         limits=dataclasses.replace(config.telegram.limits, **limits),
         **telegram_changes,
     )
-    return dataclasses.replace(config, data_dir=str(data_dir), telegram=telegram,
-                               answers=dataclasses.replace(config.answers, **(answers or {})))
+    return dataclasses.replace(
+        config,
+        data_dir=str(data_dir),
+        telegram=telegram,
+        answers=dataclasses.replace(config.answers, **(answers or {})),
+    )
 
 
 def sent_html_problems(api) -> list[str]:
@@ -55,7 +63,9 @@ def sent_html_problems(api) -> list[str]:
         if call.method in ("sendMessage", "editMessageText"):
             texts.append(call.params.get("text"))
         if call.method == "answerInlineQuery":
-            texts += [r["input_message_content"]["message_text"] for r in call.params.get("results") or []]
+            texts += [
+                r["input_message_content"]["message_text"] for r in call.params.get("results") or []
+            ]
         for text in texts:
             try:
                 check_telegram_html(str(text))
@@ -84,8 +94,8 @@ async def make_bot(tmp_path, api):
     """
     from botapi_standin import RecordingRequest
 
-    from bot.tg.app import build_application
     from bot.library import Library
+    from bot.tg.app import build_application
 
     made = []
 
@@ -93,8 +103,13 @@ async def make_bot(tmp_path, api):
         telegram_changes.setdefault("owners", [999])
         config = config or make_bot_config(tmp_path / "data", **telegram_changes)
         library = Library.open(config)
-        application = build_application(config, library, api.token, request=RecordingRequest(api),
-                                        get_updates_request=RecordingRequest(api))
+        application = build_application(
+            config,
+            library,
+            api.token,
+            request=RecordingRequest(api),
+            get_updates_request=RecordingRequest(api),
+        )
         errors: list[BaseException] = []
 
         async def record(update: object, context: Any) -> None:
@@ -154,6 +169,7 @@ def feed(bot_app) -> Callable[..., Awaitable[None]]:
 # -- Links and feeds (tests/ingest/test_fetch.py, test_feeds.py, tg/test_bot_feeds.py) --------------
 # web: a LocalWeb (tests/localweb.py) serving routes on 127.0.0.1, stopped after the test.
 
+
 @pytest.fixture
 def web():
     from localweb import LocalWeb
@@ -169,16 +185,14 @@ def web():
 # Tests that pin their own ``max_examples`` with @settings keep it (huge inputs, few examples;
 # side properties in test_properties.py run a share of the profile's count, see ``scaled``).
 
-import os as _os
-
-from hypothesis import settings as _hypothesis_settings
-
 # CI explores a fixed sequence of 10,000 examples per target (derandomize): a submission's
 # verdict must not depend on the luck of the draw. Local runs ("dev") draw new examples each
 # time, which is where new failures are found and then pinned with @example.
-_hypothesis_settings.register_profile("ci", max_examples=10_000, deadline=None, print_blob=True,
-                                      derandomize=True)
-_hypothesis_settings.register_profile("dev", max_examples=300, deadline=None)
-_hypothesis_settings.load_profile(
-    _os.environ.get("HYPOTHESIS_PROFILE")
-    or ("ci" if _os.environ.get("CI", "").lower() in ("true", "1", "yes") else "dev"))
+hypothesis_settings.register_profile(
+    "ci", max_examples=10_000, deadline=None, print_blob=True, derandomize=True
+)
+hypothesis_settings.register_profile("dev", max_examples=300, deadline=None)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE")
+    or ("ci" if os.environ.get("CI", "").lower() in ("true", "1", "yes") else "dev")
+)

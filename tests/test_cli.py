@@ -42,7 +42,14 @@ def test_parse_json_gives_the_sample_articles_attribution():
     assert article["source"] == "上游新闻·重庆晨报"
     assert article["reporters"] == ["严薇", "郭欣欣"]
     assert article["date"] == "2020-04-12T16:25:33"
-    assert {"title", "contributors", "editors", "photographers", "url", "paragraphs"} <= article.keys()
+    assert {
+        "title",
+        "contributors",
+        "editors",
+        "photographers",
+        "url",
+        "paragraphs",
+    } <= article.keys()
     kinds = {p["kind"] for p in article["paragraphs"]}
     assert kinds == {"paragraph", "heading"}
     assert all(p["id"].startswith(article["id"] + "#") for p in article["paragraphs"])
@@ -51,7 +58,9 @@ def test_parse_json_gives_the_sample_articles_attribution():
 def test_parse_reports_a_bad_file_in_one_line_and_goes_on(tmp_path, capsys):
     binary = tmp_path / "photo.txt"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20)
-    status, out = run_cli("parse", str(tmp_path / "missing.txt"), str(binary), str(SAMPLE), "--json")
+    status, out = run_cli(
+        "parse", str(tmp_path / "missing.txt"), str(binary), str(SAMPLE), "--json"
+    )
     assert status == 1
     assert len(out.splitlines()) == 1 and json.loads(out)["reporters"] == ["严薇", "郭欣欣"]
     errors = capsys.readouterr().err.strip().splitlines()
@@ -61,13 +70,28 @@ def test_parse_reports_a_bad_file_in_one_line_and_goes_on(tmp_path, capsys):
 
 
 def test_ask_json_follows_the_contract(config_file):
-    status, out = run_cli("--config", str(config_file), "ask", "两江新区和天府新区要共同建设什么？", "--json")
+    status, out = run_cli(
+        "--config", str(config_file), "ask", "两江新区和天府新区要共同建设什么？", "--json"
+    )
     assert status == 0
     result = json.loads(out)
     assert result["question"] == "两江新区和天府新区要共同建设什么？"
     best = result["answers"][0]
-    assert set(best) >= {"kind", "article_id", "paragraph_id", "score", "excerpt", "highlights", "paragraph",
-                         "title", "source", "reporters", "contributors", "date", "url"}
+    assert set(best) >= {
+        "kind",
+        "article_id",
+        "paragraph_id",
+        "score",
+        "excerpt",
+        "highlights",
+        "paragraph",
+        "title",
+        "source",
+        "reporters",
+        "contributors",
+        "date",
+        "url",
+    }
     assert best["kind"] == "quote" and best["paragraph_id"].startswith(best["article_id"] + "#")
     assert "西部科技创新中心" in best["excerpt"]
     assert best["reporters"] == ["严薇", "郭欣欣"] and best["source"] == "上游新闻·重庆晨报"
@@ -76,11 +100,29 @@ def test_ask_json_follows_the_contract(config_file):
 
 
 def test_ask_top_and_per_article_limit_the_quotes(config_file):
-    _, out = run_cli("--config", str(config_file), "ask", "重庆高新区 科学城 创新", "--json",
-                     "--top", "5", "--per-article", "1")
+    _, out = run_cli(
+        "--config",
+        str(config_file),
+        "ask",
+        "重庆高新区 科学城 创新",
+        "--json",
+        "--top",
+        "5",
+        "--per-article",
+        "1",
+    )
     assert len(json.loads(out)["answers"]) == 1
-    _, out = run_cli("--config", str(config_file), "ask", "重庆高新区 科学城 创新", "--json",
-                     "--top", "3", "--per-article", "5")
+    _, out = run_cli(
+        "--config",
+        str(config_file),
+        "ask",
+        "重庆高新区 科学城 创新",
+        "--json",
+        "--top",
+        "3",
+        "--per-article",
+        "5",
+    )
     assert len(json.loads(out)["answers"]) == 3
 
 
@@ -101,17 +143,34 @@ def test_a_bad_config_is_one_line_not_a_traceback(tmp_path, capsys):
 
 def test_search_ranks_corpus_ids_by_their_best_paragraph(tmp_path):
     corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
-        {"id": "tea", "text": "云南普洱茶的产量今年增长了两成。\n茶农收入随之提高。"},
-        {"id": "rail", "text": "成渝中线高铁将于明年开工建设。\n全线设计时速三百五十公里。"},
-        {"id": "port", "text": "上海洋山港集装箱吞吐量再创新高。"},
-    ]), encoding="utf-8")
+    corpus.write_text(
+        "\n".join(
+            json.dumps(r, ensure_ascii=False)
+            for r in [
+                {"id": "tea", "text": "云南普洱茶的产量今年增长了两成。\n茶农收入随之提高。"},
+                {
+                    "id": "rail",
+                    "text": "成渝中线高铁将于明年开工建设。\n全线设计时速三百五十公里。",
+                },
+                {"id": "port", "text": "上海洋山港集装箱吞吐量再创新高。"},
+            ]
+        ),
+        encoding="utf-8",
+    )
     queries = tmp_path / "queries.jsonl"
-    queries.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
-        {"id": "q1", "question": "高铁的设计时速是多少？"},
-        {"id": "q2", "question": "普洱茶产量"},
-    ]), encoding="utf-8")
-    status, out = run_cli("search", "--corpus", str(corpus), "--queries", str(queries), "--top", "2")
+    queries.write_text(
+        "\n".join(
+            json.dumps(r, ensure_ascii=False)
+            for r in [
+                {"id": "q1", "question": "高铁的设计时速是多少？"},
+                {"id": "q2", "question": "普洱茶产量"},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    status, out = run_cli(
+        "search", "--corpus", str(corpus), "--queries", str(queries), "--top", "2"
+    )
     assert status == 0
     rows = [json.loads(line) for line in out.splitlines()]
     assert [r["id"] for r in rows] == ["q1", "q2"]
@@ -121,12 +180,34 @@ def test_search_ranks_corpus_ids_by_their_best_paragraph(tmp_path):
 
 
 def test_eval_prints_recall_and_mrr(tmp_path):
-    squad = {"data": [{"paragraphs": [
-        {"context": "成渝中线高铁将于明年开工建设，全线设计时速三百五十公里。",
-         "qas": [{"id": "1", "question": "成渝中线高铁的设计时速是多少？", "answers": [{"text": "三百五十公里"}]}]},
-        {"context": "云南普洱茶的产量今年增长了两成，茶农收入随之提高。",
-         "qas": [{"id": "2", "question": "普洱茶产量增长了多少？", "answers": [{"text": "两成"}]}]},
-    ]}]}
+    squad = {
+        "data": [
+            {
+                "paragraphs": [
+                    {
+                        "context": "成渝中线高铁将于明年开工建设，全线设计时速三百五十公里。",
+                        "qas": [
+                            {
+                                "id": "1",
+                                "question": "成渝中线高铁的设计时速是多少？",
+                                "answers": [{"text": "三百五十公里"}],
+                            }
+                        ],
+                    },
+                    {
+                        "context": "云南普洱茶的产量今年增长了两成，茶农收入随之提高。",
+                        "qas": [
+                            {
+                                "id": "2",
+                                "question": "普洱茶产量增长了多少？",
+                                "answers": [{"text": "两成"}],
+                            }
+                        ],
+                    },
+                ]
+            }
+        ]
+    }
     path = tmp_path / "squad.json"
     path.write_text(json.dumps(squad, ensure_ascii=False), encoding="utf-8")
     status, out = run_cli("eval", "--squad", str(path))
@@ -139,8 +220,20 @@ def test_eval_prints_recall_and_mrr(tmp_path):
 def test_python_m_bot_ask_runs_as_a_process(config_file):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(config_file), "ask", "两江新区和天府新区要共同建设什么？"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "--config",
+            str(config_file),
+            "ask",
+            "两江新区和天府新区要共同建设什么？",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert "西部科技创新中心" in done.stdout
@@ -157,16 +250,26 @@ NEWS_PAGE = """<html><head><meta charset="utf-8"><title>科学城新建三座实
 
 @pytest.fixture
 def local_config_file(config_file):
-    config_file.write_text(config_file.read_text(encoding="utf-8")
-                           + "fetch: {allow_hosts: [127.0.0.1], total_timeout: 5}\n",
-                           encoding="utf-8")
+    config_file.write_text(
+        config_file.read_text(encoding="utf-8")
+        + "fetch: {allow_hosts: [127.0.0.1], total_timeout: 5}\n",
+        encoding="utf-8",
+    )
     return config_file
 
 
 def test_add_url_stores_the_page_and_prints_it_as_parse_does(web, local_config_file):
     web.route("/n/1.html", body=NEWS_PAGE)
-    status, out = run_cli("--config", str(local_config_file), "add", web.url("/n/1.html"),
-                          str(SAMPLE), "--scope", "chat:-100123", "--json")
+    status, out = run_cli(
+        "--config",
+        str(local_config_file),
+        "add",
+        web.url("/n/1.html"),
+        str(SAMPLE),
+        "--scope",
+        "chat:-100123",
+        "--json",
+    )
     assert status == 0
     first, second = (json.loads(line) for line in out.splitlines())
     assert first["title"] == "科学城新建三座实验室" and first["url"] == web.url("/n/1.html")
@@ -182,8 +285,7 @@ def test_add_url_stores_the_page_and_prints_it_as_parse_does(web, local_config_f
         assert answers.answers and answers.answers[0].article.id == first["id"]
 
 
-def test_add_a_refused_address_exits_1_with_one_line_and_stores_nothing(web, config_file,
-                                                                          capsys):
+def test_add_a_refused_address_exits_1_with_one_line_and_stores_nothing(web, config_file, capsys):
     web.route("/n/1.html", body=NEWS_PAGE)  # the server is there, the address is refused
     status, out = run_cli("--config", str(config_file), "add", web.url("/n/1.html"), "--json")
     assert status == 1 and out == ""
@@ -207,13 +309,18 @@ def test_feeds_add_list_poll_remove(web, local_config_file, capsys):
     from feedgen import Item, rss, story
 
     def feed_of(numbers):
-        return rss([Item(guid=f"g{n}", title=f"第{n}号", link=f"http://news.example/{n}",
-                         text=story(n)) for n in numbers])
+        return rss(
+            [
+                Item(guid=f"g{n}", title=f"第{n}号", link=f"http://news.example/{n}", text=story(n))
+                for n in numbers
+            ]
+        )
 
     web.route("/feed.xml", body=feed_of([2, 1]), content_type="application/rss+xml")
     config = ["--config", str(local_config_file)]
-    status, out = run_cli(*config, "feeds", "add", web.url("/feed.xml"), "--scope", "chat:-5",
-                          "--no-pages")
+    status, out = run_cli(
+        *config, "feeds", "add", web.url("/feed.xml"), "--scope", "chat:-5", "--no-pages"
+    )
     assert status == 0 and "following feed 1" in out and "2 articles stored" in out
     status, out = run_cli(*config, "feeds", "list", "--json")
     [feed] = [json.loads(line) for line in out.splitlines()]
@@ -245,10 +352,16 @@ def test_feeds_add_a_refused_address_exits_1(web, config_file, capsys):
 
 # -- output is valid UTF-8 whatever the bytes of names and arguments -----------------------------
 
+
 def _run_bytes(args: list[bytes], cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUTF8": "1"}
-    return subprocess.run([os.fsencode(sys.executable), b"-m", b"bot", *args], cwd=cwd,
-                          env=env, capture_output=True, timeout=120)
+    return subprocess.run(
+        [os.fsencode(sys.executable), b"-m", b"bot", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names are bytes")
@@ -266,9 +379,16 @@ def test_parse_json_escapes_a_file_name_that_is_not_utf8(tmp_path):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX arguments are bytes")
 def test_ask_json_escapes_a_question_that_is_not_utf8(config_file):
-    result = _run_bytes([b"--config", os.fsencode(config_file), b"ask",
-                         "两江新区和天府新区要共同建设什么".encode() + b"\xff",
-                         b"--json"], config_file.parent)
+    result = _run_bytes(
+        [
+            b"--config",
+            os.fsencode(config_file),
+            b"ask",
+            "两江新区和天府新区要共同建设什么".encode() + b"\xff",
+            b"--json",
+        ],
+        config_file.parent,
+    )
     assert result.returncode == 0, result.stderr
     text = result.stdout.decode("utf-8")
     assert json.loads(text)["question"].endswith("\udcff")

@@ -26,22 +26,37 @@ def test_committed_config_is_valid_and_resolves_paths_against_its_folder():
         ("retrieval: {top_k: 0}", "config.yaml: retrieval.top_k: must be an integer >= 1"),
         ("retrieval: {top_k: five}", "config.yaml: retrieval.top_k: must be an integer >= 1"),
         ("retrieval: {top_k: true}", "config.yaml: retrieval.top_k: must be an integer >= 1"),
-        ("answers: {duplicate_similarity: 2}",
-         "config.yaml: answers.duplicate_similarity: must be a number between 0 and 1"),
-        ("telegram: {mode: carrier-pigeon}",
-         "config.yaml: telegram.mode: must be one of polling, webhook"),
-        ("telegram: {webhook: {port: 70000}}",
-         "config.yaml: telegram.webhook.port: must be a port number between 1 and 65535"),
-        ("telegram: {owners: [alice]}",
-         "config.yaml: telegram.owners: must be a list of integers (Telegram user ids)"),
-        ("corpus: {paths: corpus}", "config.yaml: corpus.paths: must be a list of non-empty strings"),
+        (
+            "answers: {duplicate_similarity: 2}",
+            "config.yaml: answers.duplicate_similarity: must be a number between 0 and 1",
+        ),
+        (
+            "telegram: {mode: carrier-pigeon}",
+            "config.yaml: telegram.mode: must be one of polling, webhook",
+        ),
+        (
+            "telegram: {webhook: {port: 70000}}",
+            "config.yaml: telegram.webhook.port: must be a port number between 1 and 65535",
+        ),
+        (
+            "telegram: {owners: [alice]}",
+            "config.yaml: telegram.owners: must be a list of integers (Telegram user ids)",
+        ),
+        (
+            "corpus: {paths: corpus}",
+            "config.yaml: corpus.paths: must be a list of non-empty strings",
+        ),
         ("retrieval: 5", "config.yaml: retrieval: must be a mapping"),
         ("retrieval: {min_score: .nan}", "config.yaml: retrieval.min_score: must be a number >= 0"),
         ("retrieval: {min_score: .inf}", "config.yaml: retrieval.min_score: must be a number >= 0"),
-        ("answers: {duplicate_similarity: .nan}",
-         "config.yaml: answers.duplicate_similarity: must be a number between 0 and 1"),
-        ("telegram: {mode: webhook}",
-         "config.yaml: telegram.webhook.public_url: is required when telegram.mode is webhook"),
+        (
+            "answers: {duplicate_similarity: .nan}",
+            "config.yaml: answers.duplicate_similarity: must be a number between 0 and 1",
+        ),
+        (
+            "telegram: {mode: webhook}",
+            "config.yaml: telegram.webhook.public_url: is required when telegram.mode is webhook",
+        ),
         ("- just\n- a list", "config.yaml: must be a mapping of settings at the top level"),
         ("retrieval: {top_k: [", "config.yaml: not valid YAML at line 1"),
     ],
@@ -89,22 +104,30 @@ def test_undecodable_file_is_one_line(tmp_path):
 
 
 def test_secrets_come_from_the_environment_only():
-    secrets = Secrets.from_env({"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot"})
+    secrets = Secrets.from_env(
+        {"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot"}
+    )
     assert secrets.bot_token == "1:x"
     assert secrets.api_base_url == "http://127.0.0.1:9/bot"
     assert secrets.webhook_secret is None
     assert Secrets.from_env({}).bot_token is None
 
 
-@pytest.mark.parametrize("text, message", [
-    ("fetch: {allow_hosts: ['a b']}", "fetch.allow_hosts: 'a b' is neither a host name nor a network"),
-    ("fetch: {allow_hosts: [10.0.0.0/33]}", "fetch.allow_hosts: '10.0.0.0/33' is neither"),
-    ("fetch: {allow_hosts: 127.0.0.1}", "fetch.allow_hosts: must be a list of host names"),
-    ("fetch: {max_bytes: 0}", "fetch.max_bytes: must be an integer >= 1"),
-    ("fetch: {total_timeout: .nan}", "fetch.total_timeout: must be a number"),
-    ("feeds: {jitter: 2}", "feeds.jitter: must be a number between 0 and 1"),
-    ("feeds: {concurrency: 0}", "feeds.concurrency: must be an integer >= 1"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "fetch: {allow_hosts: ['a b']}",
+            "fetch.allow_hosts: 'a b' is neither a host name nor a network",
+        ),
+        ("fetch: {allow_hosts: [10.0.0.0/33]}", "fetch.allow_hosts: '10.0.0.0/33' is neither"),
+        ("fetch: {allow_hosts: 127.0.0.1}", "fetch.allow_hosts: must be a list of host names"),
+        ("fetch: {max_bytes: 0}", "fetch.max_bytes: must be an integer >= 1"),
+        ("fetch: {total_timeout: .nan}", "fetch.total_timeout: must be a number"),
+        ("feeds: {jitter: 2}", "feeds.jitter: must be a number between 0 and 1"),
+        ("feeds: {concurrency: 0}", "feeds.concurrency: must be an integer >= 1"),
+    ],
+)
 def test_fetch_and_feeds_values_are_checked(text, message):
     with pytest.raises(ConfigError) as caught:
         parse_config(text)

@@ -17,8 +17,10 @@ from bot.models import SHARED_SCOPE, chat_scope
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "corpus" / "cqcb-2020-04-12-chuanyu-innovation.txt"
 QUESTION = "两江新区和天府新区要共同建设什么？"
-CHAT_TEXT = ("光谷建设量子实验室\n"
-             "长江日报讯（记者陈瑜艳）武汉东湖新技术开发区今年将新建光谷量子计算实验室，首批投入资金三亿元。\n")
+CHAT_TEXT = (
+    "光谷建设量子实验室\n"
+    "长江日报讯（记者陈瑜艳）武汉东湖新技术开发区今年将新建光谷量子计算实验室，首批投入资金三亿元。\n"
+)
 
 
 @pytest.fixture
@@ -27,7 +29,8 @@ def config(tmp_path):
     corpus.mkdir()
     shutil.copy(SAMPLE, corpus / SAMPLE.name)
     (tmp_path / "config.yaml").write_text(
-        "corpus: {paths: [corpus]}\ndata_dir: data\n", encoding="utf-8")
+        "corpus: {paths: [corpus]}\ndata_dir: data\n", encoding="utf-8"
+    )
     return load_config(tmp_path / "config.yaml")
 
 
@@ -39,10 +42,18 @@ def sample_id(library: Library) -> str:
 def test_correction_is_stored_shown_in_answers_and_survives_restart(config):
     with Library.open(config) as library:
         article_id = sample_id(library)
-        fixed = library.correct_article(article_id, SHARED_SCOPE, source="重庆晨报",
-                                        reporters="严薇、郭欣欣、张三", date="2020-04-12")
+        fixed = library.correct_article(
+            article_id,
+            SHARED_SCOPE,
+            source="重庆晨报",
+            reporters="严薇、郭欣欣、张三",
+            date="2020-04-12",
+        )
         assert (fixed.source, fixed.reporters, fixed.date) == (
-            "重庆晨报", ["严薇", "郭欣欣", "张三"], "2020-04-12")
+            "重庆晨报",
+            ["严薇", "郭欣欣", "张三"],
+            "2020-04-12",
+        )
         assert fixed.evidence["source"] == "corrected by an admin"
         assert library.ask(QUESTION).answers[0].article.source == "重庆晨报"
     with Library.open(config) as library:
@@ -78,15 +89,18 @@ def test_a_chat_article_uploaded_again_keeps_its_correction(config):
         assert library.get_article(added.id).source == "长江日报"
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({}, "nothing to correct"),
-    ({"url": "x"}, "cannot correct 'url'"),
-    ({"date": "2020-13-45"}, "not a date"),
-    ({"date": "昨天"}, "not a date"),
-    ({"title": "长" * 201}, "too long"),
-    ({"reporters": ["甲" * 21]}, "not a name"),
-    ({"source": 5}, "must be text"),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({}, "nothing to correct"),
+        ({"url": "x"}, "cannot correct 'url'"),
+        ({"date": "2020-13-45"}, "not a date"),
+        ({"date": "昨天"}, "not a date"),
+        ({"title": "长" * 201}, "too long"),
+        ({"reporters": ["甲" * 21]}, "not a name"),
+        ({"source": 5}, "must be text"),
+    ],
+)
 def test_bad_corrections_are_refused_in_one_line(config, fields, message):
     with Library.open(config) as library:
         article_id = sample_id(library)

@@ -92,5 +92,7 @@ def test_every_readme_command_exists_and_every_command_is_in_the_readme():
     listed = readme_table_commands()
     assert listed, "the README's command table was not found"
     commands = cli_commands()
-    assert not sorted(set(listed) - commands), f"README lists unknown commands: {set(listed) - commands}"
+    assert not sorted(set(listed) - commands), (
+        f"README lists unknown commands: {set(listed) - commands}"
+    )
     assert not sorted(commands - set(listed)), f"README omits commands: {commands - set(listed)}"

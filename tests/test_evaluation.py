@@ -112,6 +112,7 @@ def test_evaluate_squad_refuses_other_json(tmp_path, segmenter):
 
 # -- chunked passages, relevance sets, batch questions ----------------------------------------
 
+
 def test_chunk_passages_cut_at_sentence_ends_and_keep_every_character():
     text = "第一句话很短。第二句话稍微长一点，对吧？第三句！" + "第四句" * 30 + "。尾巴"
     passages = chunk_passages(text, 20)
@@ -130,15 +131,36 @@ def _squad_file(tmp_path, articles):
 
 
 def test_chunked_eval_asks_for_the_passage_holding_the_answer(tmp_path, segmenter):
-    context = ("成渝中线高铁将于明年开工建设。全线设计时速三百五十公里，连接两地主城。"
-               "云南普洱茶的产量今年增长了两成。茶农收入随之提高，茶园面积也在扩大。")
+    context = (
+        "成渝中线高铁将于明年开工建设。全线设计时速三百五十公里，连接两地主城。"
+        "云南普洱茶的产量今年增长了两成。茶农收入随之提高，茶园面积也在扩大。"
+    )
     repeated = {"title": "转载", "paragraphs": [{"context": context, "qas": []}]}
-    path = _squad_file(tmp_path, [{"title": "新闻", "paragraphs": [{"context": context, "qas": [
-        {"question": "成渝中线高铁的设计时速是多少？",
-         "answers": [{"text": "三百五十公里", "answer_start": 20}]},
-        {"question": "普洱茶产量增长了多少？", "answers": [{"text": "两成", "answer_start": 0}]},
-        {"question": "答案不在文中？", "answers": [{"text": "不存在的答案"}]},
-    ]}]}, repeated])
+    path = _squad_file(
+        tmp_path,
+        [
+            {
+                "title": "新闻",
+                "paragraphs": [
+                    {
+                        "context": context,
+                        "qas": [
+                            {
+                                "question": "成渝中线高铁的设计时速是多少？",
+                                "answers": [{"text": "三百五十公里", "answer_start": 20}],
+                            },
+                            {
+                                "question": "普洱茶产量增长了多少？",
+                                "answers": [{"text": "两成", "answer_start": 0}],
+                            },
+                            {"question": "答案不在文中？", "answers": [{"text": "不存在的答案"}]},
+                        ],
+                    }
+                ],
+            },
+            repeated,
+        ],
+    )
     report = evaluate_squad([path], segmenter=segmenter, chunk=30)
     # 2 passages; the repeated article's identical passages are indexed once
     assert report.contexts == 2
@@ -148,15 +170,31 @@ def test_chunked_eval_asks_for_the_passage_holding_the_answer(tmp_path, segmente
 
 
 def test_same_story_counts_a_near_identical_copy_of_the_gold(tmp_path, segmenter):
-    base = ("国家统计局发布数据显示，一季度全国居民人均可支配收入八千五百六十一元，"
-            "比上年同期增长百分之零点五，扣除价格因素实际下降。")
+    base = (
+        "国家统计局发布数据显示，一季度全国居民人均可支配收入八千五百六十一元，"
+        "比上年同期增长百分之零点五，扣除价格因素实际下降。"
+    )
     copy = base + "记者王某报道。"
-    path = _squad_file(tmp_path, [
-        {"title": "甲", "paragraphs": [{"context": copy, "qas": []}]},
-        {"title": "乙", "paragraphs": [{"context": base, "qas": [
-            {"question": "一季度全国居民人均可支配收入是多少？",
-             "answers": [{"text": "八千五百六十一元"}]}]}]},
-    ])
+    path = _squad_file(
+        tmp_path,
+        [
+            {"title": "甲", "paragraphs": [{"context": copy, "qas": []}]},
+            {
+                "title": "乙",
+                "paragraphs": [
+                    {
+                        "context": base,
+                        "qas": [
+                            {
+                                "question": "一季度全国居民人均可支配收入是多少？",
+                                "answers": [{"text": "八千五百六十一元"}],
+                            }
+                        ],
+                    }
+                ],
+            },
+        ],
+    )
     report = evaluate_squad([path], segmenter=segmenter, chunk=500)
     assert report.questions == 1
     assert report.same_story_at_1 == 1.0 >= report.recall[1]
@@ -164,11 +202,17 @@ def test_same_story_counts_a_near_identical_copy_of_the_gold(tmp_path, segmenter
 
 def _relevance_dir(tmp_path):
     corpus = [
-        {"id": "a1", "title": "秋明州民宅火灾致三人死亡",
-         "text": "当地时间周二凌晨，俄罗斯秋明州一处民宅发生火灾，造成三人死亡。\n"
-                 "消防部门表示，起火原因可能是电暖器故障。"},
-        {"id": "a2", "title": "迪士尼公布财报",
-         "text": "迪士尼公司周四公布财报，2020财年净亏损28亿美元，为四十多年来首次年度亏损。"},
+        {
+            "id": "a1",
+            "title": "秋明州民宅火灾致三人死亡",
+            "text": "当地时间周二凌晨，俄罗斯秋明州一处民宅发生火灾，造成三人死亡。\n"
+            "消防部门表示，起火原因可能是电暖器故障。",
+        },
+        {
+            "id": "a2",
+            "title": "迪士尼公布财报",
+            "text": "迪士尼公司周四公布财报，2020财年净亏损28亿美元，为四十多年来首次年度亏损。",
+        },
     ]
     questions = [
         ("q1", "秋明州民宅发生火灾造成几人死亡？", "answerable", "a1"),
@@ -206,19 +250,26 @@ def test_ask_questions_file_gives_one_json_line_each(tmp_path):
     (corpus / "a.txt").write_text(
         "标题：秋明州民宅火灾致三人死亡\n来源：新华网\n\n"
         "当地时间周二凌晨，俄罗斯秋明州一处民宅发生火灾，造成三人死亡。\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (corpus / "b.txt").write_text(
         "标题：迪士尼公布财报\n来源：财新网\n\n迪士尼公司周四公布财报，2020财年净亏损28亿美元。\n"
-        "受疫情影响，迪士尼主题公园在全球多地关闭。\n", encoding="utf-8")
+        "受疫情影响，迪士尼主题公园在全球多地关闭。\n",
+        encoding="utf-8",
+    )
     config = tmp_path / "config.yaml"
     config.write_text("corpus: {paths: [corpus]}\ndata_dir: data\n", encoding="utf-8")
     questions = tmp_path / "q.jsonl"
-    questions.write_text('{"id": "x", "question": "秋明州民宅发生火灾造成几人死亡？"}\n'
-                         '{"id": 7, "question": "谢谢"}\n{"id": "e", "question": ""}\n',
-                         encoding="utf-8")
+    questions.write_text(
+        '{"id": "x", "question": "秋明州民宅发生火灾造成几人死亡？"}\n'
+        '{"id": 7, "question": "谢谢"}\n{"id": "e", "question": ""}\n',
+        encoding="utf-8",
+    )
     out = io.StringIO()
-    assert main(["--config", str(config), "ask", "--questions", str(questions), "--json"],
-                out=out) == 0
+    assert (
+        main(["--config", str(config), "ask", "--questions", str(questions), "--json"], out=out)
+        == 0
+    )
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [r["id"] for r in rows] == ["x", 7, "e"]
     assert rows[0]["question"] == "秋明州民宅发生火灾造成几人死亡？"

@@ -8,8 +8,10 @@ import pytest
 
 # -- channel-post squatting and the id oracle ------------------------------------------------------
 
-POST = ("熊猫基地新添双胞胎\n记者 赵六\n\n"
-        "成都大熊猫繁育研究基地今天宣布，一对大熊猫双胞胎在基地顺利出生，母子平安。")
+POST = (
+    "熊猫基地新添双胞胎\n记者 赵六\n\n"
+    "成都大熊猫繁育研究基地今天宣布，一对大熊猫双胞胎在基地顺利出生，母子平安。"
+)
 
 
 async def test_a_chosen_id_cannot_squat_a_future_channel_post(api, feed, library):
@@ -22,12 +24,15 @@ async def test_a_chosen_id_cannot_squat_a_future_channel_post(api, feed, library
     squatted = channel_article_id(-100_950, 1)
     user = api.user(3101)
     record = {"id": squatted, "title": "抢注", "text": "抢先占用频道帖子编号的一篇文章，内容随意。"}
-    await feed(api.document_update(api.private(user), user, "squat.jsonl",
-                                   json.dumps(record, ensure_ascii=False).encode()))
+    await feed(
+        api.document_update(
+            api.private(user), user, "squat.jsonl", json.dumps(record, ensure_ascii=False).encode()
+        )
+    )
     assert library.count_articles(chat_scope(3101)) == 1
-    assert library.scope_of(squatted) is None                 # the id stays free
+    assert library.scope_of(squatted) is None  # the id stays free
     [mine] = library.list_articles(chat_scope(3101))
-    assert library.shown_id(mine.id, chat_scope(3101)) == squatted     # the user still sees it
+    assert library.shown_id(mine.id, chat_scope(3101)) == squatted  # the user still sees it
     channel = api.channel(-100_950, "熊猫频道")
     await feed(api.my_chat_member_update(channel, api.user(3102), "left", "administrator"))
     update = api.channel_post_update(channel, POST)
@@ -45,10 +50,10 @@ def test_reserved_ids_are_qualified_in_any_other_scope(library):
     from bot.models import chat_scope
 
     assert reserved_elsewhere("tg100950m1", chat_scope(5))
-    assert reserved_elsewhere("TG100950M1", chat_scope(-100_950))    # not the bot's spelling
+    assert reserved_elsewhere("TG100950M1", chat_scope(-100_950))  # not the bot's spelling
     assert reserved_elsewhere("tg1x", chat_scope(-1))
     assert not reserved_elsewhere("tg100950m1", chat_scope(-100_950))  # the channel's own post
-    assert not reserved_elsewhere("tgif", chat_scope(5))              # no digit: an ordinary id
+    assert not reserved_elsewhere("tgif", chat_scope(5))  # no digit: an ordinary id
 
 
 async def test_the_id_a_chat_gets_does_not_reveal_that_the_text_exists_elsewhere(library):
@@ -60,9 +65,9 @@ async def test_the_id_a_chat_gets_does_not_reveal_that_the_text_exists_elsewhere
     alone = library.add_article(article, chat_scope(1))
     assert library.shown_id(alone.id, chat_scope(1)) == article.id
     second = library.add_article(article, chat_scope(2))
-    assert second.id != alone.id                               # two copies, two stored ids...
-    assert library.shown_id(second.id, chat_scope(2)) == article.id    # ...one id shown
-    assert library.remove_article(article.id, chat_scope(2))           # removed by that id
+    assert second.id != alone.id  # two copies, two stored ids...
+    assert library.shown_id(second.id, chat_scope(2)) == article.id  # ...one id shown
+    assert library.remove_article(article.id, chat_scope(2))  # removed by that id
     assert library.scope_of(alone.id) == chat_scope(1)
 
 
@@ -75,9 +80,15 @@ def test_articles_stored_under_a_reserved_id_move_and_stay_removable(tmp_path, c
 
     config = make_bot_config(tmp_path / "data")
     (tmp_path / "data").mkdir()
-    store = ArticleStore(tmp_path / "data" / STORE_FILE)     # as an older version stored it
-    store.put(Article(id="tg100950m1", title="旧", paragraphs=[
-        Paragraph("tg100950m1#0", "旧版本存下的一篇文章，占用了频道帖子的编号。")]), chat_scope(7))
+    store = ArticleStore(tmp_path / "data" / STORE_FILE)  # as an older version stored it
+    store.put(
+        Article(
+            id="tg100950m1",
+            title="旧",
+            paragraphs=[Paragraph("tg100950m1#0", "旧版本存下的一篇文章，占用了频道帖子的编号。")],
+        ),
+        chat_scope(7),
+    )
     store.close()
     with caplog.at_level(logging.WARNING), Library.open(config) as library:
         assert library.scope_of("tg100950m1") is None
@@ -91,6 +102,7 @@ def test_articles_stored_under_a_reserved_id_move_and_stay_removable(tmp_path, c
 
 # -- quotas --------------------------------------------------------------------------------------
 
+
 def _quota_config(tmp_path, **limits):
     import dataclasses
 
@@ -98,7 +110,8 @@ def _quota_config(tmp_path, **limits):
 
     config = make_bot_config(tmp_path / "data")
     telegram = dataclasses.replace(
-        config.telegram, limits=dataclasses.replace(config.telegram.limits, **limits))
+        config.telegram, limits=dataclasses.replace(config.telegram.limits, **limits)
+    )
     return dataclasses.replace(config, telegram=telegram)
 
 
@@ -125,13 +138,13 @@ def test_a_chat_byte_quota_refuses_with_one_clear_line(tmp_path):
         error = refused.value
         assert error.key == "telegram.limits.max_bytes_per_chat" and "\n" not in str(error)
         assert "quota" in str(error) and "KB" in str(error)
-        assert library.count_articles(chat_scope(1)) == 2          # nothing half-stored
+        assert library.count_articles(chat_scope(1)) == 2  # nothing half-stored
         assert library.get_article("q2") is None
-        library.add_article(_article(2, 1000), chat_scope(2))      # another chat: its own quota
-        library.add_article(_article(0, 1000), chat_scope(1))      # replacing is not growing
+        library.add_article(_article(2, 1000), chat_scope(2))  # another chat: its own quota
+        library.add_article(_article(0, 1000), chat_scope(1))  # replacing is not growing
         assert library.remove_article("q1", chat_scope(1))
-        library.add_article(_article(3, 1000), chat_scope(1))      # room again
-        library.add_article(_article(9, 5000), SHARED_SCOPE)       # the operator's corpus: free
+        library.add_article(_article(3, 1000), chat_scope(1))  # room again
+        library.add_article(_article(9, 5000), SHARED_SCOPE)  # the operator's corpus: free
 
 
 def test_a_daily_upload_quota_per_user_across_chats(tmp_path, monkeypatch):
@@ -151,7 +164,7 @@ def test_a_daily_upload_quota_per_user_across_chats(tmp_path, monkeypatch):
         with pytest.raises(QuotaExceeded) as refused:
             library.add_article(_article(2, 1000), chat_scope(-3), uploader=42)
         assert refused.value.key == "telegram.limits.max_upload_bytes_per_user_per_day"
-        library.add_article(_article(2, 1000), chat_scope(-3), uploader=43)   # someone else
+        library.add_article(_article(2, 1000), chat_scope(-3), uploader=43)  # someone else
 
         class Tomorrow(real_datetime.datetime):
             @classmethod
@@ -159,8 +172,8 @@ def test_a_daily_upload_quota_per_user_across_chats(tmp_path, monkeypatch):
                 return real_datetime.datetime.now(tz) + real_datetime.timedelta(days=1)
 
         monkeypatch.setattr(library_module, "datetime", Tomorrow)
-        library.add_article(_article(4, 1000), chat_scope(-3), uploader=42)   # a new day
-    with Library.open(config) as library:                                     # kept on restart
+        library.add_article(_article(4, 1000), chat_scope(-3), uploader=42)  # a new day
+    with Library.open(config) as library:  # kept on restart
         with pytest.raises(QuotaExceeded):
             for n in range(5, 8):
                 library.add_article(_article(n, 1000), chat_scope(-3), uploader=42)
@@ -171,8 +184,10 @@ def test_quota_settings_are_validated_naming_the_key(key):
     from bot.config import parse_config
     from bot.errors import ConfigError
 
-    assert getattr(parse_config(f"telegram:\n  limits:\n    {key}: 5000\n").telegram.limits,
-                   key) == 5000
+    assert (
+        getattr(parse_config(f"telegram:\n  limits:\n    {key}: 5000\n").telegram.limits, key)
+        == 5000
+    )
     for bad in ("0", "-3", "lots", "1.5", "true"):
         with pytest.raises(ConfigError) as refused:
             parse_config(f"telegram:\n  limits:\n    {key}: {bad}\n")
@@ -200,11 +215,13 @@ def test_a_long_chosen_id_is_shown_the_same_whether_or_not_it_exists_elsewhere(l
     library.add_article(replace(article, id="y" * 64), chat_scope(12))
     collided = library.add_article(replace(article, id=long_id), chat_scope(13))
     fresh = library.add_article(replace(article, id="y" * 63 + "z"), chat_scope(13))
-    shown = [library.shown_id(alone.id, chat_scope(11)),
-             library.shown_id(collided.id, chat_scope(13)),
-             library.shown_id(fresh.id, chat_scope(13))]
-    assert shown[0] == shown[1] and len(shown[1]) == len(shown[2])   # nothing tells them apart
-    assert library.remove_article(long_id, chat_scope(13))            # removable by the given id
+    shown = [
+        library.shown_id(alone.id, chat_scope(11)),
+        library.shown_id(collided.id, chat_scope(13)),
+        library.shown_id(fresh.id, chat_scope(13)),
+    ]
+    assert shown[0] == shown[1] and len(shown[1]) == len(shown[2])  # nothing tells them apart
+    assert library.remove_article(long_id, chat_scope(13))  # removable by the given id
     assert library.scope_of(alone.id) == chat_scope(11)
 
 
@@ -213,7 +230,7 @@ def test_a_migrated_group_keeps_the_ids_it_gave(library):
     from bot.models import chat_scope
 
     article = parse_text("迁移稿件\n\n这是一篇群组升级前添加的稿件，正文足够长，可以入库。")
-    library.add_article(article, chat_scope(-21))                    # another chat has it first
+    library.add_article(article, chat_scope(-21))  # another chat has it first
     mine = library.add_article(article, chat_scope(-22))
     assert library.shown_id(mine.id, chat_scope(-22)) == article.id
     assert library.move_chat(-22, -100_22) == 1

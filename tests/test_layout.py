@@ -15,23 +15,58 @@ ALLOWED: dict[str, set[str]] = {
     "ingest": {"models", "errors", "config"},
     "search": {"errors", "config", "ingest"},
     "answers": {"models", "errors", "config", "texts", "search"},
-    "tg": {"models", "errors", "config", "texts", "store", "ids", "library", "ingest", "search",
-           "answers", "feeds", "feedstore"},
+    "tg": {
+        "models",
+        "errors",
+        "config",
+        "texts",
+        "store",
+        "ids",
+        "library",
+        "ingest",
+        "search",
+        "answers",
+        "feeds",
+        "feedstore",
+    },
     "errors": set(),
     "texts": set(),
     "models": {"errors"},
     "config": {"errors"},
     "store": {"models", "errors"},
     "storefiles": {"errors", "store"},
-    "library": {"models", "errors", "config", "store", "storefiles", "ids", "ingest", "search",
-                "answers"},
+    "library": {
+        "models",
+        "errors",
+        "config",
+        "store",
+        "storefiles",
+        "ids",
+        "ingest",
+        "search",
+        "answers",
+    },
     "ids": {"models", "errors", "store"},
     "feedstore": {"models", "errors", "store"},
     "feeds": {"models", "errors", "config", "store", "feedstore", "ingest", "library"},
     # the evaluation drives the whole question path, as the CLI does
     "evaluation": {"models", "errors", "config", "ingest", "search", "answers", "library"},
-    "cli": {"models", "errors", "config", "store", "library", "ingest", "search", "answers",
-            "evaluation", "ids", "feeds", "feedstore", "storefiles", "tg"},
+    "cli": {
+        "models",
+        "errors",
+        "config",
+        "store",
+        "library",
+        "ingest",
+        "search",
+        "answers",
+        "evaluation",
+        "ids",
+        "feeds",
+        "feedstore",
+        "storefiles",
+        "tg",
+    },
     "__main__": {"cli"},
     "__init__": {"errors"},
 }
@@ -72,9 +107,11 @@ def imports_of(path: Path, root: Path = BOT) -> set[str]:
             else:
                 target = node.module or ""
             # "from . import x" imports the module x, not the package's other names
-            modules_named = {f"{target}.{alias.name}" for alias in node.names
-                             if (root.parent / (target.replace(".", "/")
-                                                + f"/{alias.name}.py")).exists()}
+            modules_named = {
+                f"{target}.{alias.name}"
+                for alias in node.names
+                if (root.parent / (target.replace(".", "/") + f"/{alias.name}.py")).exists()
+            }
             found |= modules_named
             if len(modules_named) < len(node.names):
                 found.add(target)
@@ -104,14 +141,21 @@ def test_each_part_imports_only_what_it_may():
 
 
 def test_only_the_telegram_layer_imports_telegram():
-    outside = [module_name(p) for p in modules() if part_of(p) != "tg"
-               and any(t == "telegram" or t.startswith("telegram.") for t in imports_of(p))]
+    outside = [
+        module_name(p)
+        for p in modules()
+        if part_of(p) != "tg"
+        and any(t == "telegram" or t.startswith("telegram.") for t in imports_of(p))
+    ]
     assert not outside, outside
 
 
 def test_no_module_is_too_long():
-    long = {module_name(p): n for p in modules()
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    long = {
+        module_name(p): n
+        for p in modules()
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert not long, long
 
 
@@ -127,7 +171,9 @@ def test_no_import_cycles_between_modules():
         stack.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                raise AssertionError("import cycle: " + " -> ".join(stack[stack.index(nxt):] + [nxt]))
+                raise AssertionError(
+                    "import cycle: " + " -> ".join(stack[stack.index(nxt) :] + [nxt])
+                )
             if nxt not in state:
                 visit(nxt)
         stack.pop()
@@ -145,5 +191,6 @@ def test_the_rules_see_a_violation(tmp_path):
     (root / "answers" / "render.py").write_text("", encoding="utf-8")
     (root / "ingest" / "ok.py").write_text("from ..errors import BotError\n", encoding="utf-8")
     (root / "ingest" / "bad.py").write_text(
-        "def late():\n    from ..answers import render\n", encoding="utf-8")
+        "def late():\n    from ..answers import render\n", encoding="utf-8"
+    )
     assert layer_violations(root) == ["bot.ingest.bad imports bot.answers.render"]

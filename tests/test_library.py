@@ -10,18 +10,19 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
+from bot.ingest.parsing import parse_text
 from bot.library import INDEX_DIR, Library
 from bot.models import SHARED_SCOPE, chat_scope
-from bot.ingest.parsing import parse_text
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "corpus" / "cqcb-2020-04-12-chuanyu-innovation.txt"
 QUESTION = "两江新区和天府新区要共同建设什么？"
 
-CHAT_ARTICLE = """长江日报讯（记者陈瑜艳 通讯员叶卫兵）武汉东湖新技术开发区今年将新建光谷量子计算实验室，首批投入资金三亿元。
-
-该实验室将与华中科技大学合作，重点研究超导量子芯片和量子通信网络。
-"""
+CHAT_ARTICLE = (
+    "长江日报讯（记者陈瑜艳 通讯员叶卫兵）武汉东湖新技术开发区今年将新建光谷量子计算实验室，"
+    "首批投入资金三亿元。\n\n"
+    "该实验室将与华中科技大学合作，重点研究超导量子芯片和量子通信网络。\n"
+)
 
 
 @pytest.fixture
@@ -30,7 +31,8 @@ def config(tmp_path):
     corpus.mkdir()
     shutil.copy(SAMPLE, corpus / SAMPLE.name)
     (tmp_path / "config.yaml").write_text(
-        "corpus: {paths: [corpus]}\ndata_dir: data\n", encoding="utf-8")
+        "corpus: {paths: [corpus]}\ndata_dir: data\n", encoding="utf-8"
+    )
     return load_config(tmp_path / "config.yaml")
 
 
@@ -76,14 +78,18 @@ def test_chat_articles_are_scoped_and_survive_a_restart(config):
         assert library.count_articles(chat_scope(-100)) == 1
         mine = library.ask("光谷量子计算实验室投入多少资金？", scopes={chat_scope(-100)})
         assert mine.answers and mine.answers[0].article.id == stored.id
-        others = library.ask("光谷量子计算实验室投入多少资金？", scopes={SHARED_SCOPE, chat_scope(-200)})
+        others = library.ask(
+            "光谷量子计算实验室投入多少资金？", scopes={SHARED_SCOPE, chat_scope(-200)}
+        )
         assert all(a.article.id != stored.id for a in others.answers)
     with Library.open(config) as library:
         again = library.ask("光谷量子计算实验室投入多少资金？", scopes={chat_scope(-100)})
         assert again.answers[0].article.id == stored.id
         assert library.remove_article(stored.id, chat_scope(-200)) is False
         assert library.remove_article(stored.id, chat_scope(-100)) is True
-        assert library.ask("光谷量子计算实验室投入多少资金？", scopes={chat_scope(-100)}).answers == []
+        assert (
+            library.ask("光谷量子计算实验室投入多少资金？", scopes={chat_scope(-100)}).answers == []
+        )
     with Library.open(config) as library:
         assert library.get_article(stored.id) is None
 
@@ -125,7 +131,9 @@ def test_stats_describe_the_scopes(config):
         assert both.articles == 2 and both.paragraphs > shared.paragraphs
 
 
-def test_a_large_index_is_saved_on_flush_and_a_missed_flush_costs_a_rebuild_not_data(config, caplog):
+def test_a_large_index_is_saved_on_flush_and_a_missed_flush_costs_a_rebuild_not_data(
+    config, caplog
+):
     article = parse_text(CHAT_ARTICLE)
     library = Library.open(config)
     library.eager_save_limit = 0  # behave as a large index: no save per change
@@ -137,7 +145,10 @@ def test_a_large_index_is_saved_on_flush_and_a_missed_flush_costs_a_rebuild_not_
     with caplog.at_level(logging.INFO, logger="bot.library"):
         reopened = Library.open(config)
     assert any("another corpus or tokenizer" in r.getMessage() for r in caplog.records)
-    assert reopened.ask("光谷量子计算实验室", scopes={chat_scope(5)}).answers[0].article.id == stored.id
+    assert (
+        reopened.ask("光谷量子计算实验室", scopes={chat_scope(5)}).answers[0].article.id
+        == stored.id
+    )
     reopened.eager_save_limit = 0
     reopened.remove_article(stored.id, chat_scope(5))
     reopened.flush()
@@ -169,7 +180,9 @@ def test_a_stored_article_with_a_bad_id_is_left_out_of_the_index_not_fatal(confi
 
     Library.open(config).close()
     store = ArticleStore(config.data_path / STORE_FILE)
-    store.put(replace(parse_text(CHAT_ARTICLE), id="old\nid"), chat_scope(1))  # an older version's row
+    store.put(
+        replace(parse_text(CHAT_ARTICLE), id="old\nid"), chat_scope(1)
+    )  # an older version's row
     store.close()
     with caplog.at_level(logging.ERROR, logger="bot.library"):
         with Library.open(config) as library:
@@ -201,8 +214,11 @@ def test_a_chosen_id_cannot_take_over_another_chats_article(config):
         # chat 3 chooses the id chat 2's copy got: it gets yet another id
         third = library.add_article(replace(article, id=second.id), chat_scope(3))
         assert len({first.id, second.id, third.id}) == 3
-        assert [library.scope_of(i) for i in (first.id, second.id, third.id)] == \
-            [chat_scope(1), chat_scope(2), chat_scope(3)]
+        assert [library.scope_of(i) for i in (first.id, second.id, third.id)] == [
+            chat_scope(1),
+            chat_scope(2),
+            chat_scope(3),
+        ]
 
 
 def test_a_follow_up_never_reaches_an_article_outside_the_scopes(config):

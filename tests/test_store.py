@@ -13,9 +13,16 @@ from bot.store import ArticleStore, ChatSettings
 
 def article(article_id: str, text: str = "两江新区正大力实施创新驱动发展战略。") -> Article:
     return Article(
-        id=article_id, title="标题", source="上游新闻·重庆晨报", reporters=["严薇", "郭欣欣"],
-        contributors=[Contributor("叶卫兵", "通讯员")], date="2020-04-12T16:25:33",
-        paragraphs=[Paragraph(f"{article_id}#0", "小标题", "heading"), Paragraph(f"{article_id}#1", text)],
+        id=article_id,
+        title="标题",
+        source="上游新闻·重庆晨报",
+        reporters=["严薇", "郭欣欣"],
+        contributors=[Contributor("叶卫兵", "通讯员")],
+        date="2020-04-12T16:25:33",
+        paragraphs=[
+            Paragraph(f"{article_id}#0", "小标题", "heading"),
+            Paragraph(f"{article_id}#1", text),
+        ],
     )
 
 
@@ -84,7 +91,9 @@ def test_chat_settings_default_and_persist(tmp_path):
     path = tmp_path / "s.sqlite3"
     s = ArticleStore(path)
     assert s.chat_settings(42) == ChatSettings()
-    s.save_chat_settings(42, ChatSettings(per_message=2, corpus="own", ingest_channel=False, linked_chat_id=-7))
+    s.save_chat_settings(
+        42, ChatSettings(per_message=2, corpus="own", ingest_channel=False, linked_chat_id=-7)
+    )
     s.close()
     reopened = ArticleStore(path)
     assert reopened.chat_settings(42) == ChatSettings(2, "own", False, -7)
@@ -139,6 +148,9 @@ def test_move_scope_keeps_ids_and_the_digest_of_the_same_corpus(tmp_path):
     direct.put(article("a2"), "chat:-100")
     direct.put(article("a3"), "chat:7")
     assert moved.digest() == direct.digest()
-    assert moved.count("chat:-1") == 0 and moved.ids("chat:-100") == {"a1": "chat:-100", "a2": "chat:-100"}
+    assert moved.count("chat:-1") == 0 and moved.ids("chat:-100") == {
+        "a1": "chat:-100",
+        "a2": "chat:-100",
+    }
     moved.close()
     direct.close()

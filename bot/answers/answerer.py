@@ -120,8 +120,9 @@ _LATIN_RE = re.compile(r"[A-Za-z]")
 
 def _is_fragment(text: str) -> bool:
     chars = sum(map(str.isalnum, text))
-    return chars < MIN_QUOTE_CHARS or (chars < MIN_UNENDED_CHARS
-                                       and not _SENTENCE_END_RE.search(text))
+    return chars < MIN_QUOTE_CHARS or (
+        chars < MIN_UNENDED_CHARS and not _SENTENCE_END_RE.search(text)
+    )
 
 
 def _joined_runs(words: Sequence[str], question: str) -> list[str]:
@@ -141,6 +142,7 @@ def _joined_runs(words: Sequence[str], question: str) -> list[str]:
 
 # -- the answerer ---------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Terms:
     words: list[str]
@@ -150,6 +152,7 @@ class _Terms:
 @dataclass(frozen=True)
 class _Query:
     """The question's evidence weights (words and bigrams → idf) and the asked answer type."""
+
     words: dict[str, float]
     bigrams: dict[str, float]
     asked: str | None
@@ -158,6 +161,7 @@ class _Query:
 @dataclass(frozen=True)
 class _ArticleView:
     """An article normalised for looking terms up: title, paragraphs by id, all of it."""
+
     title: str
     paragraphs: dict[str, str]
     whole: str
@@ -166,6 +170,7 @@ class _ArticleView:
 @dataclass(frozen=True)
 class _Ranked:
     """A hit in ranking order: ``score`` ranks it (BM25 + evidence), ``raw`` is its BM25."""
+
     doc_id: str
     score: float
     group: str
@@ -194,8 +199,14 @@ class Answerer:
     ``term_idf`` (when it has one) weighs the question's words for the confidence.
     """
 
-    def __init__(self, index: SearchIndex, segmenter: Segmenter, articles: ArticleLookup,
-                 retrieval: RetrievalConfig, answers: AnswersConfig):
+    def __init__(
+        self,
+        index: SearchIndex,
+        segmenter: Segmenter,
+        articles: ArticleLookup,
+        retrieval: RetrievalConfig,
+        answers: AnswersConfig,
+    ):
         self.index = index
         self.segmenter = segmenter
         self.articles = articles
@@ -205,9 +216,17 @@ class Answerer:
 
     # -- public ----------------------------------------------------------------------------
 
-    def ask(self, question: str, *, top: int | None = None, per_article: int | None = None,
-            scopes: Collection[str] | None = None, within_article: str | None = None,
-            offset: int = 0, min_confidence: float | None = None) -> AnswerSet:
+    def ask(
+        self,
+        question: str,
+        *,
+        top: int | None = None,
+        per_article: int | None = None,
+        scopes: Collection[str] | None = None,
+        within_article: str | None = None,
+        offset: int = 0,
+        min_confidence: float | None = None,
+    ) -> AnswerSet:
         """The confident answers to ``question`` (see the module docstring).
 
         ``within_article``: a follow-up — only that article is searched; ``min_confidence``
@@ -231,18 +250,26 @@ class Answerer:
         lang = question_language(question, self.segmenter.aligned(question))
 
         def result(answers: list[Answer], status: str = "", **extra: Any) -> AnswerSet:
-            return AnswerSet(question, answers, status=status, language=lang,
-                             within_article=within_article, **extra)
+            return AnswerSet(
+                question,
+                answers,
+                status=status,
+                language=lang,
+                within_article=within_article,
+                **extra,
+            )
 
         fields = metadata_fields(normalized)
         if fields:
             rest = rest_of_metadata_question(normalized)
-            rest_tokens = [t for t in self.segmenter.query_tokens(rest) if len(t) > 1] \
-                if rest.strip() else []
+            rest_tokens = (
+                [t for t in self.segmenter.query_tokens(rest) if len(t) > 1] if rest.strip() else []
+            )
             names_something = any(not t.startswith(CHAR_MARK) for t in rest_tokens)
             if points_at_article(normalized) or not names_something:
-                answer, status = self._metadata_answer(lang, fields, rest_tokens, scopes,
-                                                       within_article)
+                answer, status = self._metadata_answer(
+                    lang, fields, rest_tokens, scopes, within_article
+                )
                 if answer is None or offset > 0:
                     return result([], status or "not_found")
                 return result([answer])
@@ -255,9 +282,10 @@ class Answerer:
         terms = self._terms(tokens, normalized)
         query = self._query(question, normalized)
         groups = [within_article] if within_article else None
-        chosen, hits = self._best(tokens, scopes, groups, per_article, offset + top + 1, terms,
-                                  query, threshold)
-        page = chosen[offset:offset + top]
+        chosen, hits = self._best(
+            tokens, scopes, groups, per_article, offset + top + 1, terms, query, threshold
+        )
+        page = chosen[offset : offset + top]
         if not page:
             related = self._related(hits) if offset == 0 else []
             return result([], self._nothing_status(question), related=related)
@@ -300,10 +328,12 @@ class Answerer:
             view = self._view(cand) + "\n" + lead
             relative = cand.score / best_score if best_score > 0 else 0.0
             cand.evidence = Evidence(
-                word_cover=cover(query.words, view), bigram_cover=cover(query.bigrams, view),
+                word_cover=cover(query.words, view),
+                bigram_cover=cover(query.bigrams, view),
                 relative_score=min(1.0, relative),
                 answer_type=answer_type_evidence(query.asked, view),
-                article_cover=cover(query.words, self._article_views(cand.article).whole))
+                article_cover=cover(query.words, self._article_views(cand.article).whole),
+            )
         return cand.evidence
 
     def _article_views(self, article: Article) -> _ArticleView:
@@ -325,9 +355,17 @@ class Answerer:
 
     # -- quotes ----------------------------------------------------------------------------
 
-    def _best(self, tokens: Sequence[str], scopes: list[str] | None, groups: list[str] | None,
-              per_article: int, want: int, terms: _Terms, query: _Query,
-              threshold: float) -> tuple[list[_Candidate], list[Any]]:
+    def _best(
+        self,
+        tokens: Sequence[str],
+        scopes: list[str] | None,
+        groups: list[str] | None,
+        per_article: int,
+        want: int,
+        terms: _Terms,
+        query: _Query,
+        threshold: float,
+    ) -> tuple[list[_Candidate], list[Any]]:
         """The ``want`` best confident quotable paragraphs, asking the index for as few hits
         as will do (most questions are settled by the first 64), and the hits seen."""
         k = max(FIRST_PAGE, RERANK_DEPTH)  # the re-ranked head is always seen whole
@@ -345,11 +383,22 @@ class Answerer:
             floor = max(self.retrieval.min_score, best * MIN_RELATIVE_SCORE)
             more_beyond = len(hits) == k and k < MAX_HITS and hits[-1].score >= floor
             # re-ranked by evidence (ranking score), each keeping its BM25 score (raw)
-            usable = [_Ranked(h.doc_id, score, h.group, h.score)
-                      for h, score in rerank(hits, view_of, query.words, query.bigrams, query.asked)
-                      if h.score >= floor and h.score > 0]
-            chosen = self._diversify(usable, per_article, want, terms, query, threshold, best,
-                                     cache, floor=hits[-1].score if more_beyond else None)
+            usable = [
+                _Ranked(h.doc_id, score, h.group, h.score)
+                for h, score in rerank(hits, view_of, query.words, query.bigrams, query.asked)
+                if h.score >= floor and h.score > 0
+            ]
+            chosen = self._diversify(
+                usable,
+                per_article,
+                want,
+                terms,
+                query,
+                threshold,
+                best,
+                cache,
+                floor=hits[-1].score if more_beyond else None,
+            )
             if chosen is not None:
                 return chosen, hits
             k = min(k * 4, MAX_HITS)
@@ -381,8 +430,11 @@ class Answerer:
         paragraph = article.paragraph(hit.doc_id) if article is not None else None
         # headings are never quoted on their own; a fragment is nothing a reader could take
         # as an answer
-        if paragraph is not None and paragraph.kind == "paragraph" \
-                and not _is_fragment(paragraph.text):
+        if (
+            paragraph is not None
+            and paragraph.kind == "paragraph"
+            and not _is_fragment(paragraph.text)
+        ):
             cand = _Candidate(article, paragraph, float(getattr(hit, "raw", hit.score)))
         cache[key] = cand
         return cand
@@ -395,7 +447,7 @@ class Answerer:
         if not long_words:
             return True
         view = self._view(cand)
-        paragraph = view[:len(cand.paragraph.text)]  # the view without its title
+        paragraph = view[: len(cand.paragraph.text)]  # the view without its title
         return any(w in paragraph for w in long_words)
 
     def _signature(self, cand: _Candidate) -> frozenset[str]:
@@ -405,20 +457,25 @@ class Answerer:
 
     def _excerpt(self, cand: _Candidate, terms: _Terms) -> Excerpt:
         if cand.excerpt is None:
-            cand.excerpt = select_excerpt(cand.paragraph.text, terms.words,
-                                          max_chars=self.config.excerpt_chars,
-                                          aligned=self.segmenter.aligned,
-                                          standalone=terms.standalone)
+            cand.excerpt = select_excerpt(
+                cand.paragraph.text,
+                terms.words,
+                max_chars=self.config.excerpt_chars,
+                aligned=self.segmenter.aligned,
+                standalone=terms.standalone,
+            )
         return cand.excerpt
 
     def _excerpt_signature(self, cand: _Candidate, terms: _Terms) -> frozenset[str]:
         if cand._excerpt_shingles is None:
             cand._excerpt_shingles = shingles(
-                self.segmenter.normalize(self._excerpt(cand, terms).text), SHINGLE)
+                self.segmenter.normalize(self._excerpt(cand, terms).text), SHINGLE
+            )
         return cand._excerpt_shingles
 
-    def _duplicate_of(self, cand: _Candidate, chosen: Sequence[_Candidate],
-                      terms: _Terms) -> _Candidate | None:
+    def _duplicate_of(
+        self, cand: _Candidate, chosen: Sequence[_Candidate], terms: _Terms
+    ) -> _Candidate | None:
         """The chosen candidate ``cand`` repeats (same paragraph, near-identical text or an
         excerpt already shown), or None."""
         threshold = self.config.duplicate_similarity
@@ -435,9 +492,18 @@ class Answerer:
                 return other
         return None
 
-    def _diversify(self, hits: Sequence, per_article: int, want: int, terms: _Terms,
-                   query: _Query, threshold: float, best_score: float, cache: dict[Any, Any],
-                   floor: float | None = None) -> list[_Candidate] | None:
+    def _diversify(
+        self,
+        hits: Sequence,
+        per_article: int,
+        want: int,
+        terms: _Terms,
+        query: _Query,
+        threshold: float,
+        best_score: float,
+        cache: dict[Any, Any],
+        floor: float | None = None,
+    ) -> list[_Candidate] | None:
         """Greedy over the hits (best first): repeatedly take the article whose best remaining
         hit has the highest effective score (score × DIVERSITY_DECAY ** quotes already taken
         from that article; ties: the earlier hit), skipping headings, capped articles,
@@ -469,36 +535,52 @@ class Answerer:
             queue = queues[group]
             _, hit = queue.popleft()
             cand = self._candidate(hit, cache)
-            if cand is not None and self._has_a_word(cand, terms) \
-                    and self.evidence(cand, query, best_score).confidence() >= threshold:
+            if (
+                cand is not None
+                and self._has_a_word(cand, terms)
+                and self.evidence(cand, query, best_score).confidence() >= threshold
+            ):
                 original = self._duplicate_of(cand, chosen, terms)
                 if original is None:
                     chosen.append(cand)
                     taken[group] = taken.get(group, 0) + 1
                 elif original.article.id != cand.article.id and all(
-                        a.id != cand.article.id for a in original.also_in):
+                    a.id != cand.article.id for a in original.also_in
+                ):
                     original.also_in.append(cand.article)
             count = taken.get(group, 0)
             if queue and count < per_article:
                 order, head = queue[0]
-                heapq.heappush(heap, (-head.score * DIVERSITY_DECAY ** count, order, group))
+                heapq.heappush(heap, (-head.score * DIVERSITY_DECAY**count, order, group))
         return chosen
 
     def _quote(self, cand: _Candidate, terms: _Terms) -> Answer:
         excerpt = self._excerpt(cand, terms)
         confidence = cand.evidence.confidence() if cand.evidence is not None else 0.0
-        return Answer(kind="quote", article=cand.article, paragraph_id=cand.paragraph.id,
-                      score=cand.score, excerpt=excerpt.text, highlights=excerpt.highlights,
-                      paragraph=cand.paragraph.text, confidence=confidence,
-                      also_in=list(cand.also_in), evidence=cand.evidence)
+        return Answer(
+            kind="quote",
+            article=cand.article,
+            paragraph_id=cand.paragraph.id,
+            score=cand.score,
+            excerpt=excerpt.text,
+            highlights=excerpt.highlights,
+            paragraph=cand.paragraph.text,
+            confidence=confidence,
+            also_in=list(cand.also_in),
+            evidence=cand.evidence,
+        )
 
     @staticmethod
     def _terms(tokens: Sequence[str], normalized_question: str) -> _Terms:
         """The question's words to find in excerpts (already normalised by the segmenter),
         and which of them are words in their own right (not only parts of longer ones)."""
-        sequence = [t.strip() for t in tokens
-                    if t.strip() and not t.startswith(CHAR_MARK)  # bigrams: search only
-                    and any(ch.isalnum() for ch in t)]
+        sequence = [
+            t.strip()
+            for t in tokens
+            if t.strip()
+            and not t.startswith(CHAR_MARK)  # bigrams: search only
+            and any(ch.isalnum() for ch in t)
+        ]
         words = list(dict.fromkeys(sequence))
         # names jieba splits into characters (薛 + 领): consecutive one-character question
         # words that stand side by side in the question also count as one word, so the
@@ -510,9 +592,14 @@ class Answerer:
 
     # -- metadata --------------------------------------------------------------------------
 
-    def _metadata_answer(self, lang: str, fields: Sequence[str], rest_tokens: Sequence[str],
-                         scopes: list[str] | None,
-                         within: str | None) -> tuple[Answer | None, str]:
+    def _metadata_answer(
+        self,
+        lang: str,
+        fields: Sequence[str],
+        rest_tokens: Sequence[str],
+        scopes: list[str] | None,
+        within: str | None,
+    ) -> tuple[Answer | None, str]:
         """(the metadata answer, "") or (None, the status saying why there is none)."""
         article: Article | None = None
         confidence = 1.0
@@ -528,19 +615,30 @@ class Answerer:
                 article = self.articles.get(next(iter(ids)))
         if article is None:
             return None, "unclear_article"
-        return Answer(kind="metadata", article=article, paragraph_id=None, score=0.0,
-                      excerpt=format_metadata(article, fields, lang), highlights=[],
-                      paragraph=None, confidence=confidence), ""
+        return Answer(
+            kind="metadata",
+            article=article,
+            paragraph_id=None,
+            score=0.0,
+            excerpt=format_metadata(article, fields, lang),
+            highlights=[],
+            paragraph=None,
+            confidence=confidence,
+        ), ""
 
-    def _named_article(self, tokens: Sequence[str],
-                       scopes: list[str] | None) -> tuple[Article | None, float]:
+    def _named_article(
+        self, tokens: Sequence[str], scopes: list[str] | None
+    ) -> tuple[Article | None, float]:
         """The article the words name: of the articles of the best hits, the one whose title
         (or title and best-matching paragraph) holds the largest share of the words' weight,
         if that share reaches ARTICLE_MATCH_MIN; the share is the answer's confidence.
         Bigrams touching a one-character stopword (了马, 的告) name nothing and are left out."""
         stop = self.segmenter.stopwords
-        unique = [t for t in dict.fromkeys(tokens) if not (
-            t.startswith(CHAR_MARK) and any(c in stop for c in t[len(CHAR_MARK):]))]
+        unique = [
+            t
+            for t in dict.fromkeys(tokens)
+            if not (t.startswith(CHAR_MARK) and any(c in stop for c in t[len(CHAR_MARK) :]))
+        ]
         words, bigrams = question_weights(unique, self._idf, CHAR_MARK)
         best: tuple[float, Article | None] = (0.0, None)
         titles: dict[str, str] = {}

@@ -6,7 +6,8 @@ threshold. The confidence is a logistic function of shares and flags instead:
 
 * ``word_cover``: the share of the question's word weight (idf) the paragraph holds, read
   with its title and its article's first paragraph (news paragraphs leave out what the lead
-  said: 双胞胎幼崽 after 大熊猫双胞胎); ``bigram_cover``: the same for the bigrams of the question's content (names jieba
+  said: 双胞胎幼崽 after 大熊猫双胞胎); ``bigram_cover``: the same for the bigrams of the
+  question's content (names jieba
   cuts apart, words cut differently; not those touching a question word, see
   ``evidence_terms``). A word the corpus never holds (a name it does not mention) weighs the
   most (the idf of a term in no paragraph), so a paragraph about something else covers
@@ -58,17 +59,22 @@ BIAS = -7.04
 
 _NUMBER_QUESTION = re.compile(
     r"(多少|几[个名人位次天年月日岁家项条辆架座所%]|几成|多大|多长|多高|多远|多久|百分之|比例|"
-    r"\bhow (many|much|long|old)\b)")
+    r"\bhow (many|much|long|old)\b)"
+)
 _TIME_QUESTION = re.compile(
-    r"(什么时候|何时|哪年|哪一年|哪天|哪一天|几月|几号|几点|什么时间|哪个月|\bwhen\b)")
+    r"(什么时候|何时|哪年|哪一年|哪天|哪一天|几月|几号|几点|什么时间|哪个月|\bwhen\b)"
+)
 # A figure: digits, a run of two or more numerals (一百五十, 三十), or one numeral with a
 # measure word or unit after it (三人, 两辆, 五成).
 _NUMBER = re.compile(
     r"[0-9０-９]|[零〇一二两三四五六七八九十百千万亿]{2,}|"
-    r"[一二两三四五六七八九十百千万亿][个名人位次天年月日岁家项条辆架座所余多成倍克吨米元斤亩层度分秒]")
-_TIME = re.compile(r"[0-9０-９]{1,4}\s*[年月日时点号]|[一二三四五六七八九十]+[月日号时点]|"
-                   r"(今|昨|前|明|当|次|同|本|上|下)[天日年月周]|凌晨|上午|下午|晚上|早上|中午|傍晚|深夜|"
-                   r"(星期|周)[一二三四五六日天]")
+    r"[一二两三四五六七八九十百千万亿][个名人位次天年月日岁家项条辆架座所余多成倍克吨米元斤亩层度分秒]"
+)
+_TIME = re.compile(
+    r"[0-9０-９]{1,4}\s*[年月日时点号]|[一二三四五六七八九十]+[月日号时点]|"
+    r"(今|昨|前|明|当|次|同|本|上|下)[天日年月周]|凌晨|上午|下午|晚上|早上|中午|傍晚|深夜|"
+    r"(星期|周)[一二三四五六日天]"
+)
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,7 @@ class Evidence:
 
 
 def asked_type(normalized_question: str) -> str | None:
-    """"number", "time" or None: what kind of thing the question asks for."""
+    """ "number", "time" or None: what kind of thing the question asks for."""
     if _TIME_QUESTION.search(normalized_question):
         return "time"
     if _NUMBER_QUESTION.search(normalized_question):
@@ -122,13 +128,15 @@ _CHAT_PIECES = re.compile(
     r"谢谢|多谢|感谢|谢了|谢啦|辛苦了|不客气|没关系|对不起|抱歉|不好意思|再见|拜拜|回头见|"
     r"哈+|呵+|嘿嘿|嘻嘻|笑死|笑死我了|好笑|太好了|厉害|牛|好的|好吧|好|行|嗯+|哦+|噢+|啊+|呀|吧|啦|了|呢|吗|嘛|"
     r"ok|okay|hi|hello|hey|thanks|thank you|thx|bye|lol|haha|yes|no|"
-    r"我|你|的|是|很|真|太|呀|哇|耶|也|都|啊)+")
+    r"我|你|的|是|很|真|太|呀|哇|耶|也|都|啊)+"
+)
 _BOT_DIRECTED = re.compile(
     r"^(你|您)(是谁|叫什么|叫啥|是什么|是机器人|是人|几岁|多大|会什么|能做什么|能干什么|喜欢|住在|在干嘛|在做什么|"
     r"吃饭了|好吗|怎么样|是男|是女|有名字)|"
     r"(讲|说|来)(个|一个|段)(笑话|故事)|(唱|来)(首|一首)歌|陪我|聊聊天|聊天吧|我(好|很|真)?(无聊|开心|难过|累|饿|困)|"
     r"^收到|^祝.{0,12}快乐|^(好|真|太)?(累|困|饿|无聊)(啊|呀|了|死了)*$|段子|"
-    r"^(who|what) are you\b|^what('s| is) your name|^how are you")
+    r"^(who|what) are you\b|^what('s| is) your name|^how are you"
+)
 _NOISE = re.compile(r"[\W_]+")
 _HAS_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -163,9 +171,9 @@ def idf_of(index: object) -> Callable[[Sequence[str]], list[float]]:
     return lambda tokens: [1.0] * len(tokens)
 
 
-def evidence_terms(segmenter: Segmenter, question: str,
-                   weigh: Callable[[Sequence[str]], list[float]]
-                   ) -> tuple[dict[str, float], dict[str, float]]:
+def evidence_terms(
+    segmenter: Segmenter, question: str, weigh: Callable[[Sequence[str]], list[float]]
+) -> tuple[dict[str, float], dict[str, float]]:
     """(words → idf, bigrams → weight) a paragraph must hold to answer ``question``: its
     words (``Segmenter.evidence_words``: 亏了 counts as 亏, 钱 of 多少钱 not at all) and the
     bigrams of its content (``Segmenter.content_bigram_spans``: not those touching a question
@@ -175,9 +183,10 @@ def evidence_terms(segmenter: Segmenter, question: str,
     words, _ = question_weights(segmenter.evidence_words(question), weigh, CHAR_MARK)
     spans = segmenter.content_bigram_spans(question)
     _, bigrams = question_weights([bigram for bigram, _ in spans], weigh, CHAR_MARK)
-    joined = {b[len(CHAR_MARK):]: pair for b, pair in spans if len(pair) == 2}
-    piece_weight = dict(zip(*_unique_weights([w for pair in joined.values() for w in pair],
-                                             weigh), strict=True))
+    joined = {b[len(CHAR_MARK) :]: pair for b, pair in spans if len(pair) == 2}
+    piece_weight = dict(
+        zip(*_unique_weights([w for pair in joined.values() for w in pair], weigh), strict=True)
+    )
     for bigram, pair in joined.items():
         bigrams[bigram] = min(bigrams[bigram], *(piece_weight[w] for w in pair))
     # words without CJK characters (names in Latin letters, codes, numbers) have no bigrams:
@@ -186,24 +195,31 @@ def evidence_terms(segmenter: Segmenter, question: str,
     return words, bigrams
 
 
-def _unique_weights(terms: Sequence[str],
-                    weigh: Callable[[Sequence[str]], list[float]]) -> tuple[list[str], list[float]]:
+def _unique_weights(
+    terms: Sequence[str], weigh: Callable[[Sequence[str]], list[float]]
+) -> tuple[list[str], list[float]]:
     unique = list(dict.fromkeys(terms))
     return unique, list(weigh(unique))
 
 
-def question_weights(tokens: Sequence[str], weigh: Callable[[Sequence[str]], list[float]],
-                     mark: str) -> tuple[dict[str, float], dict[str, float]]:
+def question_weights(
+    tokens: Sequence[str], weigh: Callable[[Sequence[str]], list[float]], mark: str
+) -> tuple[dict[str, float], dict[str, float]]:
     """(words → idf, bigrams without ``mark`` → idf) of a question's tokens."""
     unique = list(dict.fromkeys(tokens))
     weights = dict(zip(unique, weigh(unique), strict=True))
     words = {t: w for t, w in weights.items() if not t.startswith(mark)}
-    bigrams = {t[len(mark):]: w for t, w in weights.items() if t.startswith(mark)}
+    bigrams = {t[len(mark) :]: w for t, w in weights.items() if t.startswith(mark)}
     return words, bigrams
 
 
-def rerank(hits: Sequence[H], view_of: Callable[[H], str | None], words: dict[str, float],
-           bigrams: dict[str, float], asked: str | None = None) -> list[tuple[H, float]]:
+def rerank(
+    hits: Sequence[H],
+    view_of: Callable[[H], str | None],
+    words: dict[str, float],
+    bigrams: dict[str, float],
+    asked: str | None = None,
+) -> list[tuple[H, float]]:
     """(hit, ranking score), best first: the best ``RERANK_DEPTH`` hits have their BM25
     score multiplied by 1 + ``RERANK_WEIGHT`` × the mean of their word and bigram cover (a
     paragraph holding more of the question's weight beats one repeating a single term; equal

@@ -15,8 +15,8 @@ with ``…``; only a single clause longer than the budget is cut mid-clause.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Collection, Iterable, Sequence
 
 Span = tuple[int, int]
 Aligner = Callable[[str], str]
@@ -128,8 +128,12 @@ def term_spans(aligned_text: str, terms: Iterable[str]) -> list[Span]:
     return merge_spans(spans)
 
 
-def highlight_spans(excerpt: str, terms: Iterable[str], aligned: Aligner | None = None,
-                    standalone: Collection[str] = ()) -> list[Span]:
+def highlight_spans(
+    excerpt: str,
+    terms: Iterable[str],
+    aligned: Aligner | None = None,
+    standalone: Collection[str] = (),
+) -> list[Span]:
     """Offsets in ``excerpt`` of the question's words (merged, sorted).
 
     ``aligned`` must return a same-length normalised copy (``Segmenter.aligned``); if it
@@ -169,8 +173,11 @@ def maximal_terms(terms: Iterable[str], view: str, standalone: Collection[str] =
     """
     terms = [t for t in dict.fromkeys(terms) if t and t.strip()]
     present = [t for t in terms if t in view]
-    kept = [t for t in present
-            if t in standalone or not any(len(u) > len(t) and t in u for u in present)]
+    kept = [
+        t
+        for t in present
+        if t in standalone or not any(len(u) > len(t) and t in u for u in present)
+    ]
     if any(len(t) > 1 for t in kept):
         kept = [t for t in kept if len(t) > 1]
     return kept
@@ -222,9 +229,15 @@ def _clean_terms(terms: Iterable[str]) -> list[str]:
     return seen
 
 
-def select_excerpt(paragraph: str, terms: Iterable[str], *, max_chars: int,
-                   aligned: Aligner | None = None, min_chars: int | None = None,
-                   standalone: Collection[str] = ()) -> Excerpt:
+def select_excerpt(
+    paragraph: str,
+    terms: Iterable[str],
+    *,
+    max_chars: int,
+    aligned: Aligner | None = None,
+    min_chars: int | None = None,
+    standalone: Collection[str] = (),
+) -> Excerpt:
     """The sentence(s) of ``paragraph`` that best match ``terms``, at most ``max_chars`` long.
 
     1. Score each sentence by the (normalised) terms it contains; take the best (earliest
@@ -238,12 +251,19 @@ def select_excerpt(paragraph: str, terms: Iterable[str], *, max_chars: int,
     """
     terms = _clean_terms(terms)
     cut = _select(paragraph, terms, max_chars=max_chars, aligned=aligned, min_chars=min_chars)
-    return Excerpt(cut.text, highlight_spans(cut.text, terms, aligned, standalone),
-                   cut.start, cut.end)
+    return Excerpt(
+        cut.text, highlight_spans(cut.text, terms, aligned, standalone), cut.start, cut.end
+    )
 
 
-def _select(paragraph: str, terms: list[str], *, max_chars: int, aligned: Aligner | None,
-            min_chars: int | None) -> Excerpt:
+def _select(
+    paragraph: str,
+    terms: list[str],
+    *,
+    max_chars: int,
+    aligned: Aligner | None,
+    min_chars: int | None,
+) -> Excerpt:
     if max_chars < 8:
         raise ValueError("max_chars must be at least 8")
     terms = _clean_terms(terms)
@@ -254,8 +274,9 @@ def _select(paragraph: str, terms: list[str], *, max_chars: int, aligned: Aligne
     if min_chars is None:
         min_chars = int(max_chars * 0.4)
 
-    sentences = [s for s in (_strip_span(paragraph, sp) for sp in split_sentences(paragraph))
-                 if s[1] > s[0]]
+    sentences = [
+        s for s in (_strip_span(paragraph, sp) for sp in split_sentences(paragraph)) if s[1] > s[0]
+    ]
     if not sentences:
         return Excerpt("", [], 0, 0)
     scores = [_score(view[a:b], terms) for a, b in sentences]
@@ -275,8 +296,11 @@ def _select(paragraph: str, terms: list[str], *, max_chars: int, aligned: Aligne
         options = []
         if lo > 0 and scores[lo - 1] >= NEIGHBOUR_SCORE and width(lo - 1, hi) <= max_chars:
             options.append((scores[lo - 1], 1, lo - 1))
-        if hi + 1 < len(sentences) and scores[hi + 1] >= NEIGHBOUR_SCORE \
-                and width(lo, hi + 1) <= max_chars:
+        if (
+            hi + 1 < len(sentences)
+            and scores[hi + 1] >= NEIGHBOUR_SCORE
+            and width(lo, hi + 1) <= max_chars
+        ):
             options.append((scores[hi + 1], 0, hi + 1))
         if not options:
             break
@@ -295,8 +319,9 @@ def _select(paragraph: str, terms: list[str], *, max_chars: int, aligned: Aligne
     return Excerpt(text, [], start, end)
 
 
-def _cut_sentence(paragraph: str, view: str, sentence: Span, terms: Sequence[str],
-                  max_chars: int, align: Aligner) -> Excerpt:
+def _cut_sentence(
+    paragraph: str, view: str, sentence: Span, terms: Sequence[str], max_chars: int, align: Aligner
+) -> Excerpt:
     """Clauses around the best clause of an over-long sentence, cuts marked with …."""
     s_start, s_end = sentence
     clauses = [(s_start + a, s_start + b) for a, b in split_clauses(paragraph[s_start:s_end])]
@@ -333,8 +358,15 @@ def _cut_sentence(paragraph: str, view: str, sentence: Span, terms: Sequence[str
     return Excerpt(text, [], start, end)
 
 
-def _hard_cut(paragraph: str, view: str, clause: Span, sentence: Span, terms: Sequence[str],
-              max_chars: int, align: Aligner) -> Excerpt:
+def _hard_cut(
+    paragraph: str,
+    view: str,
+    clause: Span,
+    sentence: Span,
+    terms: Sequence[str],
+    max_chars: int,
+    align: Aligner,
+) -> Excerpt:
     """A window of one over-long clause around its first matched term."""
     c_start, c_end = clause
     spans = term_spans(view[c_start:c_end], terms)
@@ -386,7 +418,7 @@ def shingles(text: str, n: int = 3) -> frozenset[str]:
     compact = _NOISE_RE.sub("", text)
     if len(compact) <= n:
         return frozenset([compact]) if compact else frozenset()
-    return frozenset(compact[i:i + n] for i in range(len(compact) - n + 1))
+    return frozenset(compact[i : i + n] for i in range(len(compact) - n + 1))
 
 
 def containment(part: frozenset[str], whole: frozenset[str]) -> float:

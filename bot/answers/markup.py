@@ -24,10 +24,28 @@ _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 # Bidi embeddings, overrides and isolates, directional marks, zero-width characters and other
 # invisible format characters: an article or a user could use them to reorder what a reply
 # shows (a link that reads backwards, a fake source) or to hide text; removed as well.
-INVISIBLE_FORMAT = [0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
-                    *range(0x2060, 0x2070), 0xFEFF, *range(0xFFF9, 0xFFFC)]
-_CONTROLS = {c: None for c in [*range(0, 9), 11, 12, *range(14, 32), 127, *range(128, 160),
-                               *range(0xD800, 0xE000), *INVISIBLE_FORMAT]}
+INVISIBLE_FORMAT = [
+    0x061C,
+    0x180E,
+    *range(0x200B, 0x2010),
+    *range(0x202A, 0x202F),
+    *range(0x2060, 0x2070),
+    0xFEFF,
+    *range(0xFFF9, 0xFFFC),
+]
+_CONTROLS = {
+    c: None
+    for c in [
+        *range(0, 9),
+        11,
+        12,
+        *range(14, 32),
+        127,
+        *range(128, 160),
+        *range(0xD800, 0xE000),
+        *INVISIBLE_FORMAT,
+    ]
+}
 _INVISIBLE = frozenset(chr(c) for c in _CONTROLS)
 # A host name as links may carry it: labels of letters (any script), digits and hyphens.
 _HOST_RE = re.compile(r"^(?:[^\W_]|[-.])+$")
@@ -74,23 +92,36 @@ def is_http_url(url: str | None) -> bool:
     except ValueError:
         return False
     # No user@ part: ``https://trusted.example@other.example`` would read as the wrong site.
-    return (parts.scheme.lower() in ("http", "https")
-            and url.lower().startswith(("http://", "https://")) and parts.username is None
-            and host is not None and (bool(_HOST_RE.match(host)) or ":" in host))
-
+    return (
+        parts.scheme.lower() in ("http", "https")
+        and url.lower().startswith(("http://", "https://"))
+        and parts.username is None
+        and host is not None
+        and (bool(_HOST_RE.match(host)) or ":" in host)
+    )
 
 
 #: Tags Telegram's HTML parse mode accepts, with the attributes each may carry.
 TELEGRAM_TAGS: dict[str, frozenset[str]] = {
-    "b": frozenset(), "strong": frozenset(), "i": frozenset(), "em": frozenset(),
-    "u": frozenset(), "ins": frozenset(), "s": frozenset(), "strike": frozenset(),
-    "del": frozenset(), "tg-spoiler": frozenset(), "span": frozenset({"class"}),
-    "a": frozenset({"href"}), "code": frozenset({"class"}), "pre": frozenset(),
-    "blockquote": frozenset({"expandable"}), "tg-emoji": frozenset({"emoji-id"}),
+    "b": frozenset(),
+    "strong": frozenset(),
+    "i": frozenset(),
+    "em": frozenset(),
+    "u": frozenset(),
+    "ins": frozenset(),
+    "s": frozenset(),
+    "strike": frozenset(),
+    "del": frozenset(),
+    "tg-spoiler": frozenset(),
+    "span": frozenset({"class"}),
+    "a": frozenset({"href"}),
+    "code": frozenset({"class"}),
+    "pre": frozenset(),
+    "blockquote": frozenset({"expandable"}),
+    "tg-emoji": frozenset({"emoji-id"}),
 }
 _STYLE_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-spoiler", "span"}
-_TAG_RE = re.compile(
-    r'<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:="[^"<>]*")?)*)\s*>')
+_TAG_RE = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:="[^"<>]*")?)*)\s*>')
 _ATTR_RE = re.compile(r'([a-zA-Z-]+)(?:="([^"<>]*)")?')
 _ENTITY_RE = re.compile(r"&(lt|gt|amp|quot);")
 
@@ -99,8 +130,9 @@ def _check_entities(text: str, where: str) -> None:
     pos = text.find("&")
     while pos != -1:
         if not _ENTITY_RE.match(text, pos):
-            raise ValueError(f"bare '&' or unsupported entity at {where} {pos}: "
-                             f"{text[pos:pos + 12]!r}")
+            raise ValueError(
+                f"bare '&' or unsupported entity at {where} {pos}: {text[pos : pos + 12]!r}"
+            )
         pos = text.find("&", pos + 1)
 
 
@@ -119,8 +151,9 @@ def check_telegram_html(message: str, *, max_units: int = MAX_MESSAGE_UNITS) -> 
         raise ValueError(f"lone surrogate at {surrogate.start()}: not valid Unicode text")
     hidden = next((i for i, ch in enumerate(message) if ch in _INVISIBLE), None)
     if hidden is not None:
-        raise ValueError(f"control or invisible format character U+{ord(message[hidden]):04X} "
-                         f"at {hidden}")
+        raise ValueError(
+            f"control or invisible format character U+{ord(message[hidden]):04X} at {hidden}"
+        )
     units = utf16_len(message)
     if not 1 <= units <= max_units:
         raise ValueError(f"message is {units} UTF-16 units long (allowed 1..{max_units})")
@@ -138,7 +171,7 @@ def check_telegram_html(message: str, *, max_units: int = MAX_MESSAGE_UNITS) -> 
             break
         match = _TAG_RE.match(message, lt)
         if not match:
-            raise ValueError(f"raw '<' or malformed tag at {lt}: {message[lt:lt + 20]!r}")
+            raise ValueError(f"raw '<' or malformed tag at {lt}: {message[lt : lt + 20]!r}")
         closing, name, attrs = match.group(1), match.group(2).lower(), match.group(3)
         if name not in TELEGRAM_TAGS:
             raise ValueError(f"tag <{name}> is not supported by Telegram")
@@ -166,13 +199,22 @@ def check_telegram_html(message: str, *, max_units: int = MAX_MESSAGE_UNITS) -> 
                     raise ValueError("<a> inside <a>")
             if name == "blockquote" and "blockquote" in stack:
                 raise ValueError("<blockquote> inside <blockquote>")
-            if stack and stack[-1] in ("code", "pre") \
-                    and not (stack[-1] == "pre" and name == "code"):
+            if (
+                stack
+                and stack[-1] in ("code", "pre")
+                and not (stack[-1] == "pre" and name == "code")
+            ):
                 raise ValueError(f"<{name}> inside <{stack[-1]}>")
-            if name not in _STYLE_TAGS and name not in ("blockquote",) and any(
-                    t not in _STYLE_TAGS and t != "blockquote"
+            if (
+                name not in _STYLE_TAGS
+                and name not in ("blockquote",)
+                and any(
+                    t not in _STYLE_TAGS
+                    and t != "blockquote"
                     and not (t == "pre" and name == "code")
-                    for t in stack):
+                    for t in stack
+                )
+            ):
                 raise ValueError(f"<{name}> cannot be nested in {stack}")
             stack.append(name)
         pos = match.end()
@@ -180,7 +222,6 @@ def check_telegram_html(message: str, *, max_units: int = MAX_MESSAGE_UNITS) -> 
         raise ValueError(f"unclosed tags: {stack}")
     if not "".join(visible).strip():
         raise ValueError("message has no visible text")
-
 
 
 _TOKEN_RE = re.compile(r"<[^<>]*>|&[a-z]+;|[\s\S]")

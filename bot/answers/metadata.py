@@ -66,11 +66,14 @@ _META_RES = {k: [re.compile(p) for p in v] for k, v in _META_PATTERNS.items()}
 _REFERENT_RE = re.compile(
     r"(这篇|那篇|本篇|该篇|此篇|这则|那则|这条|那条|本文|该文|此文|原文|文章|报道|新闻|稿子|稿件|消息|"
     r"这张|那张|照片|图片|"
-    r"\bthis\b|\bthat\b|\bit\b|\barticle\b|\bstory\b|\breport\b|\bpiece\b|\bnews\b)")
+    r"\bthis\b|\bthat\b|\bit\b|\barticle\b|\bstory\b|\breport\b|\bpiece\b|\bnews\b)"
+)
 _FILLER_RE = re.compile(
     r"(这篇|那篇|本篇|该篇|此篇|这则|那则|这条|那条|本文|该文|此文|原文|文章|报道|新闻|稿子|稿件|消息|"
     r"这张|那张|照片|图片|请问|一下|告诉我|\b(this|that|it|the|article|story|report|piece|news|"
-    r"is|was|of|a|an|please|tell|me)\b)")
+    r"is|was|of|a|an|please|tell|me)\b)"
+)
+
 
 def metadata_fields(normalized_question: str) -> list[str]:
     """The metadata fields a (normalised) question asks about, in a fixed order."""
@@ -96,6 +99,7 @@ def format_metadata(article: Article, fields: Sequence[str], lang: str = "zh-han
 
     Unknown values are said to be unknown (``记者：未注明``), never guessed.
     """
+
     def label(key: str) -> str:
         return t("meta_" + key, lang)
 
@@ -115,8 +119,11 @@ def format_metadata(article: Article, fields: Sequence[str], lang: str = "zh-han
             value = sep.join(p for p in article.photographers if p.strip()) or unknown
             line = label("photographers") + colon + value
         elif name == "date":
-            value = (article.date.replace("T", " ") if article.date else None) \
-                or article.date_text or unknown
+            value = (
+                (article.date.replace("T", " ") if article.date else None)
+                or article.date_text
+                or unknown
+            )
             line = label("date") + colon + value
         else:
             line = label("source") + colon + (article.source or unknown)

@@ -10,13 +10,22 @@ from ..models import Article
 from .confidence import Evidence
 
 Status = Literal["answered", "not_found", "chitchat", "other_language", "unclear_article"]
-STATUSES: tuple[str, ...] = ("answered", "not_found", "chitchat", "other_language",
-                             "unclear_article")
+STATUSES: tuple[str, ...] = (
+    "answered",
+    "not_found",
+    "chitchat",
+    "other_language",
+    "unclear_article",
+)
 
 
 def _article_ref(article: Article) -> dict[str, Any]:
-    return {"article_id": article.id, "title": article.title, "source": article.source,
-            "url": article.url}
+    return {
+        "article_id": article.id,
+        "title": article.title,
+        "source": article.source,
+        "url": article.url,
+    }
 
 
 @dataclass(frozen=True)
@@ -25,12 +34,12 @@ class Answer:
     article: Article
     paragraph_id: str | None
     score: float
-    excerpt: str                       # plain text, article's own characters
+    excerpt: str  # plain text, article's own characters
     highlights: list[tuple[int, int]] = field(default_factory=list)  # offsets into excerpt
-    paragraph: str | None = None       # the whole paragraph (quotes only)
-    confidence: float = 1.0            # 0–1, see bot.answers.confidence
+    paragraph: str | None = None  # the whole paragraph (quotes only)
+    confidence: float = 1.0  # 0–1, see bot.answers.confidence
     also_in: list[Article] = field(default_factory=list)  # other articles carrying this text
-    evidence: Evidence | None = None   # what the confidence was computed from (quotes)
+    evidence: Evidence | None = None  # what the confidence was computed from (quotes)
 
     def to_json(self) -> dict[str, Any]:
         """The ``ask --json`` answer object (a stable contract for tests and benchmarks)."""
@@ -59,9 +68,9 @@ class Answer:
 class AnswerSet:
     question: str
     answers: list[Answer] = field(default_factory=list)
-    status: str = ""                   # one of STATUSES; "" → answered / not_found by answers
-    language: str = "zh-hans"          # the question's: zh-hans, zh-hant or en
-    more: bool = False                 # another confident answer exists beyond this page
+    status: str = ""  # one of STATUSES; "" → answered / not_found by answers
+    language: str = "zh-hans"  # the question's: zh-hans, zh-hant or en
+    more: bool = False  # another confident answer exists beyond this page
     related: list[Article] = field(default_factory=list)  # closest articles (not_found only)
     within_article: str | None = None  # the article a follow-up was confined to
 
@@ -72,10 +81,15 @@ class AnswerSet:
             raise ValueError(f"unknown status {self.status!r}")
 
     def to_json(self) -> dict[str, Any]:
-        return {"question": self.question, "status": self.status, "language": self.language,
-                "more": self.more, "within_article": self.within_article,
-                "answers": [a.to_json() for a in self.answers],
-                "related": [_article_ref(a) for a in self.related]}
+        return {
+            "question": self.question,
+            "status": self.status,
+            "language": self.language,
+            "more": self.more,
+            "within_article": self.within_article,
+            "answers": [a.to_json() for a in self.answers],
+            "related": [_article_ref(a) for a in self.related],
+        }
 
     def __bool__(self) -> bool:
         return bool(self.answers)

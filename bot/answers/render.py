@@ -46,15 +46,25 @@ FIELD_CAPS = {"title": 120, "source": 60, "name": 30, "names": 8, "url": MAX_URL
 #: Longest attribution line in HTML (UTF-16 units, escaped); see ``attribution_html``.
 MAX_ATTRIBUTION_UNITS = 1500
 
+
 def _labels(lang: str) -> dict[str, str]:
     return {key: t("credit_" + key, lang) for key in _LABEL_KEYS}
 
 
-_LABEL_KEYS = ("reporters", "names_sep", "link", "unknown_source", "no_answer", "no_answer_plain",
-               "try", "tips")
+_LABEL_KEYS = (
+    "reporters",
+    "names_sep",
+    "link",
+    "unknown_source",
+    "no_answer",
+    "no_answer_plain",
+    "try",
+    "tips",
+)
 
 
 # -- attribution -----------------------------------------------------------------------
+
 
 def format_date(article: Article) -> str | None:
     """``2020-04-12 16:25`` from the ISO date (minutes kept, seconds dropped), the date as
@@ -98,8 +108,9 @@ def _credit_parts(article: Article, lang: str, *, capped: bool) -> list[str]:
     return parts
 
 
-def _attribution_fields(article: Article, lang: str, *,
-                        capped: bool) -> tuple[str | None, list[str]]:
+def _attribution_fields(
+    article: Article, lang: str, *, capped: bool
+) -> tuple[str | None, list[str]]:
     title = " ".join((article.title or "").split()) or None
     if title and capped:
         title = cap(title, FIELD_CAPS["title"])
@@ -162,6 +173,7 @@ def _attribution_html(article: Article, lang: str, *, full: bool) -> str:
 
 # -- quotes ------------------------------------------------------------------------------
 
+
 def _clean_spans(text: str, spans: Iterable[Sequence[int]]) -> list[tuple[int, int]]:
     """Valid, sorted, non-overlapping spans inside ``text`` (defensive: bad spans dropped)."""
     out: list[tuple[int, int]] = []
@@ -177,8 +189,13 @@ def _clean_spans(text: str, spans: Iterable[Sequence[int]]) -> list[tuple[int, i
     return out
 
 
-def _marked(text: str, spans: Iterable[Sequence[int]], open_: str, close: str,
-            esc: Callable[[str], str] = str) -> str:
+def _marked(
+    text: str,
+    spans: Iterable[Sequence[int]],
+    open_: str,
+    close: str,
+    esc: Callable[[str], str] = str,
+) -> str:
     pieces: list[str] = []
     pos = 0
     for a, b in _clean_spans(text, spans):
@@ -273,8 +290,14 @@ def _no_answer_html(answers: AnswerSet, lang: str) -> str:
     question = cap(answers.question or "", 100)
     tips = "\n".join("• " + escape(t) for t in labels["tips"].split("\n"))
     related = "\n".join(escape(line) for line in _related_lines(answers, lang))
-    return (escape(labels["no_answer"].format(question=question)) + "\n" + related + "\n\n" +
-            f"<b>{escape(labels['try'])}</b>\n" + tips)
+    return (
+        escape(labels["no_answer"].format(question=question))
+        + "\n"
+        + related
+        + "\n\n"
+        + f"<b>{escape(labels['try'])}</b>\n"
+        + tips
+    )
 
 
 def render_html(answers: AnswerSet, *, lang: str = "zh-hans", per_message: int = 3) -> list[str]:
@@ -316,8 +339,13 @@ def render_plain(answers: AnswerSet, *, lang: str = "zh-hans") -> str:
         question = " ".join((answers.question or "").split())
         tips = "\n".join("  - " + t for t in labels["tips"].split("\n"))
         related = "\n".join(_related_lines(answers, lang))
-        return printable(labels["no_answer_plain"].format(question=question) + "\n" + related) \
-            + "\n" + labels["try"] + "\n" + tips
+        return (
+            printable(labels["no_answer_plain"].format(question=question) + "\n" + related)
+            + "\n"
+            + labels["try"]
+            + "\n"
+            + tips
+        )
     blocks = []
     for number, answer in enumerate(answers.answers, 1):
         text = highlight_plain(answer.excerpt or "", answer.highlights)
@@ -327,7 +355,12 @@ def render_plain(answers: AnswerSet, *, lang: str = "zh-hans") -> str:
         block = body + "\n" + indent + attribution_plain(answer.article, lang=lang)
         others = list(getattr(answer, "also_in", []) or [])[:MAX_ALSO_IN]
         if others:
-            block += "\n" + indent + printable(
-                t("answer_also_in", lang) + " " + "；".join(_article_name(a) for a in others))
+            block += (
+                "\n"
+                + indent
+                + printable(
+                    t("answer_also_in", lang) + " " + "；".join(_article_name(a) for a in others)
+                )
+            )
         blocks.append(block)
     return "\n\n".join(blocks)

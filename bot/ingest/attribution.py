@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import byline as bl
-from .names import names_no_person
 from .cleaning import normalize_chars
 from .dates import FoundDate, complete_date, month_day_iso, parse_date_value
+from .names import names_no_person
 from .pagehead import PageHead
 
 
@@ -19,7 +19,7 @@ class Facts:
     """What the text and the page say about the article (before precedence is applied)."""
 
     title: str | None = None
-    source_line: str | None = None     # 来源：/稿源： — wins over other guesses
+    source_line: str | None = None  # 来源：/稿源： — wins over other guesses
     dateline_outlet: str | None = None
     byline_outlet: str | None = None
     credits: bl.Credits = field(default_factory=bl.Credits)
@@ -32,12 +32,12 @@ class Facts:
     page_author: str | None = None
     page_date: str | None = None
     page_url: str | None = None
-    page_visible: str | None = None     # an HTML page's visible text, for checking its meta
+    page_visible: str | None = None  # an HTML page's visible text, for checking its meta
     page_site_title: str | None = None  # the HTML <title> (it names the site)
     page_owner: tuple[str, str] | None = None  # (name, footer line) of a page copy's site
     credited_outlet: str | None = None  # `X 出品`, `X记者注意到`: the outlet at work
-    photo_outlet: str | None = None    # `某社记者 甲某 摄`: the agency of a photo story
-    head: PageHead | None = None       # a page copy's headline/date/source block
+    photo_outlet: str | None = None  # `某社记者 甲某 摄`: the agency of a photo story
+    head: PageHead | None = None  # a page copy's headline/date/source block
     evidence: dict[str, str] = field(default_factory=dict)  # fact name → the snippet read
     page_dates: list[str] = field(default_factory=list)  # other page dates: year evidence
 
@@ -88,13 +88,26 @@ def personal_author(facts: Facts) -> bool:
     """A page's ``author`` meta names a person, not the site (``<meta name=author>`` is
     often the site's or the outlet's name)."""
     author = normalize_chars(facts.page_author or "").strip()
-    site_words = " ".join(v for v in (facts.page_source, facts.page_site_title,
-                                      facts.head.source if facts.head else None) if v)
+    site_words = " ".join(
+        v
+        for v in (
+            facts.page_source,
+            facts.page_site_title,
+            facts.head.source if facts.head else None,
+        )
+        if v
+    )
     credited_otherwise = facts.credits.editors + facts.credits.photographers
     # shown to readers somewhere on the page: a meta tag alone names the uploader as often
     printed = facts.page_visible is None or author in facts.page_visible
-    return bool(author) and author not in site_words and not bl.looks_like_outlet(author) \
-        and not names_no_person(author) and author not in credited_otherwise and printed
+    return (
+        bool(author)
+        and author not in site_words
+        and not bl.looks_like_outlet(author)
+        and not names_no_person(author)
+        and author not in credited_otherwise
+        and printed
+    )
 
 
 def choose_title(given: dict, facts: Facts) -> tuple[str | None, str | None]:
@@ -120,14 +133,20 @@ def choose_source(given: dict, facts: Facts) -> tuple[str | None, str | None]:
     candidates: list[tuple[str | None, str | None]] = [
         (head.source if head else None, head.source_evidence if head else None),
         (facts.source_line, facts.evidence.get("source_line")),
-        (normalize_chars(facts.page_source) if facts.page_source else None,
-         f"page metadata: {facts.page_source}"),
+        (
+            normalize_chars(facts.page_source) if facts.page_source else None,
+            f"page metadata: {facts.page_source}",
+        ),
     ]
     page_named = next(((value, where) for value, where in candidates if value), (None, None))
     if page_named[0]:
         return page_named
-    for value, key in ((facts.dateline_outlet, "dateline"), (facts.byline_outlet, "byline"),
-                       (facts.credited_outlet, "credited"), (facts.photo_outlet, "photo")):
+    for value, key in (
+        (facts.dateline_outlet, "dateline"),
+        (facts.byline_outlet, "byline"),
+        (facts.credited_outlet, "credited"),
+        (facts.photo_outlet, "photo"),
+    ):
         if value:
             if value in LOCAL_OUTLETS:
                 break  # 本报: the page's own outlet, named only by its owner if at all
@@ -137,8 +156,14 @@ def choose_source(given: dict, facts: Facts) -> tuple[str | None, str | None]:
     return None, None
 
 
-def field_evidence(facts: Facts, given: dict, title: str | None, source: str | None,
-                    has_reporters: bool, date_text: str | None) -> dict[str, str]:
+def field_evidence(
+    facts: Facts,
+    given: dict,
+    title: str | None,
+    source: str | None,
+    has_reporters: bool,
+    date_text: str | None,
+) -> dict[str, str]:
     """Each field's short evidence (the snippet it was read from), for tracing and fixing."""
     evidence: dict[str, str] = {}
     for key, value in (("title", title), ("source", source)):
@@ -160,8 +185,9 @@ def _short(text: str) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
-def resolve_date(given: dict, facts: Facts, evidence_text: str,
-                  url: str | None) -> tuple[str | None, str | None]:
+def resolve_date(
+    given: dict, facts: Facts, evidence_text: str, url: str | None
+) -> tuple[str | None, str | None]:
     """Given date > page meta date > header date > dateline; years inferred from evidence."""
     if given.get("date") or given.get("date_iso"):
         text = str(given.get("date") or given.get("date_iso"))
@@ -180,8 +206,11 @@ def resolve_date(given: dict, facts: Facts, evidence_text: str,
     head_date = facts.head.date if facts.head else None
     if head_date is not None and facts.head is not None and facts.head.date_evidence:
         facts.evidence.setdefault("head_date", facts.head.date_evidence)
-    for found, key in ((head_date, "head_date"), (facts.header_date, "header_date"),
-                       (facts.dateline_date, "dateline_date")):
+    for found, key in (
+        (head_date, "head_date"),
+        (facts.header_date, "header_date"),
+        (facts.dateline_date, "dateline_date"),
+    ):
         if found is not None:
             if key in facts.evidence:
                 facts.evidence["date"] = facts.evidence[key]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Callable
+from collections.abc import Callable
 
 # --------------------------------------------------------------------------------------------
 # Character table
@@ -23,23 +23,120 @@ from typing import Callable
 # everyday BMP ideograph a reader would expect, e.g. ⻊ → 足). U+2E80 REPEAT stands for no
 # ideograph and is left alone.
 _RADICALS_SUPPLEMENT: dict[str, str] = {
-    "⺁": "厂", "⺂": "乛", "⺃": "乚", "⺄": "乙", "⺅": "亻", "⺆": "冂", "⺇": "几",
-    "⺈": "刀", "⺉": "刂", "⺊": "卜", "⺋": "㔾", "⺌": "小", "⺍": "小", "⺎": "兀",
-    "⺏": "尣", "⺐": "尢", "⺑": "尢", "⺒": "巳", "⺓": "幺", "⺔": "彑", "⺕": "彐",
-    "⺖": "忄", "⺗": "心", "⺘": "扌", "⺙": "攵", "⺛": "旡", "⺜": "日", "⺝": "月",
-    "⺞": "歺", "⺟": "母", "⺠": "民", "⺡": "氵", "⺢": "氺", "⺣": "灬", "⺤": "爫",
-    "⺥": "爫", "⺦": "丬", "⺧": "牛", "⺨": "犭", "⺩": "王", "⺪": "疋", "⺫": "罒",
-    "⺬": "示", "⺭": "礻", "⺮": "竹", "⺯": "糹", "⺰": "纟", "⺱": "罓", "⺲": "罒",
-    "⺳": "网", "⺴": "网", "⺵": "网", "⺶": "羊", "⺷": "羊", "⺸": "羊", "⺹": "耂",
-    "⺺": "肀", "⺻": "聿", "⺼": "月", "⺽": "臼", "⺾": "艹", "⺿": "艹", "⻀": "艹",
-    "⻁": "虎", "⻂": "衤", "⻃": "覀", "⻄": "西", "⻅": "见", "⻆": "角", "⻇": "角",
-    "⻈": "讠", "⻉": "贝", "⻊": "足", "⻋": "车", "⻌": "辶", "⻍": "辶", "⻎": "辶",
-    "⻏": "阝", "⻐": "钅", "⻑": "長", "⻒": "镸", "⻓": "长", "⻔": "门", "⻕": "阜",
-    "⻖": "阝", "⻗": "雨", "⻘": "青", "⻙": "韦", "⻚": "页", "⻛": "风", "⻜": "飞",
-    "⻝": "食", "⻞": "食", "⻟": "飠", "⻠": "饣", "⻡": "首", "⻢": "马", "⻣": "骨",
-    "⻤": "鬼", "⻥": "鱼", "⻦": "鸟", "⻧": "卤", "⻨": "麦", "⻩": "黄", "⻪": "黾",
-    "⻫": "斉", "⻬": "齐", "⻭": "歯", "⻮": "齿", "⻯": "竜", "⻰": "龙", "⻱": "龜",
-    "⻲": "亀", "⻳": "龟",
+    "⺁": "厂",
+    "⺂": "乛",
+    "⺃": "乚",
+    "⺄": "乙",
+    "⺅": "亻",
+    "⺆": "冂",
+    "⺇": "几",
+    "⺈": "刀",
+    "⺉": "刂",
+    "⺊": "卜",
+    "⺋": "㔾",
+    "⺌": "小",
+    "⺍": "小",
+    "⺎": "兀",
+    "⺏": "尣",
+    "⺐": "尢",
+    "⺑": "尢",
+    "⺒": "巳",
+    "⺓": "幺",
+    "⺔": "彑",
+    "⺕": "彐",
+    "⺖": "忄",
+    "⺗": "心",
+    "⺘": "扌",
+    "⺙": "攵",
+    "⺛": "旡",
+    "⺜": "日",
+    "⺝": "月",
+    "⺞": "歺",
+    "⺟": "母",
+    "⺠": "民",
+    "⺡": "氵",
+    "⺢": "氺",
+    "⺣": "灬",
+    "⺤": "爫",
+    "⺥": "爫",
+    "⺦": "丬",
+    "⺧": "牛",
+    "⺨": "犭",
+    "⺩": "王",
+    "⺪": "疋",
+    "⺫": "罒",
+    "⺬": "示",
+    "⺭": "礻",
+    "⺮": "竹",
+    "⺯": "糹",
+    "⺰": "纟",
+    "⺱": "罓",
+    "⺲": "罒",
+    "⺳": "网",
+    "⺴": "网",
+    "⺵": "网",
+    "⺶": "羊",
+    "⺷": "羊",
+    "⺸": "羊",
+    "⺹": "耂",
+    "⺺": "肀",
+    "⺻": "聿",
+    "⺼": "月",
+    "⺽": "臼",
+    "⺾": "艹",
+    "⺿": "艹",
+    "⻀": "艹",
+    "⻁": "虎",
+    "⻂": "衤",
+    "⻃": "覀",
+    "⻄": "西",
+    "⻅": "见",
+    "⻆": "角",
+    "⻇": "角",
+    "⻈": "讠",
+    "⻉": "贝",
+    "⻊": "足",
+    "⻋": "车",
+    "⻌": "辶",
+    "⻍": "辶",
+    "⻎": "辶",
+    "⻏": "阝",
+    "⻐": "钅",
+    "⻑": "長",
+    "⻒": "镸",
+    "⻓": "长",
+    "⻔": "门",
+    "⻕": "阜",
+    "⻖": "阝",
+    "⻗": "雨",
+    "⻘": "青",
+    "⻙": "韦",
+    "⻚": "页",
+    "⻛": "风",
+    "⻜": "飞",
+    "⻝": "食",
+    "⻞": "食",
+    "⻟": "飠",
+    "⻠": "饣",
+    "⻡": "首",
+    "⻢": "马",
+    "⻣": "骨",
+    "⻤": "鬼",
+    "⻥": "鱼",
+    "⻦": "鸟",
+    "⻧": "卤",
+    "⻨": "麦",
+    "⻩": "黄",
+    "⻪": "黾",
+    "⻫": "斉",
+    "⻬": "齐",
+    "⻭": "歯",
+    "⻮": "齿",
+    "⻯": "竜",
+    "⻰": "龙",
+    "⻱": "龜",
+    "⻲": "亀",
+    "⻳": "龟",
 }
 
 # Full-width forms U+FF01–FF5E. Letters, digits and the "technical" symbols (％ ＋ － ＝ ． ／
@@ -51,8 +148,10 @@ _KEEP_FULLWIDTH = set("！（），：；？［］｛｝～")
 
 # Every Unicode space that is not a plain ASCII space or a line break; scraped pages are full of
 # NBSP (&nbsp;) and ideographic spaces used as paragraph indents.
-_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
-          "\u202f\u205f\u3000\t\x0b\x0c"
+_SPACES = (
+    "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u202f\u205f\u3000\t\x0b\x0c"
+)
 # Zero-width characters carry nothing a reader sees; the soft hyphen neither.
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 
@@ -96,8 +195,11 @@ def _build_char_table() -> dict[int, str | None]:
 _CHAR_TABLE = _build_char_table()
 # Most paragraphs need no change at all: a character-class scan is several times faster than
 # translate's per-character dict lookups, so check first.
-_NEEDS_NORMALIZING = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_CHAR_TABLE)
-                                               if not 0xD800 <= c < 0xE000) + "\ud800-\udfff]")
+_NEEDS_NORMALIZING = re.compile(
+    "["
+    + "".join(re.escape(chr(c)) for c in sorted(_CHAR_TABLE) if not 0xD800 <= c < 0xE000)
+    + "\ud800-\udfff]"
+)
 
 
 def normalize_chars(text: str) -> str:
@@ -159,8 +261,14 @@ def is_heading(line: str) -> bool:
     # a hyperlinked word was cut out (`11月26日，在金鸡奖活动中，知名导演`).
     # A long line with a comma is a clause cut short, not a heading (sub-headings with a comma
     # are short: `川渝联手，共建科学城`).
-    if not line or len(line) > MAX_HEADING_CHARS or "。" in line or line.count("，") >= 2 \
-            or "，" in line and len(line) > 20:
+    if (
+        not line
+        or len(line) > MAX_HEADING_CHARS
+        or "。" in line
+        or line.count("，") >= 2
+        or "，" in line
+        and len(line) > 20
+    ):
         return False
     if ends_sentence(line):
         return False
@@ -189,27 +297,37 @@ _IMAGE_FILE = re.compile(r"^\S*\.(?:jpe?g|png|gif|webp|bmp|svg)$", re.IGNORECASE
 _NAV_BULLET = re.compile(r"^[•·●▪◆■►>]\s*\S{1,8}$")
 # Separator-only lines (丨 is a CJK ideograph used as a bar), embedded players, label-only
 # lines whose value was a hyperlink the crawler dropped (`来源：`), chart/data sources.
-_MARKUP_DEBRIS = re.compile(r"^(?:[丨｜|/\\\-—_=*~·•]+|@@[A-Z]+=.*|(?:来源|稿源|作者|编辑|责任编辑|原标题)[：:]"
-                            r"|(?:数据|资料|图表|图片|图文|视频)来源[：:].*|视频截图|网页截图|截图|资料图)$")
+_MARKUP_DEBRIS = re.compile(
+    r"^(?:[丨｜|/\\\-—_=*~·•]+|@@[A-Z]+=.*|(?:来源|稿源|作者|编辑|责任编辑|原标题)[：:]"
+    r"|(?:数据|资料|图表|图片|图文|视频)来源[：:].*|视频截图|网页截图|截图|资料图)$"
+)
 _WIDGET = re.compile(
     r"^(?:分享到?[：:]?.{0,30}|打印|评论|收藏|点赞|举报|纠错|返回顶部|返回首页|字号[：:]?.{0,10}|"
     r"扫一扫.{0,20}|点击进入频道|进入频道|关闭窗口|上一篇.*|下一篇.*|\[?打印本页\]?|\[?关闭\]?|"
     r"网友评论.{0,20}|查看评论.{0,10}|我要评论.{0,10}|参与评论.{0,10}|\d+条评论|阅读原文|"
     r"(?:微信|微博|QQ|QQ空间)(?:\s*(?:微信|微博|QQ|QQ空间))*|[大中小](?:\s*[大中小]){2})$",
-    re.IGNORECASE)
-_COPYRIGHT = re.compile(r"版权所有|版权声明|Copyright|©|ICP[备证]|未经授权.{0,10}转载|All Rights Reserved"
-                        r"|公网安备|违法和不良信息举报", re.IGNORECASE)
+    re.IGNORECASE,
+)
+_COPYRIGHT = re.compile(
+    r"版权所有|版权声明|Copyright|©|ICP[备证]|未经授权.{0,10}转载|All Rights Reserved"
+    r"|公网安备|违法和不良信息举报",
+    re.IGNORECASE,
+)
 _DISCLAIMER = re.compile(r"^[【\[]?\s*(?:免责声明|特别声明|声明)\S{0,4}?\s*[】\]：:]")
 # Markers that open a list of other articles or trending items: everything after is footer.
-_LIST_MARKER = re.compile(r"^[【\[]?\s*(?:相关阅读|相关新闻|相关文章|相关报道|延伸阅读|推荐阅读|热门推荐|"
-                          r"本周热榜|热门文章|热点推荐|猜你喜欢|更多精彩|大家都在看|为您推荐|精彩推荐|"
-                          r"24小时热文|热门排行|排行榜)\s*[】\]：:]?\s*$")
+_LIST_MARKER = re.compile(
+    r"^[【\[]?\s*(?:相关阅读|相关新闻|相关文章|相关报道|延伸阅读|推荐阅读|热门推荐|"
+    r"本周热榜|热门文章|热点推荐|猜你喜欢|更多精彩|大家都在看|为您推荐|精彩推荐|"
+    r"24小时热文|热门排行|排行榜)\s*[】\]：:]?\s*$"
+)
 _ORIGINAL_TITLE = re.compile(r"^[（(]\s*原标题[：:]\s*(.+?)\s*[）)]$")
 # Photo captions credited to "the web" or to a source (the whole line is a caption).
-_CAPTION_CREDIT = re.compile(r"(?:^|[\s。）)])(?:来自网络|网络图片|图片来自网络|资料图片?|图片来源[：:].*|"
-                             r"图源[：:].*|配图来自.*|视觉中国|东方IC|图虫创意|\S{0,8}自摄|新华社发(?:\s*[（(][^（）()]*[）)])?|IC\s*photo|"
-                             r"(?<=[。\s])来源[：:]\s*\S{1,15}|(?:视频|网页)截图)\s*$",
-                             re.IGNORECASE)
+_CAPTION_CREDIT = re.compile(
+    r"(?:^|[\s。）)])(?:来自网络|网络图片|图片来自网络|资料图片?|图片来源[：:].*|"
+    r"图源[：:].*|配图来自.*|视觉中国|东方IC|图虫创意|\S{0,8}自摄|新华社发(?:\s*[（(][^（）()]*[）)])?|IC\s*photo|"
+    r"(?<=[。\s])来源[：:]\s*\S{1,15}|(?:视频|网页)截图)\s*$",
+    re.IGNORECASE,
+)
 # Leading punctuation left over when a hyperlinked word was dropped by the crawler
 # (`》：“我很熟悉…`, `，该公司…`): closers and separators cannot start a sentence.
 _LEADING_JUNK = re.compile(r"^[\s，,。.、：:；;！!？?）)》」』】〕…—\-]+")
@@ -222,7 +340,11 @@ def breadcrumb_section(line: str) -> str | None:
     match = _BREADCRUMB.match(line)
     if not match:
         return None
-    parts = [p for p in _BREADCRUMB_SPLIT.split(match.group(1)) if p and p not in ("正文", "内容", "详情")]
+    parts = [
+        p
+        for p in _BREADCRUMB_SPLIT.split(match.group(1))
+        if p and p not in ("正文", "内容", "详情")
+    ]
     return parts[0] if parts else ""
 
 
@@ -303,8 +425,9 @@ def _stands_alone(line: str) -> bool:
 _VIEW_CHARS = 200
 
 
-def join_broken_lines(lines: list[str], *,
-                      keep_apart: Callable[[str], bool] = lambda line: False) -> list[str]:
+def join_broken_lines(
+    lines: list[str], *, keep_apart: Callable[[str], bool] = lambda line: False
+) -> list[str]:
     """Join the pieces of paragraphs split at dropped hyperlinks (see above). ``keep_apart``
     names further lines that are never joined (the parser passes its byline test).
 
@@ -315,9 +438,14 @@ def join_broken_lines(lines: list[str], *,
     joined: list[list[str]] = []
     view = ""  # the paragraph being joined, or its two ends once it is long
     for line in lines:
-        if joined and _continues(view, line) and not _stands_alone(view) \
-                and not _stands_alone(line) and not keep_apart(view) \
-                and not keep_apart(line):
+        if (
+            joined
+            and _continues(view, line)
+            and not _stands_alone(view)
+            and not _stands_alone(line)
+            and not keep_apart(view)
+            and not keep_apart(line)
+        ):
             joined[-1].append(line)
             view += line
             if len(view) > 3 * _VIEW_CHARS:

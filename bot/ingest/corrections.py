@@ -69,8 +69,9 @@ def _date(value: object) -> str | None:
     if not text:
         return None
     if not _DATE.match(text) or not _valid_date(text):
-        raise CorrectionError(f"not a date: {value[:30]!r} (use 2020-04-12, 2020-04-12T16:25 "
-                              "or --04-12)")
+        raise CorrectionError(
+            f"not a date: {value[:30]!r} (use 2020-04-12, 2020-04-12T16:25 or --04-12)"
+        )
     return text
 
 

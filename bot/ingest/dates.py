@@ -9,9 +9,9 @@ whose month and day agree; otherwise ``date`` stays None and only ``date_text`` 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date as _date
-from typing import Iterable
 
 from .cleaning import normalize_chars
 
@@ -19,11 +19,14 @@ _TIME = r"(?:\s*T?\s*(?P<hour>\d{1,2})[:：时](?P<minute>\d{1,2})(?:[:：分](?
 _ZONE = r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT|CST))?"
 _FULL_DATE = re.compile(
     r"(?<!\d)(?P<year>(?:19|20)\d{2})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})日?"
-    + _TIME + _ZONE)
+    + _TIME
+    + _ZONE
+)
 # Month and day with a time (``04-12 16:25:33``, ``4月12日 16:25``): a page header, no year.
 _YEARLESS_DATE_TIME = re.compile(
     r"(?<![\d/.-])(?P<month>\d{1,2})\s*[-/月]\s*(?P<day>\d{1,2})日?\s+"
-    r"(?P<hour>\d{1,2})[:：](?P<minute>\d{2})(?:[:：](?P<second>\d{2}))?(?![\d])")
+    r"(?P<hour>\d{1,2})[:：](?P<minute>\d{2})(?:[:：](?P<second>\d{2}))?(?![\d])"
+)
 _YEAR_MONTH = re.compile(r"^((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})月?$")
 _MONTH_DAY = re.compile(r"(?P<month>\d{1,2})月(?P<day>\d{1,2})日")
 # Evidence for the year: yyyymmdd runs (image names), dates with years, URL paths.
@@ -41,8 +44,9 @@ class FoundDate:
     day: int
 
 
-def _iso(year: int | None, month: int, day: int, hour: str | None, minute: str | None,
-         second: str | None) -> str | None:
+def _iso(
+    year: int | None, month: int, day: int, hour: str | None, minute: str | None, second: str | None
+) -> str | None:
     if year is None:
         return None
     try:
@@ -64,14 +68,21 @@ def find_date(text: str) -> FoundDate | None:
     match = _FULL_DATE.search(text)
     if match:
         month, day = int(match.group("month")), int(match.group("day"))
-        iso = _iso(int(match.group("year")), month, day, match.group("hour"),
-                   match.group("minute"), match.group("second"))
+        iso = _iso(
+            int(match.group("year")),
+            month,
+            day,
+            match.group("hour"),
+            match.group("minute"),
+            match.group("second"),
+        )
         if iso:
             return FoundDate(match.group().strip(), iso, month, day)
     match = _YEARLESS_DATE_TIME.search(text)
     if match and 1 <= int(match.group("month")) <= 12 and 1 <= int(match.group("day")) <= 31:
-        return FoundDate(match.group().strip(), None, int(match.group("month")),
-                         int(match.group("day")))
+        return FoundDate(
+            match.group().strip(), None, int(match.group("month")), int(match.group("day"))
+        )
     return None
 
 
@@ -115,13 +126,21 @@ def complete_date(found: FoundDate, evidence: Iterable[str]) -> str | None:
         return None
     match = _YEARLESS_DATE_TIME.search(normalize_chars(found.text))
     if match:
-        return _iso(year, found.month, found.day, match.group("hour"), match.group("minute"),
-                    match.group("second"))
+        return _iso(
+            year,
+            found.month,
+            found.day,
+            match.group("hour"),
+            match.group("minute"),
+            match.group("second"),
+        )
     return _iso(year, found.month, found.day, None, None, None)
 
 
-_CN_MONTH_DAY = re.compile(r"(?P<month>[一二三四五六七八九十]{1,2})月"
-                           r"(?P<day>[一二三四五六七八九十]{1,3})日")
+_CN_MONTH_DAY = re.compile(
+    r"(?P<month>[一二三四五六七八九十]{1,2})月"
+    r"(?P<day>[一二三四五六七八九十]{1,3})日"
+)
 _CN_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九", 1)}
 
 
@@ -151,10 +170,12 @@ def month_day_date(text: str) -> FoundDate | None:
 # (month-day glued to the time), ``18-03-0823:16`` (a two-digit year).
 _GLUED_YEARLESS = re.compile(
     r"(?<![\d/.-])(?P<month>\d{2})-(?P<day>\d{2})\s*(?P<hour>\d{2})[:：](?P<minute>\d{2})"
-    r"(?::(?P<second>\d{2}))?(?!\d)")
+    r"(?::(?P<second>\d{2}))?(?!\d)"
+)
 _SHORT_YEAR = re.compile(
     r"(?<![\d/.-])(?P<year>\d{2})-(?P<month>\d{2})-(?P<day>\d{2})\s*(?P<hour>\d{2})[:：]"
-    r"(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?!\d)")
+    r"(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?!\d)"
+)
 
 
 def find_page_date(text: str) -> FoundDate | None:
@@ -166,8 +187,14 @@ def find_page_date(text: str) -> FoundDate | None:
     match = _SHORT_YEAR.search(text)
     if match:
         month, day = int(match.group("month")), int(match.group("day"))
-        iso = _iso(2000 + int(match.group("year")), month, day, match.group("hour"),
-                   match.group("minute"), match.group("second"))
+        iso = _iso(
+            2000 + int(match.group("year")),
+            month,
+            day,
+            match.group("hour"),
+            match.group("minute"),
+            match.group("second"),
+        )
         if iso:
             return FoundDate(match.group(), iso, month, day)
     match = _GLUED_YEARLESS.search(text)

@@ -36,11 +36,13 @@ def decode_bytes(data: bytes, *, origin: str | None = None) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return _checked(data[len(bom):].decode(encoding), origin)
+                return _checked(data[len(bom) :].decode(encoding), origin)
             except UnicodeDecodeError as exc:
                 raise UnreadableFile(
                     f"starts with a {encoding} byte-order mark but is not valid {encoding} "
-                    f"(byte {exc.start + len(bom)})", origin=origin) from None
+                    f"(byte {exc.start + len(bom)})",
+                    origin=origin,
+                ) from None
     if b"\x00" in data:
         raise UnreadableFile("binary content (NUL bytes), not a text article", origin=origin)
     try:
@@ -74,7 +76,8 @@ def _guess_decode(data: bytes, origin: str | None) -> str:
     if best is None or best.encoding not in _PLAUSIBLE_GUESSES:
         raise UnreadableFile(
             "undecodable bytes: not UTF-8, GB18030/GBK, or any encoding that could be detected",
-            origin=origin)
+            origin=origin,
+        )
     return str(best)
 
 
@@ -85,6 +88,7 @@ def _checked(text: str, origin: str | None) -> str:
     sample = text[:20000]
     bad = len(_CONTROL_CHARS.findall(sample))
     if bad > max(2, len(sample) * _MAX_CONTROL_SHARE):
-        raise UnreadableFile("binary content (control characters), not a text article",
-                             origin=origin)
+        raise UnreadableFile(
+            "binary content (control characters), not a text article", origin=origin
+        )
     return text

@@ -41,7 +41,7 @@ class FeedItem:
     authors: list[str] = field(default_factory=list)
     date_iso: str | None = None
     date_text: str | None = None
-    content_html: str | None = None   # the full text, when the feed carries it
+    content_html: str | None = None  # the full text, when the feed carries it
     summary_html: str | None = None
 
     @property
@@ -130,8 +130,9 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Fee
         headers["content-type"] = content_type
     # No sanitising / URI rewriting inside the HTML: only its text is kept (our parser drops
     # scripts and markup), never shown as HTML; it halves feedparser's time.
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=False,
-                              resolve_relative_uris=False)
+    parsed = feedparser.parse(
+        io.BytesIO(data), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
     if not parsed.get("version") and not parsed.entries:
         raise FeedError(f"不是 RSS/Atom 订阅源：{url}")
     items: list[FeedItem] = []
@@ -146,11 +147,19 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Fee
         if link and not link.lower().startswith(("http://", "https://")):
             link = None  # javascript:, mailto:, a path feedparser could not resolve
         date_iso, date_text = _date(entry)
-        key = item_key(entry.get("id") or entry.get("guid"), link, title,
-                       content_html or summary)
-        items.append(FeedItem(key=key, title=title or None, link=link,
-                              authors=_authors(entry), date_iso=date_iso, date_text=date_text,
-                              content_html=content_html, summary_html=summary))
+        key = item_key(entry.get("id") or entry.get("guid"), link, title, content_html or summary)
+        items.append(
+            FeedItem(
+                key=key,
+                title=title or None,
+                link=link,
+                authors=_authors(entry),
+                date_iso=date_iso,
+                date_text=date_text,
+                content_html=content_html,
+                summary_html=summary,
+            )
+        )
     feed = parsed.get("feed") or {}
     title = html_text(feed["title"]) if feed.get("title") else None
     return FeedDocument(title=title or None, link=feed.get("link") or None, items=items)
@@ -164,11 +173,15 @@ _FEED_LINK_TYPES = ("application/rss+xml", "application/atom+xml", "application/
 def discover_feed_link(page: str) -> str | None:
     """The first ``<link rel="alternate" type="application/rss+xml" href=…>`` of a page."""
     for tag in _ALTERNATE.findall(page[:200_000]):
-        attributes = {name.lower(): next(v for v in values if v) if any(values) else ""
-                      for name, *values in _ATTRIBUTE.findall(tag)}
-        if "alternate" in attributes.get("rel", "").lower().split() \
-                and attributes.get("type", "").lower() in _FEED_LINK_TYPES \
-                and attributes.get("href"):
+        attributes = {
+            name.lower(): next(v for v in values if v) if any(values) else ""
+            for name, *values in _ATTRIBUTE.findall(tag)
+        }
+        if (
+            "alternate" in attributes.get("rel", "").lower().split()
+            and attributes.get("type", "").lower() in _FEED_LINK_TYPES
+            and attributes.get("href")
+        ):
             return html.unescape(attributes["href"])
     return None
 
@@ -187,8 +200,9 @@ def parse_opml(data: bytes, *, origin: str = "OPML") -> list[OpmlFeed]:
     if re.search(rb"<!DOCTYPE|<!ENTITY", data[:4096], re.I):
         # OPML needs no DTD; entity definitions are how XML bombs expand.
         raise FeedError(f"{origin}: OPML 文件不能包含 DOCTYPE")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                             load_dtd=False, recover=False)
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, recover=False
+    )
     try:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
@@ -214,7 +228,13 @@ def write_opml(feeds: Iterable[OpmlFeed], *, title: str = "newsquote-bot feeds")
     ET.SubElement(head, "dateCreated").text = email.utils.formatdate(time.time(), usegmt=True)
     body = ET.SubElement(root, "body")
     for feed in feeds:
-        ET.SubElement(body, "outline", type="rss", text=feed.title or feed.url,
-                      title=feed.title or feed.url, xmlUrl=feed.url)
+        ET.SubElement(
+            body,
+            "outline",
+            type="rss",
+            text=feed.title or feed.url,
+            title=feed.title or feed.url,
+            xmlUrl=feed.url,
+        )
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -47,19 +47,49 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Accept = Literal["page", "feed"]
 
 # Refused whatever ``is_global`` says on this Python version (documented in README).
-BLOCKED_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
-    "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15",
-    "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
-    "::/128", "::1/128", "::ffff:0:0/96", "64:ff9b:1::/48", "100::/64", "2001:db8::/32",
-    "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
-))
+BLOCKED_NETWORKS = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+        "::/128",
+        "::1/128",
+        "::ffff:0:0/96",
+        "64:ff9b:1::/48",
+        "100::/64",
+        "2001:db8::/32",
+        "fc00::/7",
+        "fe80::/10",
+        "fec0::/10",
+        "ff00::/8",
+    )
+)
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 _PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
-_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml",
-               "application/xml", "text/xml", "application/x-rss+xml", "application/feed+json",
-               "text/x-opml", "application/opml+xml")
+_FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+    "application/x-rss+xml",
+    "application/feed+json",
+    "text/x-opml",
+    "application/opml+xml",
+)
 _RESOLVER = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="resolve")
 _REDIRECTS = {301, 302, 303, 307, 308}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -119,8 +149,12 @@ def address_problem(address: IPAddress) -> str | None:
         return "multicast"
     if address.is_unspecified:
         return "unspecified"
-    if any(address in network for network in BLOCKED_NETWORKS if
-           network.version == address.version) or not address.is_global:
+    if (
+        any(
+            address in network for network in BLOCKED_NETWORKS if network.version == address.version
+        )
+        or not address.is_global
+    ):
         return "private or reserved"
     return None
 
@@ -140,11 +174,13 @@ class AddressPolicy:
     def _allowed(self, host: str, address: IPAddress) -> bool:
         if host in self.hosts:
             return True
-        return any(address in network for network in self.networks
-                   if network.version == address.version)
+        return any(
+            address in network for network in self.networks if network.version == address.version
+        )
 
-    def resolve(self, host: str, port: int, url: str,
-                timeout: float | None = None) -> list[IPAddress]:
+    def resolve(
+        self, host: str, port: int, url: str, timeout: float | None = None
+    ) -> list[IPAddress]:
         """The addresses to connect to: every address the host resolves to must be allowed."""
         host = host.lower().rstrip(".")
         # getaddrinfo has no timeout of its own: it runs in a worker so a hung resolver costs
@@ -197,12 +233,17 @@ class Fetcher:
             client = self._clients.pop(host, None)
             if client is None:
                 client = httpx.Client(
-                    follow_redirects=False, trust_env=False, verify=self._verify,
-                    headers={"User-Agent": self.config.user_agent,
-                             "Accept": "text/html,application/xhtml+xml,application/rss+xml,"
-                                       "application/atom+xml,application/xml;q=0.9,"
-                                       "text/*;q=0.8"},
-                    limits=httpx.Limits(max_connections=8, max_keepalive_connections=2))
+                    follow_redirects=False,
+                    trust_env=False,
+                    verify=self._verify,
+                    headers={
+                        "User-Agent": self.config.user_agent,
+                        "Accept": "text/html,application/xhtml+xml,application/rss+xml,"
+                        "application/atom+xml,application/xml;q=0.9,"
+                        "text/*;q=0.8",
+                    },
+                    limits=httpx.Limits(max_connections=8, max_keepalive_connections=2),
+                )
             self._clients[host] = client
             while len(self._clients) > self.MAX_POOLS:
                 _, oldest = self._clients.popitem(last=False)
@@ -223,8 +264,14 @@ class Fetcher:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def get(self, url: str, *, accept: Accept = "page", etag: str | None = None,
-            last_modified: str | None = None) -> Fetched:
+    def get(
+        self,
+        url: str,
+        *,
+        accept: Accept = "page",
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> Fetched:
         """GET ``url`` within the limits, following redirects by hand; raises FetchError."""
         deadline = time.monotonic() + self.config.total_timeout
         conditional: dict[str, str] = {}
@@ -243,7 +290,8 @@ class Fetcher:
                 if response.status_code in _REDIRECTS and "location" in response.headers:
                     if len(hops) >= self.config.max_redirects:
                         raise PageUnavailable(
-                            f"页面无法访问（重定向超过 {self.config.max_redirects} 次）", url=url)
+                            f"页面无法访问（重定向超过 {self.config.max_redirects} 次）", url=url
+                        )
                     current = urllib.parse.urljoin(current, response.headers["location"])
                     hops.append(current)
                     continue
@@ -260,8 +308,7 @@ class Fetcher:
         if parsed.scheme not in ("http", "https") or not parsed.host:
             raise AddressRefused("只能打开 http/https 链接", url=url)
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
-        addresses = self.policy.resolve(parsed.host, port, url,
-                                        timeout=self.config.connect_timeout)
+        addresses = self.policy.resolve(parsed.host, port, url, timeout=self.config.connect_timeout)
         host_header = parsed.netloc.decode("ascii").rsplit("@", 1)[-1]
         extensions: dict[str, object] = {}
         if parsed.scheme == "https":
@@ -275,14 +322,25 @@ class Fetcher:
             raise PageUnavailable("页面无法访问（超时）", url=url)
         return httpx.Timeout(left, connect=min(self.config.connect_timeout, left))
 
-    def _send(self, client: httpx.Client, targets: list[httpx.URL], headers: dict[str, str],
-              extensions: dict[str, object], deadline: float, url: str) -> httpx.Response:
+    def _send(
+        self,
+        client: httpx.Client,
+        targets: list[httpx.URL],
+        headers: dict[str, str],
+        extensions: dict[str, object],
+        deadline: float,
+        url: str,
+    ) -> httpx.Response:
         """Send to the first checked address that accepts a connection."""
         problem = "无法连接"
         for target in targets:
-            request = client.build_request("GET", target, headers=headers,
-                                           timeout=self._timeout(deadline, url),
-                                           extensions=extensions)
+            request = client.build_request(
+                "GET",
+                target,
+                headers=headers,
+                timeout=self._timeout(deadline, url),
+                extensions=extensions,
+            )
             try:
                 return client.send(request, stream=True)
             except httpx.ConnectError:
@@ -294,14 +352,18 @@ class Fetcher:
                 break
         raise PageUnavailable(f"页面无法访问（{problem}）", url=url)
 
-    def _read(self, response: httpx.Response, url: str, accept: Accept, deadline: float,
-              hops: list[str]) -> Fetched:
+    def _read(
+        self, response: httpx.Response, url: str, accept: Accept, deadline: float, hops: list[str]
+    ) -> Fetched:
         etag = response.headers.get("etag")
         last_modified = response.headers.get("last-modified")
         if response.status_code == 304:
             return Fetched(url, 304, None, None, b"", etag, last_modified, hops)
-        if response.status_code >= 400 or response.status_code < 200 \
-                or response.status_code in _REDIRECTS:
+        if (
+            response.status_code >= 400
+            or response.status_code < 200
+            or response.status_code in _REDIRECTS
+        ):
             raise PageUnavailable(f"页面无法访问（{response.status_code}）", url=url)
         content_type, charset = _content_type(response.headers.get("content-type"))
         if not _acceptable(content_type, accept):
@@ -322,8 +384,9 @@ class Fetcher:
             raise PageUnavailable("页面无法访问（超时）", url=url) from None
         except httpx.HTTPError as exc:
             raise PageUnavailable(f"页面无法访问（{_network_problem(exc)}）", url=url) from None
-        return Fetched(url, response.status_code, content_type, charset, bytes(body), etag,
-                       last_modified, hops)
+        return Fetched(
+            url, response.status_code, content_type, charset, bytes(body), etag, last_modified, hops
+        )
 
 
 def _acceptable(content_type: str | None, accept: Accept) -> bool:
@@ -378,8 +441,9 @@ def page_text(fetched: Fetched) -> str:
     """
     data = fetched.data
     meta = _META_CHARSET.search(data[:4096]) if fetched.is_html else None
-    declared = [c for c in (fetched.charset,
-                            meta.group(1).decode("ascii").lower() if meta else None) if c]
+    declared = [
+        c for c in (fetched.charset, meta.group(1).decode("ascii").lower() if meta else None) if c
+    ]
     if declared and declared[0] not in ("utf-8", "utf8") and not data.isascii():
         utf8 = _decode_as(data, "utf-8")
         if utf8 is not None:
@@ -416,4 +480,3 @@ def is_link(text: str) -> bool:
     """True when the text is one http(s) link and nothing else (a pasted URL)."""
     stripped = text.strip()
     return bool(re.fullmatch(r"https?://\S+", stripped, flags=re.I))
-

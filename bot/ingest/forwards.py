@@ -30,9 +30,15 @@ def post_link(username: str | None, message_id: int) -> str | None:
     return f"https://t.me/{username}/{message_id}" if username else None
 
 
-def article_from_post(text: str, *, channel_title: str | None, channel_username: str | None,
-                      message_id: int, posted: datetime,
-                      author_signature: str | None = None) -> Article:
+def article_from_post(
+    text: str,
+    *,
+    channel_title: str | None,
+    channel_username: str | None,
+    message_id: int,
+    posted: datetime,
+    author_signature: str | None = None,
+) -> Article:
     """The article a forwarded channel post becomes (ParseError when it holds no text)."""
     from .parsing import parse_text
 
@@ -41,9 +47,16 @@ def article_from_post(text: str, *, channel_title: str | None, channel_username:
     if posted.tzinfo is not None:
         posted = posted.astimezone(UTC).replace(tzinfo=None)
     url = post_link(channel_username, message_id)
-    metadata: dict[str, object] = {"title": title, "source": channel_title, "url": url,
-                                   "date": posted.isoformat(timespec="seconds")}
+    metadata: dict[str, object] = {
+        "title": title,
+        "source": channel_title,
+        "url": url,
+        "date": posted.isoformat(timespec="seconds"),
+    }
     if author_signature:
         metadata["reporters"] = [author_signature]
-    return parse_text(text, metadata={k: v for k, v in metadata.items() if v},
-                      origin=url or f"forwarded post {message_id}")
+    return parse_text(
+        text,
+        metadata={k: v for k, v in metadata.items() if v},
+        origin=url or f"forwarded post {message_id}",
+    )

@@ -32,16 +32,17 @@ from .cleaning import (
 )
 from .dates import FoundDate, find_date, month_day_date
 
-
-_SOURCE_LINE = re.compile(r"^[【\[（(]?\s*(?:来源|稿源|文章来源|新闻来源|转载自|本文来源)\s*[：:]\s*(?P<value>.+?)"
-                          r"\s*[】\]）)]?$")
+_SOURCE_LINE = re.compile(
+    r"^[【\[（(]?\s*(?:来源|稿源|文章来源|新闻来源|转载自|本文来源)\s*[：:]\s*(?P<value>.+?)"
+    r"\s*[】\]）)]?$"
+)
 _OTHER_LABEL = re.compile(r"(?:作者|编辑|责编|记者|通讯员)\s*[：:|｜丨]")
 _HEADER_SOURCE = re.compile(r"(?:来源|稿源)\s*[：:]\s*(?P<value>[^\s|｜]+(?:\s+[^\s|｜：:]+)?)")
 _HEADER_LABEL = re.compile(r"^(?:发布时间|发布日期|时间|日期|发表于|更新时间)?\s*[：:]?\s*$")
 _SOURCE_NOT_OUTLET = {"网络", "网络图片", "网友", "网络综合", "综合", "互联网", "未知"}
-_MAX_HEADER_LINES = 8      # the title/date/source block sits in the first lines
-_MAX_LEAD_PARAGRAPHS = 2   # datelines open the first paragraph (sometimes after a subtitle)
-_FOOTER_LINE_CHARS = 20    # navigation after the article end is short
+_MAX_HEADER_LINES = 8  # the title/date/source block sits in the first lines
+_MAX_LEAD_PARAGRAPHS = 2  # datelines open the first paragraph (sometimes after a subtitle)
+_FOOTER_LINE_CHARS = 20  # navigation after the article end is short
 
 # `来源：重庆日报  作者：李四  2023-05-06`, `发布时间：2023-05-06 10:00 来源：X 编辑：Y`: a line of
 # label：value pairs (and a date). Each value ends at the next label or at the date.
@@ -49,7 +50,8 @@ _TIME_LABELS = "发布时间|发布日期|发表时间|更新时间|时间|日�
 _META_LABEL = re.compile(
     r"(?:(?:^|(?<=[\s|｜丨/,，;；】\]）)]))(?P<time>" + _TIME_LABELS + r")"
     r"|(?P<source>文章来源|新闻来源|本文来源|来源|稿源)"
-    r"|(?P<credit>作者|责任编辑|编辑|责编|主编|记者|通讯员|实习生|摄影|校对|审核|监制|统筹))\s*[：:]\s*")
+    r"|(?P<credit>作者|责任编辑|编辑|责编|主编|记者|通讯员|实习生|摄影|校对|审核|监制|统筹))\s*[：:]\s*"
+)
 # A label this parser does not read (`浏览量：300`, `字号：`) ends a value too.
 _OTHER_META_LABEL = re.compile(r"\s[^\s：:]{1,6}[：:]")
 _META_SEPARATORS = " |｜丨/,，;；"
@@ -98,7 +100,7 @@ def _labelled_line(line: str) -> _LabelledLine | None:
             if after_date and not _OTHER_META_LABEL.match(" " + after_date):
                 return None  # text after the date that is no label: not a metadata line
             end = date_start
-        value = core[match.end():end]
+        value = core[match.end() : end]
         other = _OTHER_META_LABEL.search(value)
         if other:
             value = value[: other.start()]
@@ -124,7 +126,7 @@ class LineReader:
     def __init__(self, facts: Facts, *, known_title: str | None):
         self.facts = facts
         self.known_title = collapse_spaces(known_title) if known_title else None
-        self.paragraphs: list[tuple[str, str]] = []   # (kind, text)
+        self.paragraphs: list[tuple[str, str]] = []  # (kind, text)
         self.body_count = 0
         self.cut_dateline = False  # set by _lead when it cut a dateline without credit
         self.sign_offs: list[tuple[int, bl.Credits, str]] = []  # (paragraph, credit, line)
@@ -141,8 +143,9 @@ class LineReader:
         while self.paragraphs and self.paragraphs[-1][0] == "heading":
             self.paragraphs.pop()  # a heading with nothing under it is navigation
         for position, credits, line in self.sign_offs:
-            after_quote = line[: line.rfind("（") if "（" in line else line.rfind("(")] \
-                .rstrip().endswith("”")
+            after_quote = (
+                line[: line.rfind("（") if "（" in line else line.rfind("(")].rstrip().endswith("”")
+            )
             if not after_quote or position >= self.body_count // 2:
                 if credits.reporters and not self.facts.credits.reporters:
                     self.facts.evidence.setdefault("reporters", line)
@@ -167,8 +170,14 @@ class LineReader:
 
     def _state(self) -> tuple[object, ...]:
         facts = self.facts
-        return (facts.source_line, facts.header_date, facts.dateline_outlet,
-                facts.dateline_date, facts.byline_outlet, len(facts.credits.reporters))
+        return (
+            facts.source_line,
+            facts.header_date,
+            facts.dateline_outlet,
+            facts.dateline_date,
+            facts.byline_outlet,
+            len(facts.credits.reporters),
+        )
 
     def _note_evidence(self, before: tuple[object, ...], line: str) -> tuple[object, ...]:
         """Remember the line each fact was first read from (``parse --json`` shows it);
@@ -176,8 +185,7 @@ class LineReader:
         after = self._state()
         if after == before:
             return after
-        keys = ("source_line", "header_date", "dateline", "dateline_date", "byline",
-                "reporters")
+        keys = ("source_line", "header_date", "dateline", "dateline_date", "byline", "reporters")
         for key, old, new in zip(keys, before, after, strict=True):
             if old != new and key not in self.facts.evidence:
                 self.facts.evidence[key] = line
@@ -198,12 +206,19 @@ class LineReader:
             return True
         if self._dated_line(line):
             return True
-        if not self.paragraphs and facts.title is None and self.known_title is None \
-                and _looks_like_title(line):
+        if (
+            not self.paragraphs
+            and facts.title is None
+            and self.known_title is None
+            and _looks_like_title(line)
+        ):
             facts.title = collapse_spaces(line)
             return True
-        if self.known_title and not self.paragraphs and \
-                collapse_spaces(line).replace(" ", "") == self.known_title.replace(" ", ""):
+        if (
+            self.known_title
+            and not self.paragraphs
+            and collapse_spaces(line).replace(" ", "") == self.known_title.replace(" ", "")
+        ):
             return True  # the record's title repeated as the first line
         return False
 
@@ -211,8 +226,13 @@ class LineReader:
         """``2020-04-12 16:25 来源：X``, ``发布时间：…``: a header line led by the date."""
         facts = self.facts
         found = find_date(line)
-        if found and facts.header_date is None and len(line) <= 80 and not ends_sentence(line) \
-                and line.find(found.text) <= 12:
+        if (
+            found
+            and facts.header_date is None
+            and len(line) <= 80
+            and not ends_sentence(line)
+            and line.find(found.text) <= 12
+        ):
             before = line[: line.find(found.text)]
             if _HEADER_LABEL.match(before):
                 facts.header_date = found
@@ -321,7 +341,8 @@ class LineReader:
             self.facts.evidence.setdefault("photo", line)
         if photo:
             self.facts.credits.photographers.extend(
-                n for n in photo.photographers if n not in self.facts.credits.photographers)
+                n for n in photo.photographers if n not in self.facts.credits.photographers
+            )
             return
         if is_photo_caption(line):
             return
@@ -361,9 +382,13 @@ class LineReader:
         cut = line.rfind("。")
         if cut <= 0 or cut == len(line) - 1 or len(line) - cut > 40:
             return line
-        credits = bl.parse_byline_line(line[cut + 1:].strip())
-        if credits and credits.photographers and credits.outlet and \
-                bl.looks_like_outlet(credits.outlet):
+        credits = bl.parse_byline_line(line[cut + 1 :].strip())
+        if (
+            credits
+            and credits.photographers
+            and credits.outlet
+            and bl.looks_like_outlet(credits.outlet)
+        ):
             self.facts.photo_outlet = self.facts.photo_outlet or credits.outlet
             self.facts.evidence.setdefault("photo", line)
         if not credits or not (credits.reporters or credits.contributors or credits.editors):
@@ -379,8 +404,11 @@ class LineReader:
             return line
         facts = self.facts
         surely_dateline = lead.without_dateline is not None
-        if lead.outlet and not facts.dateline_outlet and (lead.credits or lead.month_day
-                                                          or surely_dateline):
+        if (
+            lead.outlet
+            and not facts.dateline_outlet
+            and (lead.credits or lead.month_day or surely_dateline)
+        ):
             facts.dateline_outlet = lead.outlet
         if lead.month_day and facts.dateline_date is None:
             facts.dateline_date = month_day_date(lead.month_day)
@@ -411,8 +439,13 @@ def _is_credit_line(line: str) -> bool:
 def _looks_like_title(line: str) -> bool:
     """A short first line that is no credit and no lead (``【某网报道 记者 甲某】据…`` or
     ``某社某地11月27日电(记者甲某)…`` open a feed text that has no title)."""
-    if len(line) > 80 or ends_sentence(line) or "。" in line or is_page_junk(line) \
-            or _is_credit_line(line):
+    if (
+        len(line) > 80
+        or ends_sentence(line)
+        or "。" in line
+        or is_page_junk(line)
+        or _is_credit_line(line)
+    ):
         return False
     lead = bl.parse_lead(line)
     return lead is None or not (lead.credits or lead.month_day or lead.without_dateline)

@@ -16,27 +16,96 @@ _SURNAMES_COMMON = set(
     "吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫"
     "寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝封蔺雍訾谈支钮岳晋展逯祁扎扈"
 )
-_SURNAMES_TIER1 = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
-                      "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷"
-                      "侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常")
+_SURNAMES_TIER1 = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷"
+    "侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常"
+)
 #: Surnames a bare personal name may start with (page header lines tell names from accounts).
 SURNAMES = frozenset(_SURNAMES_COMMON)
-_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
-                      "令狐", "宇文", "夏侯", "端木", "司徒", "轩辕", "呼延", "澹台", "南宫")
+_COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "长孙",
+    "令狐",
+    "宇文",
+    "夏侯",
+    "端木",
+    "司徒",
+    "轩辕",
+    "呼延",
+    "澹台",
+    "南宫",
+)
 HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _NAME = re.compile(f"^(?:[{HAN}]{{2,4}}|[{HAN}]{{1,6}}[·•・][{HAN}]{{1,8}})$")
 # Characters that never occur in a byline name but are everywhere in sentences.
-_NOT_IN_NAMES = set("的了是在从对据悉并表示说称我你他她们这那将已与及就都也还被把让给"
-                    "年电讯报等、，。：；！？")
-ORG_SUFFIX = re.compile(r"(?:社|网|报|台|刊|新闻|客户端|频道|财经|杂志|周刊|日报|晚报|晨报|时报|员|"
-                         r"中心|研究院|大学|医院|公司|海外版|英文版|电子版)$")
+_NOT_IN_NAMES = set(
+    "的了是在从对据悉并表示说称我你他她们这那将已与及就都也还被把让给年电讯报等、，。：；！？"
+)
+ORG_SUFFIX = re.compile(
+    r"(?:社|网|报|台|刊|新闻|客户端|频道|财经|杂志|周刊|日报|晚报|晨报|时报|员|"
+    r"中心|研究院|大学|医院|公司|海外版|英文版|电子版)$"
+)
 # Words that follow 记者 in sentences (商报记者联系, 记者获悉) or credit agencies, not people.
-_NOT_NAMES = {"联系", "获悉", "了解", "采访", "发现", "看到", "注意到", "走访", "询问", "致电", "证实",
-              "报道", "暗访", "调查", "核实", "视觉中国", "东方IC", "图虫创意", "网络", "资料图",
-              "全文", "相关", "独家", "综合", "编译", "中新", "新华", "人民视觉", "图虫",
-              # section words that stand before 报道 (特别报道) and sign-off words (待续)
-              "特别", "最新", "媒体", "专题", "深度", "重点", "滚动", "待续", "未完", "完",
-              "视频", "组图", "附图", "摘编", "图文", "全文完", "本文完", "单选", "多选"}
+_NOT_NAMES = {
+    "联系",
+    "获悉",
+    "了解",
+    "采访",
+    "发现",
+    "看到",
+    "注意到",
+    "走访",
+    "询问",
+    "致电",
+    "证实",
+    "报道",
+    "暗访",
+    "调查",
+    "核实",
+    "视觉中国",
+    "东方IC",
+    "图虫创意",
+    "网络",
+    "资料图",
+    "全文",
+    "相关",
+    "独家",
+    "综合",
+    "编译",
+    "中新",
+    "新华",
+    "人民视觉",
+    "图虫",
+    # section words that stand before 报道 (特别报道) and sign-off words (待续)
+    "特别",
+    "最新",
+    "媒体",
+    "专题",
+    "深度",
+    "重点",
+    "滚动",
+    "待续",
+    "未完",
+    "完",
+    "视频",
+    "组图",
+    "附图",
+    "摘编",
+    "图文",
+    "全文完",
+    "本文完",
+    "单选",
+    "多选",
+}
 # Words that make a part no personal name: compilers and collective credits (网络整理).
 _NOT_NAME_PARTS = re.compile(r"整理|整合|网络|编辑部|本站|小编|综合|转载|原创|报道组|课题组|工作室")
 # Trailing words after names that say how the piece was made, not who made it.
@@ -101,8 +170,12 @@ def split_names(text: str) -> list[str] | None:
             return None
         if len(part) <= 4 and plain_name(part):
             # Four characters may be two two-character names (周琦谭经 is not, 王通交宣 is).
-            if len(part) == 4 and part[:2] not in _COMPOUND_SURNAMES \
-                    and part[0] in _SURNAMES_TIER1 and part[2] in _SURNAMES_TIER1:
+            if (
+                len(part) == 4
+                and part[:2] not in _COMPOUND_SURNAMES
+                and part[0] in _SURNAMES_TIER1
+                and part[2] in _SURNAMES_TIER1
+            ):
                 names.extend((part[:2], part[2:]))
             else:
                 names.append(part)

@@ -14,39 +14,73 @@ import re
 from dataclasses import dataclass, field
 
 from . import byline as bl
-from .names import SURNAMES, names_no_person, split_names
 from .cleaning import breadcrumb_section, ends_sentence, is_page_junk
 from .dates import FoundDate, find_page_date
+from .names import SURNAMES, names_no_person, split_names
 
 _MAX_META_CHARS = 120
-_TITLE_WINDOW = 5          # the headline sits at most this many lines above the meta line
-_BODY_WINDOW = 30          # lines after the meta line weighed as body text
-_HEAD_LINES_AFTER = 4      # lines after the meta line still read for date/source/credits
-_MIN_BODY_WEIGHT = 150     # characters of sentences that make a body
-_SOME_BODY_WEIGHT = 50     # a dated header beats a 来源 line even over a body cut in pieces
+_TITLE_WINDOW = 5  # the headline sits at most this many lines above the meta line
+_BODY_WINDOW = 30  # lines after the meta line weighed as body text
+_HEAD_LINES_AFTER = 4  # lines after the meta line still read for date/source/credits
+_MIN_BODY_WEIGHT = 150  # characters of sentences that make a body
+_SOME_BODY_WEIGHT = 50  # a dated header beats a 来源 line even over a body cut in pieces
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 
 _RELATIVE_DATE = re.compile(r"^(?:昨天|前天|今天|刚刚|\d{1,2}\s*(?:小时|分钟)前)$")
 # `来源：X`, `来源于：X`, `信息来源：X`, `来源CSDN` (a bar-separated slot without colon).
 _SOURCE_SLOT = re.compile(
     r"(?:^|(?<=[\s|｜丨/\d]))(?:文章|新闻|信息|本文)?(?:来源|稿源)(?:于)?\s*(?:[：:]\s*|(?=[A-Za-z"
-    + _HAN + r"]))(?P<value>.*)$")
+    + _HAN
+    + r"]))(?P<value>.*)$"
+)
 _REPOSTED_FROM = re.compile(r"(?:^|(?<=\s))转载自\s*[：:]?\s*(?P<value>.+)$")
-_TIME_LABEL = re.compile(r"^(?:发布时间|发布日期|发表时间|发表于|时间|日期|发稿时间|更新时间)"
-                         r"\s*[：:]?\s*$")
+_TIME_LABEL = re.compile(
+    r"^(?:发布时间|发布日期|发表时间|发表于|时间|日期|发稿时间|更新时间)"
+    r"\s*[：:]?\s*$"
+)
 _UPDATED = re.compile(r"最后更新|更新时间|修改时间")
 # A value ends at a separator, a bracketed widget (`【字号 大 中 小】`) or the next label.
-_VALUE_END = re.compile(r"[\s|｜丨【\[（(]|(?:作者|编辑|责编|记者|浏览|阅读|字号|点击|评论|"
-                        r"发布时间|"
-                        r"发布日期|时间|日期)\s*[：:]?")
-_MENU_WORDS = frozenset({
-    "举报", "分享", "关注", "原创", "收藏", "打印", "关闭", "字号", "评论", "登录", "注册", "首页",
-    "订阅", "投稿", "下载", "扫码", "阅读", "点赞", "网络", "本站", "本站原创", "网站", "未知",
-    "综合",
-    "整理", "转载", "互联网"})
+_VALUE_END = re.compile(
+    r"[\s|｜丨【\[（(]|(?:作者|编辑|责编|记者|浏览|阅读|字号|点击|评论|"
+    r"发布时间|"
+    r"发布日期|时间|日期)\s*[：:]?"
+)
+_MENU_WORDS = frozenset(
+    {
+        "举报",
+        "分享",
+        "关注",
+        "原创",
+        "收藏",
+        "打印",
+        "关闭",
+        "字号",
+        "评论",
+        "登录",
+        "注册",
+        "首页",
+        "订阅",
+        "投稿",
+        "下载",
+        "扫码",
+        "阅读",
+        "点赞",
+        "网络",
+        "本站",
+        "本站原创",
+        "网站",
+        "未知",
+        "综合",
+        "整理",
+        "转载",
+        "互联网",
+    }
+)
 # An author description under a headline: `王某 某某大学某研究院执行院长`.
-_JOB_ENDING = re.compile(r"(?:院长|所长|主任|教授|研究员|学者|专家|主席|总裁|董事长|分析师|评论员|"
-                         r"作家|博士)$")
+_JOB_ENDING = re.compile(
+    r"(?:院长|所长|主任|教授|研究员|学者|专家|主席|总裁|董事长|分析师|评论员|"
+    r"作家|博士)$"
+)
 _NUMBERS_ONLY = re.compile(r"^[\d\s,.:：/|·-]+$")
 _BRACKETED = re.compile(r"[【\[（(][^】\]）)]*[】\]）)]")
 
@@ -70,8 +104,11 @@ class PageHead:
 def locate_head(lines: list[str]) -> PageHead | None:
     """The article header of a page's lines (stripped, non-empty), or None when no headline
     stands above a date/source line followed by text."""
-    metas = [(index, kind) for index, line in enumerate(lines)
-             if (kind := _meta_kind(line, lines, index)) is not None]
+    metas = [
+        (index, kind)
+        for index, line in enumerate(lines)
+        if (kind := _meta_kind(line, lines, index)) is not None
+    ]
     # the body under a header ends where the next dated line starts (a list of links): the
     # dated lines' indexes, walked with a pointer (one pass, not a search per header)
     dated_at = [index for index, kind in metas if kind == "date"]
@@ -84,8 +121,7 @@ def locate_head(lines: list[str]) -> PageHead | None:
         while pointer < len(dated_at) and dated_at[pointer] <= index + 2:
             pointer += 1
         stop = dated_at[pointer] if pointer < len(dated_at) else len(lines)
-        found.append((_body_weight(lines, index + 1, stop), index, title_index,
-                      kind == "date"))
+        found.append((_body_weight(lines, index + 1, stop), index, title_index, kind == "date"))
     if not found:
         return _headline_under_breadcrumb(lines)
     heaviest = max(weight for weight, *_ in found)
@@ -93,9 +129,11 @@ def locate_head(lines: list[str]) -> PageHead | None:
         # the first dated header followed by a body (related lists further down have dates
         # too, and a 来源 line inside the body is no header)
         enough = min(_MIN_BODY_WEIGHT, heaviest)
-        choice = next((f for f in found if f[0] >= enough and f[3]), None) \
-            or next((f for f in found if f[0] >= _SOME_BODY_WEIGHT and f[3]), None) \
+        choice = (
+            next((f for f in found if f[0] >= enough and f[3]), None)
+            or next((f for f in found if f[0] >= _SOME_BODY_WEIGHT and f[3]), None)
             or next(f for f in found if f[0] >= enough)
+        )
         weight, meta_index, title_index, _ = choice
     else:
         # a gallery page: its text is the caption above the date; a dated header only
@@ -103,8 +141,12 @@ def locate_head(lines: list[str]) -> PageHead | None:
         if not dated:
             return None
         weight, meta_index, title_index, _ = dated[0]
-    head = PageHead(title=_title_text(lines, title_index), title_index=title_index,
-                    meta_index=meta_index, body_start=meta_index + 1)
+    head = PageHead(
+        title=_title_text(lines, title_index),
+        title_index=title_index,
+        meta_index=meta_index,
+        body_start=meta_index + 1,
+    )
     _read_head_block(lines, head)
     if weight == 0:
         head.body_start = title_index + 1
@@ -119,6 +161,7 @@ def is_page_copy(lines: list[str], head: PageHead) -> bool:
 
 
 # -- meta lines -------------------------------------------------------------------------------
+
 
 def _split_date(lines: list[str], index: int) -> FoundDate | None:
     """``2019`` / ``09/07`` / ``19:02`` on lines of their own (spans rendered as blocks)."""
@@ -165,9 +208,10 @@ def _meta_kind(line: str, lines: list[str], index: int) -> str | None:
 def _body_weight(lines: list[str], start: int, stop: int) -> int:
     """Characters of sentence lines just after a meta line (a body follows a real header)."""
     weight = 0
-    for line in lines[start: min(stop, start + _BODY_WINDOW)]:
-        if (len(line) >= 60 or len(line) >= 8 and _SENTENCE_MARK.search(line)) \
-                and not is_page_junk(line):
+    for line in lines[start : min(stop, start + _BODY_WINDOW)]:
+        if (len(line) >= 60 or len(line) >= 8 and _SENTENCE_MARK.search(line)) and not is_page_junk(
+            line
+        ):
             weight += len(line)
     return weight
 
@@ -177,11 +221,13 @@ _SENTENCE_MARK = re.compile(r"[，。！？；]")
 
 # -- the headline -----------------------------------------------------------------------------
 
+
 def looks_like_chrome(line: str) -> bool:
     """A page's menu or toolbar line: a short label without punctuation, a bar-separated or
     space-separated run of short words."""
-    return len(line) <= 16 and not _CLAUSE_MARK.search(line) or _is_menu(line) \
-        or line.count("|") >= 2
+    return (
+        len(line) <= 16 and not _CLAUSE_MARK.search(line) or _is_menu(line) or line.count("|") >= 2
+    )
 
 
 _CLAUSE_MARK = re.compile(r"[，。！？、；,;]")
@@ -189,13 +235,16 @@ _CLAUSE_MARK = re.compile(r"[，。！？、；,;]")
 
 def _is_menu(line: str) -> bool:
     parts = line.split()
-    return len(parts) >= 3 and all(len(p) <= 5 for p in parts) \
-        or len(parts) >= 5 and all(len(p) <= 6 for p in parts)
+    return (
+        len(parts) >= 3
+        and all(len(p) <= 5 for p in parts)
+        or len(parts) >= 5
+        and all(len(p) <= 6 for p in parts)
+    )
 
 
 def _stops_title_search(line: str) -> bool:
-    return breadcrumb_section(line) is not None or bool(_CRUMB_MARK.search(line)) \
-        or _is_menu(line)
+    return breadcrumb_section(line) is not None or bool(_CRUMB_MARK.search(line)) or _is_menu(line)
 
 
 _CRUMB_MARK = re.compile(r"[>»›＞]")
@@ -209,11 +258,20 @@ def headline_like(line: str) -> bool:
     if not line or line[-1] in _DANGLING or _CRUMB_MARK.search(line) or _is_menu(line):
         return False
     han = len(re.findall(f"[{_HAN}]", line))
-    if han < 4 or len(line) < 6 or len(line) > 80 or "。" in line.rstrip("。") \
-            or line.endswith("。"):
+    if (
+        han < 4
+        or len(line) < 6
+        or len(line) > 80
+        or "。" in line.rstrip("。")
+        or line.endswith("。")
+    ):
         return False
-    if is_page_junk(line) or _JOB_ENDING.search(line) or bl.parse_byline_line(line) \
-            or _date_of_line(line):
+    if (
+        is_page_junk(line)
+        or _JOB_ENDING.search(line)
+        or bl.parse_byline_line(line)
+        or _date_of_line(line)
+    ):
         return False
     return not (_SOURCE_SLOT.search(line) or find_page_date(line) and len(line) < 30)
 
@@ -227,8 +285,12 @@ def _title_above(lines: list[str], meta_index: int) -> int | None:
             return None
         if headline_like(line):
             # a subtitle under the headline: the headline is the line above, under chrome
-            if index >= 2 and headline_like(lines[index - 1]) and \
-                    _stops_title_search(lines[index - 2]) and lines[index - 1] != line:
+            if (
+                index >= 2
+                and headline_like(lines[index - 1])
+                and _stops_title_search(lines[index - 2])
+                and lines[index - 1] != line
+            ):
                 return index - 1
             return index
     return None
@@ -240,10 +302,16 @@ def _headline_under_breadcrumb(lines: list[str]) -> PageHead | None:
     for index, line in enumerate(lines[:-2]):
         if breadcrumb_section(line) is None and not _CRUMB_MARK.search(line):
             continue
-        if headline_like(lines[index + 1]) and \
-                _body_weight(lines, index + 2, len(lines)) >= _MIN_BODY_WEIGHT:
-            head = PageHead(title=_title_text(lines, index + 1), title_index=index + 1,
-                            meta_index=index + 1, body_start=index + 2)
+        if (
+            headline_like(lines[index + 1])
+            and _body_weight(lines, index + 2, len(lines)) >= _MIN_BODY_WEIGHT
+        ):
+            head = PageHead(
+                title=_title_text(lines, index + 1),
+                title_index=index + 1,
+                meta_index=index + 1,
+                body_start=index + 2,
+            )
             _read_below(lines, head)
             return head
     return None
@@ -255,14 +323,18 @@ def _title_text(lines: list[str], index: int) -> str:
 
 # -- the header block: date, source, credits --------------------------------------------------
 
+
 def _read_head_block(lines: list[str], head: PageHead) -> None:
     end = head.meta_index + 1
-    while end < len(lines) and end <= head.meta_index + _HEAD_LINES_AFTER \
-            and not (len(lines[end]) >= 60 or ends_sentence(lines[end])):
+    while (
+        end < len(lines)
+        and end <= head.meta_index + _HEAD_LINES_AFTER
+        and not (len(lines[end]) >= 60 or ends_sentence(lines[end]))
+    ):
         end += 1
     head.body_start = max(head.meta_index + 1, min(end, len(lines)))
-    block = lines[head.title_index + 1: end]
-    between = lines[head.title_index + 1: head.meta_index]
+    block = lines[head.title_index + 1 : end]
+    between = lines[head.title_index + 1 : head.meta_index]
     for offset, line in enumerate(block):
         index = head.title_index + 1 + offset
         if head.date is None:
@@ -279,8 +351,13 @@ def _read_head_block(lines: list[str], head: PageHead) -> None:
             labelled = _labelled_source(line + following)  # `来源：` / `某报` on two lines
         if labelled:
             head.source, head.source_evidence = labelled, line
-        elif head.source is None and head.date is not None and line == head.date_evidence \
-                and _DATE_ALONE.match(line.replace(head.date.text, "")) and following:
+        elif (
+            head.source is None
+            and head.date is not None
+            and line == head.date_evidence
+            and _DATE_ALONE.match(line.replace(head.date.text, ""))
+            and following
+        ):
             outlet = _account_line(following)  # `2019年11月25日 18:57` / `某某报`
             if outlet and not _WIDGET_WORD.search(outlet):
                 head.source, head.source_evidence = outlet, f"{line} {following}"
@@ -288,8 +365,11 @@ def _read_head_block(lines: list[str], head: PageHead) -> None:
         if credits:
             head.credits.merge(credits)
             head.credit_evidence = head.credit_evidence or line
-            if credits.outlet and head.source is None and (credits.reporters or
-                                                           credits.contributors):
+            if (
+                credits.outlet
+                and head.source is None
+                and (credits.reporters or credits.contributors)
+            ):
                 head.source, head.source_evidence = credits.outlet, line
     if head.source is None:
         for line in between:
@@ -304,15 +384,16 @@ def _read_head_block(lines: list[str], head: PageHead) -> None:
 
 _LABEL_ALONE = re.compile(r"^(?:文章|新闻|信息|本文)?(?:来源|稿源)\s*[：:]$")
 _DATE_ALONE = re.compile(r"^\s*(?:(?:发布时间|发布日期|时间|日期)\s*[：:])?\s*$")
-_WIDGET_WORD = re.compile(r"字体|字号|分享|收藏|打印|评论|登录|注册|APP|客户端|扫码|关注|订阅|举报",
-                          re.IGNORECASE)
+_WIDGET_WORD = re.compile(
+    r"字体|字号|分享|收藏|打印|评论|登录|注册|APP|客户端|扫码|关注|订阅|举报", re.IGNORECASE
+)
 
 
 def _read_below(lines: list[str], head: PageHead) -> None:
     """No date in the header: the first labelled publication date under the headline."""
     if head.date is not None:
         return
-    for line in lines[head.title_index + 1:]:
+    for line in lines[head.title_index + 1 :]:
         found = _published_line(line)
         if found is None:
             continue
@@ -324,8 +405,10 @@ def _read_below(lines: list[str], head: PageHead) -> None:
             return
 
 
-_PUBLISHED_LABEL = re.compile(r"(?:^|(?<=\s))(?:发布时间|发布日期|发表时间|发稿时间|时间)"
-                              r"\s*[：:]\s*")
+_PUBLISHED_LABEL = re.compile(
+    r"(?:^|(?<=\s))(?:发布时间|发布日期|发表时间|发稿时间|时间)"
+    r"\s*[：:]\s*"
+)
 
 
 def _published_line(line: str) -> FoundDate | None:
@@ -337,8 +420,8 @@ def _published_line(line: str) -> FoundDate | None:
     if label.start() > 0 or line.startswith("时间"):
         if not _SOURCE_SLOT.search(line[: label.start()]):
             return None
-    found = find_page_date(line[label.end():])
-    return found if found is not None and line[label.end():].startswith(found.text) else None
+    found = find_page_date(line[label.end() :])
+    return found if found is not None and line[label.end() :].startswith(found.text) else None
 
 
 def _cut_value(value: str) -> str:
@@ -366,12 +449,16 @@ def _is_outlet_name(value: str) -> bool:
 
 
 # Words beside a date that name no outlet: weekdays, times of day, counters, widgets.
-_NOT_AN_OUTLET = re.compile(r"星期|周[一二三四五六日]|上午|下午|晚上|凌晨|早上|中午|阅读|浏览|点击|评论|"
-                            r"分享|字号|字体|收藏|举报|关注|作者|编辑|[:：]|\d+次|人参与")
+_NOT_AN_OUTLET = re.compile(
+    r"星期|周[一二三四五六日]|上午|下午|晚上|凌晨|早上|中午|阅读|浏览|点击|评论|"
+    r"分享|字号|字体|收藏|举报|关注|作者|编辑|[:：]|\d+次|人参与"
+)
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 # The site's owner, in the footer: `主办单位：某某 版权所有`, `版权所有：某某网`, `© 2016 某某网`.
-_OWNER = re.compile(r"(?:主办单位|主办|版权所有)\s*[：:]\s*(?P<a>[^\s：:|]+)"
-                    r"|(?P<b>[^\s：:|©]+)\s*版权所有|版权所有\s+(?P<c>[^\s：:|]+)|©\s*(?:\d{4}(?:\s*-\s*\d{4})?)?\s*(?P<d>[^\s|]+)")
+_OWNER = re.compile(
+    r"(?:主办单位|主办|版权所有)\s*[：:]\s*(?P<a>[^\s：:|]+)"
+    r"|(?P<b>[^\s：:|©]+)\s*版权所有|版权所有\s+(?P<c>[^\s：:|]+)|©\s*(?:\d{4}(?:\s*-\s*\d{4})?)?\s*(?P<d>[^\s|]+)"
+)
 _NOT_OWNER = re.compile(r"公司|Ltd|Inc|Co\.|ICP|备案|All|rights|\d{3}", re.IGNORECASE)
 _FOOTER_LINES = 40
 SITE_ITSELF = frozenset({"本站", "本站原创", "本网", "本网原创", "原创"})
@@ -385,8 +472,12 @@ def page_owner(lines: list[str]) -> tuple[str, str] | None:
             continue
         for match in _OWNER.finditer(line):
             name = next((g for g in match.groups() if g), "").strip("：:·-—")
-            if _is_outlet_name(name) and not _NOT_OWNER.search(name) and \
-                    re.search(f"[{_HAN}]", name) and name not in SITE_ITSELF:
+            if (
+                _is_outlet_name(name)
+                and not _NOT_OWNER.search(name)
+                and re.search(f"[{_HAN}]", name)
+                and name not in SITE_ITSELF
+            ):
                 return name, line
     return None
 
@@ -395,10 +486,10 @@ def _outlet_beside_date(line: str, found: FoundDate) -> str | None:
     """``2019年11月25日 18:57 参考消息``, ``原创 南方都市报 2019-09-09``: an outlet written
     beside a date on a line without labels."""
     at = line.find(found.text)
-    if at < 0 or re.search(r"[：:]", line[:at] + line[at + len(found.text):]):
+    if at < 0 or re.search(r"[：:]", line[:at] + line[at + len(found.text) :]):
         return None
     before = line[:at].split()
-    after = _BRACKETED.sub(" ", line[at + len(found.text):]).split()
+    after = _BRACKETED.sub(" ", line[at + len(found.text) :]).split()
     words = [w for w in before if w not in _MENU_WORDS]
     if before and words:
         candidate = words[-1]
@@ -415,8 +506,10 @@ def _outlet_beside_date(line: str, found: FoundDate) -> str | None:
     return candidate
 
 
-_AUTHOR_SLOT = re.compile(r"(?:(?:作者|记者|撰文)\s*[：:]|(?:^|(?<=[|｜丨]))\s*作者(?=[^：:\s]))\s*"
-                          r"(?P<value>.+)$")
+_AUTHOR_SLOT = re.compile(
+    r"(?:(?:作者|记者|撰文)\s*[：:]|(?:^|(?<=[|｜丨]))\s*作者(?=[^：:\s]))\s*"
+    r"(?P<value>.+)$"
+)
 
 
 def _line_credits(line: str) -> bl.Credits | None:
@@ -426,17 +519,20 @@ def _line_credits(line: str) -> bl.Credits | None:
     if slot and (_SOURCE_SLOT.search(line) or find_page_date(line)):
         value = _cut_value(slot.group("value"))
         # a slot's value is a name as printed (names may hold 在, 了 …: 李在山)
-        names = [value] if re.fullmatch(f"[{_HAN}]{{2,4}}", value) and \
-            not names_no_person(value) and \
-            split_names(value[0] + "某") else split_names(value)
+        names = (
+            [value]
+            if re.fullmatch(f"[{_HAN}]{{2,4}}", value)
+            and not names_no_person(value)
+            and split_names(value[0] + "某")
+            else split_names(value)
+        )
         return bl.Credits(reporters=names) if names else None
     credits = bl.parse_byline_line(line)
     if credits:
         return credits
     slash = re.fullmatch(rf"([{_HAN}·]{{2,8}})\s*/\s*([^\s/]{{2,16}})", line)
     if slash and split_names(slash.group(1)):
-        return bl.Credits(reporters=split_names(slash.group(1)) or [],
-                          outlet=slash.group(2))
+        return bl.Credits(reporters=split_names(slash.group(1)) or [], outlet=slash.group(2))
     return None
 
 
@@ -446,8 +542,12 @@ def _account_line(line: str) -> str | None:
     line = line.strip()
     if not 2 <= len(line) <= 16 or line in _MENU_WORDS or _NUMBERS_ONLY.match(line):
         return None
-    if is_page_junk(line) or re.search(r"[：:，。！？]", line) or len(line.split()) > 1 \
-            or not _is_outlet_name(line):
+    if (
+        is_page_junk(line)
+        or re.search(r"[：:，。！？]", line)
+        or len(line.split()) > 1
+        or not _is_outlet_name(line)
+    ):
         return None
     if split_names(line) and line[:1] in SURNAMES and len(line) <= 3:
         return None  # a bare personal name

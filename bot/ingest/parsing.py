@@ -30,14 +30,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import ParseError, UnreadableFile
 from ..models import Article, Paragraph, article_id_problem, paragraph_id
 from . import attribution as attr
 from . import byline as bl
-from .names import split_names
 from .attribution import Facts
 from .cleaning import (
     breadcrumb_section,
@@ -47,6 +47,7 @@ from .cleaning import (
 )
 from .decoding import decode_bytes
 from .lines import LineReader
+from .names import split_names
 from .pagehead import is_page_copy, locate_head, looks_like_chrome, page_owner
 from .webpage import looks_like_html, parse_page, readable_lines
 
@@ -98,8 +99,9 @@ def parse_bytes(data: bytes, *, name: str, max_bytes: int | None = None) -> list
     return _parse_sniffed(text, name)
 
 
-def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None = None,
-               is_html: bool = False) -> Article:
+def parse_text(
+    text: str, *, metadata: Mapping | None = None, origin: str | None = None, is_html: bool = False
+) -> Article:
     """One article from its text (plain, front-matter or HTML); given metadata wins."""
     given = validated_metadata(metadata or {}, origin)
     text = _without_lone_surrogates(text)
@@ -123,7 +125,7 @@ def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None
         if facts.head is not None and _weak_body(lines):
             # the body element holds no article (scripts render it, or it is split in
             # many blocks): read the visible page from the header on instead
-            lines = [line for line in visible if line][facts.head.body_start:]
+            lines = [line for line in visible if line][facts.head.body_start :]
             context = ([], [])
         facts.page_title = attr.page_title(page, facts.head, facts)
         facts.page_site_title = page.document_title
@@ -140,8 +142,9 @@ def parse_text(text: str, *, metadata: Mapping | None = None, origin: str | None
         evidence_text = text
         lines = _after_page_head(lines, facts)
     # A page's own title counts as known: its first body line is often the same headline.
-    known_title = given.get("title") or facts.page_title or (facts.head.title if facts.head
-                                                             else None)
+    known_title = (
+        given.get("title") or facts.page_title or (facts.head.title if facts.head else None)
+    )
     reader = LineReader(facts, known_title=normalize_chars(known_title) if known_title else None)
     paragraphs = reader.read(lines)
     reader.read_context(*context)
@@ -172,14 +175,16 @@ def _after_page_head(lines: list[str], facts: Facts) -> list[str]:
         return lines
     facts.head = head
     facts.page_owner = page_owner(cleaned)
-    return cleaned[head.body_start:]
+    return cleaned[head.body_start :]
 
 
 # --------------------------------------------------------------------------------------------
 # Formats
 # --------------------------------------------------------------------------------------------
 
-_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_FRONT_MATTER = re.compile(
+    r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S
+)
 
 
 def _split_front_matter(text: str, origin: str | None) -> tuple[dict, str]:
@@ -191,8 +196,9 @@ def _split_front_matter(text: str, origin: str | None) -> tuple[dict, str]:
     try:
         data = yaml.safe_load(match.group(1))
     except yaml.YAMLError as exc:
-        raise ParseError(f"front matter is not valid YAML ({exc.__class__.__name__})",
-                         origin=origin) from None
+        raise ParseError(
+            f"front matter is not valid YAML ({exc.__class__.__name__})", origin=origin
+        ) from None
     except RecursionError:  # [[[[…]]]] thousands deep
         raise ParseError("front matter is nested too deeply", origin=origin) from None
     except ValueError:  # an integer of more than 4300 digits
@@ -200,9 +206,11 @@ def _split_front_matter(text: str, origin: str | None) -> tuple[dict, str]:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ParseError(f"front matter must be a mapping of metadata (title: …), "
-                         f"got a {type(data).__name__}", origin=origin)
-    return {str(k): _yaml_scalar_as_text(v) for k, v in data.items()}, text[match.end():]
+        raise ParseError(
+            f"front matter must be a mapping of metadata (title: …), got a {type(data).__name__}",
+            origin=origin,
+        )
+    return {str(k): _yaml_scalar_as_text(v) for k, v in data.items()}, text[match.end() :]
 
 
 def _yaml_scalar_as_text(value: Any, *, in_list: bool = False) -> Any:
@@ -232,8 +240,9 @@ def _parse_json(text: str, name: str) -> list[Article]:
     records = data if isinstance(data, list) else [data]
     if not records:
         raise ParseError("empty JSON list: no article records", origin=name)
-    return [_parse_record(record, f"{name}: record {index}")
-            for index, record in enumerate(records, 1)]
+    return [
+        _parse_record(record, f"{name}: record {index}") for index, record in enumerate(records, 1)
+    ]
 
 
 def _parse_jsonl(text: str, name: str) -> list[Article]:
@@ -248,8 +257,9 @@ def _parse_jsonl(text: str, name: str) -> list[Article]:
         except RecursionError:  # [[[[…]]]] thousands deep
             raise ParseError(f"line {number}: JSON nested too deeply", origin=name) from None
         except ValueError:  # an integer of more than 4300 digits
-            raise ParseError(f"line {number}: JSON holds a number too long to read",
-                             origin=name) from None
+            raise ParseError(
+                f"line {number}: JSON holds a number too long to read", origin=name
+            ) from None
         articles.append(_parse_record(record, f"{name}: line {number}"))
     if not articles:
         raise ParseError("no article records", origin=name)
@@ -260,8 +270,9 @@ def _parse_sniffed(text: str, name: str) -> list[Article]:
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("{") or stripped.startswith("["):
         lines = [line for line in stripped.splitlines() if line.strip()]
-        if len(lines) > 1 and all(line.lstrip().startswith("{") and line.rstrip().endswith("}")
-                                  for line in lines):
+        if len(lines) > 1 and all(
+            line.lstrip().startswith("{") and line.rstrip().endswith("}") for line in lines
+        ):
             return _parse_jsonl(text, name)
         return _parse_json(text, name)
     return [parse_text(text, origin=name, is_html=looks_like_html(stripped))]
@@ -276,7 +287,11 @@ def _parse_record(record: Any, where: str) -> Article:
     if not isinstance(record, dict):
         raise ParseError(f"must be a JSON object, got {type(record).__name__}", origin=where)
     record_id = record.get("id")
-    if record_id is not None and not isinstance(record_id, bool) and isinstance(record_id, (str, int)):
+    if (
+        record_id is not None
+        and not isinstance(record_id, bool)
+        and isinstance(record_id, (str, int))
+    ):
         shown = _given_id_text(record_id)
         # only a usable id names the record (an unusable one is quoted in the error instead)
         if shown and article_id_problem(shown) is None:
@@ -333,8 +348,9 @@ def validated_metadata(record: Mapping, where: str | None) -> dict[str, Any]:
         if record_id:
             problem = article_id_problem(record_id)
             if problem:
-                raise ParseError(f"'id' {_shown_id(record_id)} cannot be used: {problem}",
-                                 origin=where)
+                raise ParseError(
+                    f"'id' {_shown_id(record_id)} cannot be used: {problem}", origin=where
+                )
             metadata["id"] = record_id
     for key in _STRING_FIELDS:
         value = record.get(key)
@@ -362,14 +378,22 @@ def validated_metadata(record: Mapping, where: str | None) -> dict[str, Any]:
 # Assembly: precedence, ids
 # --------------------------------------------------------------------------------------------
 
-def _assemble(paragraphs: list[tuple[str, str]], facts: Facts, given: dict, origin: str | None,
-              evidence_text: str) -> Article:
+
+def _assemble(
+    paragraphs: list[tuple[str, str]],
+    facts: Facts,
+    given: dict,
+    origin: str | None,
+    evidence_text: str,
+) -> Article:
     if not any(kind == "paragraph" for kind, _ in paragraphs):
         paragraphs = _fallback_paragraphs(paragraphs, facts, given)
     body = [text for kind, text in paragraphs if kind == "paragraph"]
     if not body:
-        raise ParseError("no article text left after cleaning (only navigation, captions or "
-                         "credits)", origin=origin)
+        raise ParseError(
+            "no article text left after cleaning (only navigation, captions or credits)",
+            origin=origin,
+        )
     article_id = given.get("id")
     if article_id is None:
         digest = hashlib.sha1("\n".join(body).encode("utf-8")).hexdigest()
@@ -396,8 +420,9 @@ def _assemble(paragraphs: list[tuple[str, str]], facts: Facts, given: dict, orig
     url = given.get("url") or facts.page_url
     source, source_evidence = attr.choose_source(given, facts)
     date_iso, date_text = attr.resolve_date(given, facts, evidence_text, url)
-    evidence = attr.field_evidence(facts, given, title_evidence, source_evidence,
-                               bool(credits.reporters), date_text)
+    evidence = attr.field_evidence(
+        facts, given, title_evidence, source_evidence, bool(credits.reporters), date_text
+    )
 
     reporters = _given_list(given, "reporters") or credits.reporters
     editors = _given_list(given, "editors") or credits.editors
@@ -418,15 +443,18 @@ def _assemble(paragraphs: list[tuple[str, str]], facts: Facts, given: dict, orig
         url=url,
         section=given.get("section") or facts.section,
         original_title=given.get("original_title") or facts.original_title,
-        paragraphs=[Paragraph(paragraph_id(article_id, position), text, kind)
-                    for position, (kind, text) in enumerate(paragraphs)],
+        paragraphs=[
+            Paragraph(paragraph_id(article_id, position), text, kind)
+            for position, (kind, text) in enumerate(paragraphs)
+        ],
         origin=origin,
         evidence=evidence,
     )
 
 
-def _fallback_paragraphs(paragraphs: list[tuple[str, str]], facts: Facts,
-                         given: dict) -> list[tuple[str, str]]:
+def _fallback_paragraphs(
+    paragraphs: list[tuple[str, str]], facts: Facts, given: dict
+) -> list[tuple[str, str]]:
     """A text that is only headings, or only its (original) title: short dispatches and
     stubs do exist (a headline-only flash). Quote what there is rather than lose the article."""
     if paragraphs:

@@ -17,21 +17,95 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-_CHROME_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form",
-                "iframe", "button", "select", "svg", "template", "object", "embed")
+_CHROME_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "button",
+    "select",
+    "svg",
+    "template",
+    "object",
+    "embed",
+)
 # class/id words of page chrome. A class/id is chrome when its first or last word is one of
 # these (`share-bar`, `main-nav`, `related`), so `article-content` or `shareholder` are not.
-_CHROME_WORDS = frozenset({
-    "nav", "navbar", "menu", "breadcrumb", "breadcrumbs", "crumb", "crumbs", "share", "sharing",
-    "social", "related", "recommend", "comment", "comments", "footer", "sidebar", "side",
-    "advert", "ad", "ads", "banner", "toolbar", "hot", "rank", "ranking", "copyright",
-    "subscribe", "login", "pagination", "pager", "tags", "widget", "topbar", "header"})
+_CHROME_WORDS = frozenset(
+    {
+        "nav",
+        "navbar",
+        "menu",
+        "breadcrumb",
+        "breadcrumbs",
+        "crumb",
+        "crumbs",
+        "share",
+        "sharing",
+        "social",
+        "related",
+        "recommend",
+        "comment",
+        "comments",
+        "footer",
+        "sidebar",
+        "side",
+        "advert",
+        "ad",
+        "ads",
+        "banner",
+        "toolbar",
+        "hot",
+        "rank",
+        "ranking",
+        "copyright",
+        "subscribe",
+        "login",
+        "pagination",
+        "pager",
+        "tags",
+        "widget",
+        "topbar",
+        "header",
+    }
+)
 _WORD_SPLIT = re.compile(r"[-_]+")
-_BODY_WORDS = re.compile(r"(?:^|[\s_-])(?:article|content|post|entry|main|text|body|detail)"
-                         r"(?:[\s_-]|$)", re.IGNORECASE)
-_BLOCK_TAGS = {"p", "div", "section", "article", "li", "h1", "h2", "h3", "h4", "h5", "h6",
-               "blockquote", "pre", "tr", "table", "ul", "ol", "dd", "dt", "figcaption",
-               "figure", "br", "hr", "main"}
+_BODY_WORDS = re.compile(
+    r"(?:^|[\s_-])(?:article|content|post|entry|main|text|body|detail)"
+    r"(?:[\s_-]|$)",
+    re.IGNORECASE,
+)
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "tr",
+    "table",
+    "ul",
+    "ol",
+    "dd",
+    "dt",
+    "figcaption",
+    "figure",
+    "br",
+    "hr",
+    "main",
+}
 _NEWLINES = re.compile(r"[ \t\r\f\v]*\n[\s]*")
 _XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml\b[^>]*>")
 _CLOSING_ROOT = re.compile(r"</\s*(?:html|body)\s*>", re.IGNORECASE)
@@ -63,8 +137,13 @@ class Page:
 
 def looks_like_html(text: str) -> bool:
     head = text[:2000].lower()
-    return "<html" in head or "<!doctype html" in head or ("<body" in head) or (
-        "<p>" in head and "</p>" in head) or "<article" in head
+    return (
+        "<html" in head
+        or "<!doctype html" in head
+        or ("<body" in head)
+        or ("<p>" in head and "</p>" in head)
+        or "<article" in head
+    )
 
 
 def parse_page(markup: str) -> Page:
@@ -141,8 +220,8 @@ def _own_header_and_footer(root) -> list[tuple[object, str, list[str]]]:
     return found
 
 
-_CONTEXT_ABOVE = 6   # lines above the body read for its date, source and credits
-_CONTEXT_BELOW = 4   # lines below it read for credits (责任编辑 …)
+_CONTEXT_ABOVE = 6  # lines above the body read for its date, source and credits
+_CONTEXT_BELOW = 4  # lines below it read for credits (责任编辑 …)
 _BODY_MARK = "\x00"  # cannot occur in the text: control characters were replaced above
 
 
@@ -157,7 +236,7 @@ def _context_lines(root, body) -> tuple[list[str], list[str]]:
         at = lines.index(_BODY_MARK)
     except ValueError:
         return [], []
-    return lines[max(0, at - _CONTEXT_ABOVE): at], lines[at + 1: at + 1 + _CONTEXT_BELOW]
+    return lines[max(0, at - _CONTEXT_ABOVE) : at], lines[at + 1 : at + 1 + _CONTEXT_BELOW]
 
 
 def _meta(root, *names: str) -> str | None:
@@ -187,9 +266,19 @@ def _read_metadata(root, page: Page) -> None:
         title = page.document_title
     page.title = title or None
     page.author = _meta(root, "author", "article:author", "byline")
-    page.published = _meta(root, "article:published_time", "pubdate", "publishdate",
-                            "datePublished", "og:release_date", "publish_time") \
-        or _itemprop_date(root) or _script_date(root)
+    page.published = (
+        _meta(
+            root,
+            "article:published_time",
+            "pubdate",
+            "publishdate",
+            "datePublished",
+            "og:release_date",
+            "publish_time",
+        )
+        or _itemprop_date(root)
+        or _script_date(root)
+    )
     for name in ("dateUpdate", "dateModified", "article:modified_time", "lastmod"):
         value = _meta(root, name)
         if value:
@@ -220,16 +309,30 @@ def _script_date(root: Any) -> str | None:
     for script in root.iter("script"):
         match = _SCRIPT_EPOCH.search(script.text or "")
         if match:
-            moment = dt.datetime.fromtimestamp(int(match.group(1)) + _CHINA_UTC_OFFSET,
-                                               dt.UTC)
+            moment = dt.datetime.fromtimestamp(int(match.group(1)) + _CHINA_UTC_OFFSET, dt.UTC)
             return moment.strftime("%Y-%m-%dT%H:%M:%S")
     return None
 
 
-_MORE_BLOCK_TAGS = frozenset({"header", "footer", "nav", "aside", "form", "dl", "address",
-                              "center", "body"})
-_INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title",
-                             "iframe", "object", "video", "audio", "canvas", "select"})
+_MORE_BLOCK_TAGS = frozenset(
+    {"header", "footer", "nav", "aside", "form", "dl", "address", "center", "body"}
+)
+_INVISIBLE_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "title",
+        "iframe",
+        "object",
+        "video",
+        "audio",
+        "canvas",
+        "select",
+    }
+)
 
 
 def _visible_lines(root: Any) -> list[str]:
@@ -273,8 +376,11 @@ def _has_chrome_word(element, words=None) -> bool:
 
 def _drop_chrome(root) -> None:
     doomed = [el for el in root.iter(*_CHROME_TAGS)]
-    doomed += [el for el in root.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body")
-               and _has_chrome_word(el)]
+    doomed += [
+        el
+        for el in root.iter()
+        if isinstance(el.tag, str) and el.tag not in ("html", "body") and _has_chrome_word(el)
+    ]
     doomed += [el for el in root.iter() if not isinstance(el.tag, str)]  # comments, PIs
     for el in doomed:
         parent = el.getparent()

@@ -49,9 +49,16 @@ import numpy as np
 from ..errors import SearchIndexError
 from . import storage
 from .base import Hit, IndexDoc, SearchIndex
-from .postings import (Names, QueryTerm, RunTerms, Segment, count_terms, merge_sorted,
-                       segment_from_batches)
-from .scoring import B, EPSILON, K1, okapi_idf, okapi_length_norm, okapi_term_weight, top_k
+from .postings import (
+    Names,
+    QueryTerm,
+    RunTerms,
+    Segment,
+    count_terms,
+    merge_sorted,
+    segment_from_batches,
+)
+from .scoring import EPSILON, K1, B, okapi_idf, okapi_length_norm, okapi_term_weight, top_k
 
 FORMAT_NAME = "newsquote-bm25"
 FORMAT_VERSION = 2
@@ -83,10 +90,10 @@ def load_index(directory: Path) -> SearchIndex:
     return BM25Index.load(directory)
 
 
-
 # --------------------------------------------------------------------------------------------
 # The default backend
 # --------------------------------------------------------------------------------------------
+
 
 class BM25Index:
     """Inverted BM25 index with BM25Okapi's exact scores; see the module docstring."""
@@ -174,15 +181,17 @@ class BM25Index:
             segment = segment_from_batches(triples, len(self._terms))
             self._segments.append(segment)
             self._doc_freq = np.concatenate(
-                [self._doc_freq, np.zeros(len(self._terms) - len(self._doc_freq), np.int64)])
+                [self._doc_freq, np.zeros(len(self._terms) - len(self._doc_freq), np.int64)]
+            )
             self._doc_freq += np.diff(segment.indptr)
             if replaced:
                 self._kill(np.array(replaced, dtype=np.int64))
             self._changed()
             self._maintain()
 
-    def _add_batch(self, batch: list[IndexDoc], replaced: list[int]
-                   ) -> tuple[RunTerms, np.ndarray, np.ndarray]:
+    def _add_batch(
+        self, batch: list[IndexDoc], replaced: list[int]
+    ) -> tuple[RunTerms, np.ndarray, np.ndarray]:
         for doc in batch:
             if storage.SEPARATOR in doc.doc_id:
                 raise ValueError(f"a document id may not contain a line break: {doc.doc_id!r}")
@@ -220,7 +229,9 @@ class BM25Index:
         self._group = np.concatenate([self._group, np.frombuffer(groups, dtype=np.int32)])
         self._n_live += len(batch)
         self._total_len += int(lengths_np.sum())
-        token_positions = np.repeat(np.arange(first, first + len(batch), dtype=np.int64), lengths_np)
+        token_positions = np.repeat(
+            np.arange(first, first + len(batch), dtype=np.int64), lengths_np
+        )
         return count_terms(token_ids, token_positions, first, len(batch))
 
     def remove(self, doc_ids: Iterable[str]) -> int:
@@ -290,8 +301,13 @@ class BM25Index:
             terms = segment.terms_of_postings()
             live = self._alive[segment.docs]
             docs = segment.docs[live]
-            batches.append((terms[live], docs if renumber is None else renumber[docs],
-                            segment.tfs[live].astype(np.int32)))
+            batches.append(
+                (
+                    terms[live],
+                    docs if renumber is None else renumber[docs],
+                    segment.tfs[live].astype(np.int32),
+                )
+            )
         return segment_from_batches(batches, len(self._terms))
 
     def _purge(self) -> None:
@@ -333,17 +349,21 @@ class BM25Index:
                 weights.append(float(np.log1p((n - df + 0.5) / (df + 0.5))))
             return weights
 
-    def search(self, query_tokens: Sequence[str], k: int, *,
-               scopes: Collection[str] | None = None,
-               groups: Collection[str] | None = None) -> list[Hit]:
+    def search(
+        self,
+        query_tokens: Sequence[str],
+        k: int,
+        *,
+        scopes: Collection[str] | None = None,
+        groups: Collection[str] | None = None,
+    ) -> list[Hit]:
         """The k best live documents containing at least one query token, best first
         (ties in document order). ``scopes``/``groups`` restrict the documents considered,
         not the statistics."""
         with self._lock:
             if k <= 0 or self._n_live == 0:
                 return []
-            counts = Counter(term for t in query_tokens
-                             if (term := self._vocab.get(t)) is not None)
+            counts = Counter(term for t in query_tokens if (term := self._vocab.get(t)) is not None)
             idf, norm = self._statistics()
             terms = []
             for term, times in counts.items():
@@ -362,8 +382,10 @@ class BM25Index:
                 positions, scores = self._max_score(terms, k, norm, scope_codes)
             positions, scores = top_k(positions, scores, k)
             ids, group_codes, group_names = self._ids, self._group, self._groups.names
-            return [Hit(ids[p], float(s), group_names[group_codes[p]])
-                    for p, s in zip(positions.tolist(), scores.tolist())]
+            return [
+                Hit(ids[p], float(s), group_names[group_codes[p]])
+                for p, s in zip(positions.tolist(), scores.tolist(), strict=False)
+            ]
 
     def _term_postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
         """A term's postings over all segments; positions ascend (segments hold increasing
@@ -373,8 +395,10 @@ class BM25Index:
             return parts[0]
         if not parts:
             return np.zeros(0, np.int32), np.zeros(0, np.uint8)
-        return (np.concatenate([d for d, _ in parts]),
-                np.concatenate([t.astype(np.int32) for _, t in parts]))
+        return (
+            np.concatenate([d for d, _ in parts]),
+            np.concatenate([t.astype(np.int32) for _, t in parts]),
+        )
 
     def _allowed(self, positions: np.ndarray, scope_codes: np.ndarray | None) -> np.ndarray:
         keep = self._alive[positions]
@@ -382,12 +406,14 @@ class BM25Index:
             keep &= np.isin(self._scope[positions], scope_codes)
         return keep
 
-    def _weights(self, term: "QueryTerm", at: np.ndarray | slice, positions: np.ndarray,
-                 norm: np.ndarray) -> np.ndarray:
+    def _weights(
+        self, term: QueryTerm, at: np.ndarray | slice, positions: np.ndarray, norm: np.ndarray
+    ) -> np.ndarray:
         return term.factor * okapi_term_weight(term.tfs[at], norm[positions])
 
-    def _max_score(self, terms: list["QueryTerm"], k: int, norm: np.ndarray,
-                   scope_codes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    def _max_score(
+        self, terms: list[QueryTerm], k: int, norm: np.ndarray, scope_codes: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Exact top-k candidates with MaxScore pruning.
 
         Terms are taken by falling upper bound (idf·count·the term's largest tf part, see
@@ -420,7 +446,7 @@ class BM25Index:
             positions, scores = merge_sorted(positions, scores, docs, weights)
         return positions, scores
 
-    def _max_weight(self, term: "QueryTerm", norm: np.ndarray) -> float:
+    def _max_weight(self, term: QueryTerm, norm: np.ndarray) -> float:
         """The largest tf part of BM25 over a term's postings (dead documents included, so
         still an upper bound), cached until the next change. Far tighter than k1+1, so
         MaxScore stops scanning sooner; computing it once costs one scan of the postings."""
@@ -430,8 +456,9 @@ class BM25Index:
             self._max_weights[term.term] = bound
         return bound
 
-    def _score_candidates(self, positions: np.ndarray, terms: list["QueryTerm"],
-                          norm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _score_candidates(
+        self, positions: np.ndarray, terms: list[QueryTerm], norm: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Scores of the given (sorted) positions over ``terms`` by binary search in the
         postings, and which positions hold at least one of the terms."""
         scores = np.zeros(len(positions), dtype=np.float64)
@@ -452,8 +479,14 @@ class BM25Index:
             matched[where] = True
         return scores, matched
 
-    def _dense_scores(self, positions: np.ndarray, scores: np.ndarray, terms: list["QueryTerm"],
-                      norm: np.ndarray, scope_codes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    def _dense_scores(
+        self,
+        positions: np.ndarray,
+        scores: np.ndarray,
+        terms: list[QueryTerm],
+        norm: np.ndarray,
+        scope_codes: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Sum long postings in an array over all documents (cheaper than sorting them)."""
         if len(self._accumulator) < len(self._ids):
             self._accumulator = np.zeros(len(self._ids), dtype=np.float64)
@@ -477,8 +510,10 @@ class BM25Index:
             order = np.argsort(self._group, kind="stable").astype(np.int32)
             self._by_group = (order, self._group[order])
         order, sorted_codes = self._by_group
-        parts = [order[np.searchsorted(sorted_codes, c):np.searchsorted(sorted_codes, c, side="right")]
-                 for c in group_codes.tolist()]
+        parts = [
+            order[np.searchsorted(sorted_codes, c) : np.searchsorted(sorted_codes, c, side="right")]
+            for c in group_codes.tolist()
+        ]
         return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int32)
 
     # -- persistence ---------------------------------------------------------------------
@@ -492,16 +527,32 @@ class BM25Index:
             json.dumps(meta)  # fail before writing anything if meta is not JSON
             if len(self._segments) > 1 or self._n_live < len(self._ids):
                 self._purge()  # one clean segment: document frequencies follow from indptr
-            segment = self._segments[0] if self._segments else Segment(
-                np.zeros(len(self._terms) + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint8))
+            segment = (
+                self._segments[0]
+                if self._segments
+                else Segment(
+                    np.zeros(len(self._terms) + 1, np.int64),
+                    np.zeros(0, np.int32),
+                    np.zeros(0, np.uint8),
+                )
+            )
             if segment.n_terms < len(self._terms):
-                indptr = np.concatenate([segment.indptr, np.full(
-                    len(self._terms) - segment.n_terms, segment.indptr[-1], np.int64)])
+                indptr = np.concatenate(
+                    [
+                        segment.indptr,
+                        np.full(len(self._terms) - segment.n_terms, segment.indptr[-1], np.int64),
+                    ]
+                )
                 segment = Segment(indptr, segment.docs, segment.tfs)
             arrays = {
-                "indptr": segment.indptr, "docs": segment.docs, "tfs": segment.tfs,
-                "doc_len": self._doc_len, "scope": self._scope, "group": self._group,
-                "ids": storage.encode_strings(self._ids), "terms": storage.encode_strings(self._terms),
+                "indptr": segment.indptr,
+                "docs": segment.docs,
+                "tfs": segment.tfs,
+                "doc_len": self._doc_len,
+                "scope": self._scope,
+                "group": self._group,
+                "ids": storage.encode_strings(self._ids),
+                "terms": storage.encode_strings(self._terms),
                 "scopes": storage.encode_strings(self._scopes.names),
                 "groups": storage.encode_strings(self._groups.names),
             }
@@ -512,15 +563,24 @@ class BM25Index:
                 file_name = f"{name}.{generation}.bin"
                 data = values.tobytes()
                 storage.write_durably(directory / file_name, data)
-                files[name] = {"file": file_name, "dtype": values.dtype.str,
-                               "shape": list(values.shape), "bytes": len(data),
-                               "block_bytes": storage.HASH_BLOCK, "sha256": storage.block_digests(data)}
+                files[name] = {
+                    "file": file_name,
+                    "dtype": values.dtype.str,
+                    "shape": list(values.shape),
+                    "bytes": len(data),
+                    "block_bytes": storage.HASH_BLOCK,
+                    "sha256": storage.block_digests(data),
+                }
             manifest = {
-                "format": FORMAT_NAME, "version": FORMAT_VERSION,
+                "format": FORMAT_NAME,
+                "version": FORMAT_VERSION,
                 "params": {"k1": K1, "b": B, "epsilon": EPSILON},
-                "documents": len(self._ids), "terms": len(self._terms),
-                "scopes": len(self._scopes.names), "groups": len(self._groups.names),
-                "meta": meta, "files": files,
+                "documents": len(self._ids),
+                "terms": len(self._terms),
+                "scopes": len(self._scopes.names),
+                "groups": len(self._groups.names),
+                "meta": meta,
+                "files": files,
             }
             temporary = directory / f"{MANIFEST}.{generation}.tmp"
             storage.write_durably(temporary, json.dumps(manifest, indent=1).encode())
@@ -533,7 +593,7 @@ class BM25Index:
             self.meta = meta
 
     @classmethod
-    def load(cls, directory: Path) -> "BM25Index":
+    def load(cls, directory: Path) -> BM25Index:
         """Load an index written by ``save``; ``SearchIndexError`` if missing, corrupt, or of
         another format version."""
         directory = Path(directory)
@@ -542,22 +602,28 @@ class BM25Index:
         except FileNotFoundError:
             raise SearchIndexError(f"{directory}: no index here ({MANIFEST} missing)") from None
         except (OSError, ValueError) as exc:
-            raise SearchIndexError(f"{directory / MANIFEST}: unreadable ({exc.__class__.__name__})") from None
+            raise SearchIndexError(
+                f"{directory / MANIFEST}: unreadable ({exc.__class__.__name__})"
+            ) from None
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
             raise SearchIndexError(f"{directory}: not a {FORMAT_NAME} index")
         if manifest.get("version") != FORMAT_VERSION:
-            raise SearchIndexError(f"{directory}: index format version {manifest.get('version')!r}, "
-                              f"this program reads version {FORMAT_VERSION}; rebuild the index")
+            raise SearchIndexError(
+                f"{directory}: index format version {manifest.get('version')!r}, "
+                f"this program reads version {FORMAT_VERSION}; rebuild the index"
+            )
         try:
             arrays = storage.read_arrays(directory, manifest["files"])
             return cls._from_arrays(arrays, manifest)
         except SearchIndexError:
             raise
         except (KeyError, TypeError, ValueError, OSError) as exc:
-            raise SearchIndexError(f"{directory}: corrupt index ({exc.__class__.__name__}: {exc})") from None
+            raise SearchIndexError(
+                f"{directory}: corrupt index ({exc.__class__.__name__}: {exc})"
+            ) from None
 
     @classmethod
-    def _from_arrays(cls, arrays: dict[str, np.ndarray], manifest: dict) -> "BM25Index":
+    def _from_arrays(cls, arrays: dict[str, np.ndarray], manifest: dict) -> BM25Index:
         n_docs, n_terms = int(manifest["documents"]), int(manifest["terms"])
         indptr, docs, tfs = arrays["indptr"], arrays["docs"], arrays["tfs"]
         ids = storage.decode_strings(arrays["ids"], n_docs)
@@ -571,14 +637,17 @@ class BM25Index:
             bool(len(indptr) > 1 and (np.diff(indptr) < 0).any()),
             bool(len(docs) and (docs.min() < 0 or docs.max() >= n_docs)),
             any(len(arrays[name]) != n_docs for name in ("doc_len", "scope", "group")),
-            bool(n_docs and (arrays["scope"].max() >= len(scopes) or arrays["group"].max() >= len(groups))),
+            bool(
+                n_docs
+                and (arrays["scope"].max() >= len(scopes) or arrays["group"].max() >= len(groups))
+            ),
         ]
         if any(problems):
             raise SearchIndexError("corrupt index: arrays do not fit together")
         index = cls()
         index.meta = dict(manifest.get("meta") or {})
         index._terms = terms
-        index._vocab.update(zip(terms, range(n_terms)))
+        index._vocab.update(zip(terms, range(n_terms), strict=False))
         index._ids = ids
         index._position_of = None
         index._doc_len = arrays["doc_len"]
@@ -594,4 +663,3 @@ class BM25Index:
         if len(index._vocab) != n_terms:
             raise SearchIndexError("corrupt index: duplicated vocabulary terms")
         return index
-

@@ -19,8 +19,8 @@ class Segment:
     postings here. Documents ascend within a term."""
 
     indptr: np.ndarray  # int64, n_terms + 1
-    docs: np.ndarray    # int32 positions
-    tfs: np.ndarray     # unsigned term frequencies (smallest dtype that fits)
+    docs: np.ndarray  # int32 positions
+    tfs: np.ndarray  # unsigned term frequencies (smallest dtype that fits)
 
     @property
     def n_terms(self) -> int:
@@ -42,13 +42,16 @@ def compact_tfs(tfs: np.ndarray) -> np.ndarray:
     return tfs.astype(np.min_scalar_type(top), copy=False)
 
 
-def segment_from_batches(batches: list[tuple[RunTerms, np.ndarray, np.ndarray]],
-                          n_terms: int) -> Segment:
+def segment_from_batches(
+    batches: list[tuple[RunTerms, np.ndarray, np.ndarray]], n_terms: int
+) -> Segment:
     """Postings from per-batch (term, doc, tf) triples, each batch term-major with ascending
     docs, later batches holding later positions. Every posting is scattered straight to its
     place (a counting sort: O(n), where a stable argsort of all postings is O(n log n))."""
-    runs = [(terms.run_terms, terms.run_lengths) if isinstance(terms, RunTerms) else term_runs(terms)
-            for terms, _, _ in batches]
+    runs = [
+        (terms.run_terms, terms.run_lengths) if isinstance(terms, RunTerms) else term_runs(terms)
+        for terms, _, _ in batches
+    ]
     counts = np.zeros(n_terms, dtype=np.int64)
     for run_terms, run_lengths in runs:
         counts[run_terms] += run_lengths
@@ -61,7 +64,7 @@ def segment_from_batches(batches: list[tuple[RunTerms, np.ndarray, np.ndarray]],
     docs_out = np.empty(int(indptr[-1]), dtype=np.int32)
     tfs_out = np.empty(int(indptr[-1]), dtype=tf_type)
     filled = indptr[:-1].copy()  # next free slot of every term
-    for (run_terms, run_lengths), (_, docs, tfs) in zip(runs, batches):
+    for (run_terms, run_lengths), (_, docs, tfs) in zip(runs, batches, strict=False):
         if not len(docs):
             continue
         run_starts = np.cumsum(run_lengths) - run_lengths
@@ -92,8 +95,9 @@ class RunTerms:
         return int(self.run_lengths.sum())
 
 
-def count_terms(term_ids: np.ndarray, doc_positions: np.ndarray, first: int, n_docs: int
-                 ) -> tuple[RunTerms, np.ndarray, np.ndarray]:
+def count_terms(
+    term_ids: np.ndarray, doc_positions: np.ndarray, first: int, n_docs: int
+) -> tuple[RunTerms, np.ndarray, np.ndarray]:
     """(terms, docs, tfs) of a token stream, term-major with ascending docs, terms as runs.
     ``doc_positions`` are in ``first .. first + n_docs - 1``."""
     keys = term_ids.astype(np.int64) * n_docs + (doc_positions - first)
@@ -113,13 +117,14 @@ def count_terms(term_ids: np.ndarray, doc_positions: np.ndarray, first: int, n_d
 @dataclass(frozen=True)
 class QueryTerm:
     term: int
-    factor: float       # idf × how often the query has the term
-    docs: np.ndarray    # positions holding the term, ascending
-    tfs: np.ndarray     # its frequency in each
+    factor: float  # idf × how often the query has the term
+    docs: np.ndarray  # positions holding the term, ascending
+    tfs: np.ndarray  # its frequency in each
 
 
-def merge_sorted(positions: np.ndarray, scores: np.ndarray, docs: np.ndarray,
-                  weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def merge_sorted(
+    positions: np.ndarray, scores: np.ndarray, docs: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Add (docs, weights) into the sorted candidate arrays (positions, scores): binary search
     and insert, O(n log m) rather than sorting everything again."""
     if not len(positions):
@@ -149,6 +154,3 @@ class Names:
 
     def known_codes(self, names: Collection[str]) -> np.ndarray:
         return np.array([self.codes[n] for n in names if n in self.codes], dtype=np.int32)
-
-
-

@@ -27,7 +27,9 @@ def okapi_idf(doc_freq: np.ndarray, n_docs: int, epsilon: float = EPSILON) -> np
     return idf
 
 
-def okapi_length_norm(doc_len: np.ndarray, avgdl: float, k1: float = K1, b: float = B) -> np.ndarray:
+def okapi_length_norm(
+    doc_len: np.ndarray, avgdl: float, k1: float = K1, b: float = B
+) -> np.ndarray:
     """k1·(1 − b + b·dl/avgdl) for every document (the same operations as the reference, so
     the same floating-point values)."""
     return k1 * (1 - b + b * doc_len.astype(np.float64) / avgdl)

@@ -27,16 +27,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from importlib import resources
-from pathlib import Path
 from itertools import chain
-from typing import Any, Callable, Iterable
+from pathlib import Path
+from typing import Any
 
 import opencc
 
-from ..ingest.cleaning import normalize_chars
 from ..config import SegmentationConfig
 from ..errors import ConfigError
+from ..ingest.cleaning import normalize_chars
 
 # Prefix of character tokens (bigrams, single characters): keeps 知道 (two characters side by
 # side) apart from 知道 (the word), so words still score as words.
@@ -171,10 +172,19 @@ class Segmenter:
     test and the quality benchmark; the defaults are the measured best (bench/README.md).
     """
 
-    def __init__(self, *, user_words: Iterable[str] = (), user_dict_file: str | Path | None = None,
-                 extra_stopwords: Iterable[str] = (), engine: str | None = None,
-                 search_mode: bool = False, char_tokens: bool = False, query_chars: str = "short",
-                 bigrams: bool = True, user_word_freqs: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        user_words: Iterable[str] = (),
+        user_dict_file: str | Path | None = None,
+        extra_stopwords: Iterable[str] = (),
+        engine: str | None = None,
+        search_mode: bool = False,
+        char_tokens: bool = False,
+        query_chars: str = "short",
+        bigrams: bool = True,
+        user_word_freqs: dict[str, int] | None = None,
+    ) -> None:
         if query_chars not in ("short", "single", "all", "none"):
             raise ValueError(f"query_chars must be short, single, all or none, not {query_chars!r}")
         self._t2s = opencc.OpenCC("t2s.json")
@@ -192,7 +202,10 @@ class Segmenter:
         self._analysed = _PieceCache(self._analyse)
         self._words_of = _PieceCache(lambda piece: self._analysed[piece][0])
         self._index_tokens_of = _PieceCache(
-            lambda piece: sum(self._analysed[piece], ()) if self.char_tokens else self._analysed[piece][0])
+            lambda piece: (
+                sum(self._analysed[piece], ()) if self.char_tokens else self._analysed[piece][0]
+            )
+        )
         #: user words as added (normalised) with their frequency: lets another engine be given
         #: exactly the same dictionary (the differential test does this).
         self.user_word_freqs: dict[str, int] = {}
@@ -212,12 +225,15 @@ class Segmenter:
             self.user_word_freqs[word] = freq
 
     @classmethod
-    def from_config(cls, config: SegmentationConfig, *, base_dir: Path | None = None) -> "Segmenter":
+    def from_config(cls, config: SegmentationConfig, *, base_dir: Path | None = None) -> Segmenter:
         dict_file = config.user_dict_file
         if dict_file is not None and base_dir is not None and not Path(dict_file).is_absolute():
             dict_file = str(base_dir / dict_file)
-        return cls(user_words=config.user_words, user_dict_file=dict_file,
-                   extra_stopwords=config.extra_stopwords)
+        return cls(
+            user_words=config.user_words,
+            user_dict_file=dict_file,
+            extra_stopwords=config.extra_stopwords,
+        )
 
     # -- normalisation -------------------------------------------------------------------
 
@@ -268,17 +284,27 @@ class Segmenter:
         their characters, so 知 finds 知道."""
         normalized = self.normalize(text)
         pieces = self._engine.cut(normalized)
-        analysed = [((), ()) if _QUESTION_UNIT.fullmatch(piece) else self._analysed[piece]
-                    for piece in pieces]
+        analysed = [
+            ((), ()) if _QUESTION_UNIT.fullmatch(piece) else self._analysed[piece]
+            for piece in pieces
+        ]
         words = [w for piece_words, _ in analysed for w in piece_words]
         if self.bigrams:
             words += self._query_bigrams(normalized, pieces)
         mode = self.query_chars
-        if not self.char_tokens or mode == "none" or (mode == "short" and len(words) > SHORT_QUERY_WORDS):
+        if (
+            not self.char_tokens
+            or mode == "none"
+            or (mode == "short" and len(words) > SHORT_QUERY_WORDS)
+        ):
             return words
         if mode == "single":
-            chars = [c for piece_words, piece_chars in analysed if len(piece_chars) == 1
-                     and len(piece_words) == 1 and len(piece_words[0]) == 1 for c in piece_chars]
+            chars = [
+                c
+                for piece_words, piece_chars in analysed
+                if len(piece_chars) == 1 and len(piece_words) == 1 and len(piece_words[0]) == 1
+                for c in piece_chars
+            ]
         else:  # "all", or a short question
             chars = [c for _, piece_chars in analysed for c in piece_chars]
         return words + chars
@@ -314,7 +340,7 @@ class Segmenter:
             for i in range(len(joined) - 1):
                 first, second = owner[i], owner[i + 1]
                 words = (run[first],) if first == second else (run[first], run[second])
-                spans.append((CHAR_MARK + joined[i:i + 2], words))
+                spans.append((CHAR_MARK + joined[i : i + 2], words))
             run = []
         return spans
 
@@ -354,8 +380,12 @@ class Segmenter:
             position += len(piece)
         if not inside_stopword:
             return _bigrams(normalized)
-        return [CHAR_MARK + run.group()[i:i + 2] for run in _CJK_RUN.finditer(normalized)
-                for i in range(len(run.group()) - 1) if run.start() + i not in inside_stopword]
+        return [
+            CHAR_MARK + run.group()[i : i + 2]
+            for run in _CJK_RUN.finditer(normalized)
+            for i in range(len(run.group()) - 1)
+            if run.start() + i not in inside_stopword
+        ]
 
     def _cut(self, text: str) -> list[str]:
         return self._engine.cut(self.normalize(text))
@@ -367,9 +397,11 @@ class Segmenter:
         words = [piece]
         if self.search_mode:
             # jieba's cut_for_search: the dictionary 2- and 3-grams of a long word, then the word
-            grams = [piece[i:i + 2] for i in range(len(piece) - 1)] if len(piece) > 2 else []
-            grams += [piece[i:i + 3] for i in range(len(piece) - 2)] if len(piece) > 3 else []
-            words = [g for g in grams if g not in self.stopwords and self._engine.is_word(g)] + words
+            grams = [piece[i : i + 2] for i in range(len(piece) - 1)] if len(piece) > 2 else []
+            grams += [piece[i : i + 3] for i in range(len(piece) - 2)] if len(piece) > 3 else []
+            words = [
+                g for g in grams if g not in self.stopwords and self._engine.is_word(g)
+            ] + words
         # One-character words get their character token too: measured better (CMRC recall@1
         # 0.9731 vs 0.9701) than leaving them out, at ~10% more tokens. HMM-off jieba cuts
         # unknown names into single characters, and this weights those matches up.
@@ -382,17 +414,29 @@ class Segmenter:
         words): store it with a persisted index and rebuild the index when it differs."""
         import hashlib
 
-        state = json.dumps([_TOKENIZER_VERSION, self.search_mode, self.char_tokens, self.query_chars,
-                            self.bigrams, TITLE_WORD_WEIGHT, sorted(self.stopwords),
-                            sorted(self.user_word_freqs.items())],
-                           ensure_ascii=False)
+        state = json.dumps(
+            [
+                _TOKENIZER_VERSION,
+                self.search_mode,
+                self.char_tokens,
+                self.query_chars,
+                self.bigrams,
+                TITLE_WORD_WEIGHT,
+                sorted(self.stopwords),
+                sorted(self.user_word_freqs.items()),
+            ],
+            ensure_ascii=False,
+        )
         return hashlib.sha256(state.encode()).hexdigest()[:16]
 
 
 def _bigrams(normalized: str) -> list[str]:
     """The character bigrams of every run of two or more CJK characters."""
-    return [CHAR_MARK + run[i:i + 2] for run in _CJK_RUN.findall(normalized)
-            for i in range(len(run) - 1)]
+    return [
+        CHAR_MARK + run[i : i + 2]
+        for run in _CJK_RUN.findall(normalized)
+        for i in range(len(run) - 1)
+    ]
 
 
 class _PieceCache(dict):
@@ -416,8 +460,9 @@ def _read_user_dict(path: Path) -> list[tuple[str, int | None]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path} ({exc.__class__.__name__})",
-                          key="segmentation.user_dict_file") from None
+        raise ConfigError(
+            f"cannot read {path} ({exc.__class__.__name__})", key="segmentation.user_dict_file"
+        ) from None
     entries: list[tuple[str, int | None]] = []
     for line in text.splitlines():
         line = line.strip()

@@ -59,8 +59,10 @@ def block_digests(data: bytes | memoryview, block: int = 0) -> list[str]:
     """sha256 of every ``HASH_BLOCK`` bytes of ``data`` (at least one, for empty data)."""
     block = block or HASH_BLOCK
     view = memoryview(data)
-    return [hashlib.sha256(view[start:start + block]).hexdigest()
-            for start in range(0, max(len(view), 1), block)]
+    return [
+        hashlib.sha256(view[start : start + block]).hexdigest()
+        for start in range(0, max(len(view), 1), block)
+    ]
 
 
 def read_arrays(directory: Path, specs: dict) -> dict[str, np.ndarray]:
@@ -79,19 +81,24 @@ def read_arrays(directory: Path, specs: dict) -> dict[str, np.ndarray]:
             except FileNotFoundError:
                 raise SearchIndexError(f"{path}: missing (half-written index?)") from None
             if len(data) != spec["bytes"]:
-                raise SearchIndexError(f"{path}: {len(data)} bytes where {spec['bytes']} were written "
-                                  "(truncated or corrupt)")
+                raise SearchIndexError(
+                    f"{path}: {len(data)} bytes where {spec['bytes']} were written "
+                    "(truncated or corrupt)"
+                )
             block = int(spec["block_bytes"])
             expected = list(spec["sha256"])
             view = memoryview(data)
             starts = range(0, max(len(data), 1), block)
             if len(starts) != len(expected):
                 raise SearchIndexError(f"{path}: checksum list does not fit the file")
-            for start, digest in zip(starts, expected):
-                checks.append((path, pool.submit(block_digests, view[start:start + block], block), digest))
-            arrays[name] = np.frombuffer(data, dtype=np.dtype(spec["dtype"])).reshape(tuple(spec["shape"]))
+            for start, digest in zip(starts, expected, strict=False):
+                checks.append(
+                    (path, pool.submit(block_digests, view[start : start + block], block), digest)
+                )
+            arrays[name] = np.frombuffer(data, dtype=np.dtype(spec["dtype"])).reshape(
+                tuple(spec["shape"])
+            )
         for path, future, digest in checks:
             if future.result() != [digest]:
                 raise SearchIndexError(f"{path}: checksum mismatch (corrupt)")
     return arrays
-

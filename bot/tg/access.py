@@ -17,16 +17,20 @@ log = logging.getLogger(__name__)
 
 _ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 #: The placeholder accounts Telegram puts in "from" when someone posts as a chat.
-GROUP_ANONYMOUS_BOT = 1087968824   # anonymous group admins
-CHANNEL_BOT = 136817688            # a channel identity posting in a group
-TELEGRAM_SERVICE = 777000          # automatic forwards of channel posts
+GROUP_ANONYMOUS_BOT = 1087968824  # anonymous group admins
+CHANNEL_BOT = 136817688  # a channel identity posting in a group
+TELEGRAM_SERVICE = 777000  # automatic forwards of channel posts
 
 
 class AdminCheck:
     """Decides admin rights; caches getChatMember answers per (chat, user)."""
 
-    def __init__(self, owners: list[int] | tuple[int, ...], cache_seconds: float,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        owners: list[int] | tuple[int, ...],
+        cache_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         """``owners`` may administer every chat; admin answers are trusted ``cache_seconds``."""
         self.owners = frozenset(owners)
         self.cache_seconds = cache_seconds
@@ -35,13 +39,20 @@ class AdminCheck:
 
     def forget(self, chat_id: int, user_id: int | None = None) -> None:
         """Drop cached answers for a chat (one user, or everyone in it)."""
-        for key in [k for k in self._cache
-                    if k[0] == chat_id and (user_id is None or k[1] == user_id)]:
+        for key in [
+            k for k in self._cache if k[0] == chat_id and (user_id is None or k[1] == user_id)
+        ]:
             del self._cache[key]
 
-    async def is_admin(self, bot: Bot, chat: Chat, user: User | None,
-                       sender_chat: Chat | None = None, *,
-                       linked_chat_id: int | None = None) -> bool:
+    async def is_admin(
+        self,
+        bot: Bot,
+        chat: Chat,
+        user: User | None,
+        sender_chat: Chat | None = None,
+        *,
+        linked_chat_id: int | None = None,
+    ) -> bool:
         """True when the sender may change this chat's articles and settings."""
         if sender_chat is not None:
             # Anonymous group admins post as the group itself, always "from" GroupAnonymousBot
@@ -49,8 +60,11 @@ class AdminCheck:
             # sender claiming to be the chat is not believed (a forged or relayed update).
             sender_id = user.id if user is not None else None
             if sender_chat.id == chat.id:
-                return (sender_id == GROUP_ANONYMOUS_BOT if chat.type != Chat.CHANNEL
-                        else sender_id is None)
+                return (
+                    sender_id == GROUP_ANONYMOUS_BOT
+                    if chat.type != Chat.CHANNEL
+                    else sender_id is None
+                )
             # A discussion group's linked channel (posts on its behalf, "from" Channel_Bot, or
             # Telegram for automatic forwards) is run by its admins.
             if linked_chat_id is not None and sender_chat.id == linked_chat_id:

@@ -8,7 +8,6 @@ long polling, or PTB's webhook server when ``telegram.mode`` is ``webhook``.
 from __future__ import annotations
 
 import asyncio
-
 import logging
 import os
 from typing import TYPE_CHECKING
@@ -26,12 +25,12 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
-from .access import AdminCheck
-from .logs import install_redaction
-from .context import INLINE_BUDGET, BotApplication, BotContext, BotData
 from ..config import Config, Secrets
 from ..errors import BotError, ConfigError
 from ..texts import t
+from .access import AdminCheck
+from .context import INLINE_BUDGET, BotApplication, BotContext, BotData
+from .logs import install_redaction
 from .ratelimit import BoundedRateLimiter, QuestionLimiter
 from .state import ChatSettingsCache, MessageState
 from .transport import RetryingRequest
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
     from ..library import Library
 
 log = logging.getLogger(__name__)
+
 
 def api_urls(config: Config, secrets: Secrets) -> tuple[str | None, str | None]:
     """Bot API base and file URLs: the environment wins over the config.
@@ -55,11 +55,17 @@ def api_urls(config: Config, secrets: Secrets) -> tuple[str | None, str | None]:
     return base, files
 
 
-def build_application(config: Config, library: "Library", token: str, *,
-                      base_url: str | None = None, base_file_url: str | None = None,
-                      request: BaseRequest | None = None,
-                      get_updates_request: BaseRequest | None = None,
-                      rate_limiter: bool = True) -> BotApplication:
+def build_application(
+    config: Config,
+    library: Library,
+    token: str,
+    *,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    rate_limiter: bool = True,
+) -> BotApplication:
     """The Application with every handler registered, around an open Library."""
     from . import handlers
 
@@ -67,8 +73,11 @@ def build_application(config: Config, library: "Library", token: str, *,
         ApplicationBuilder()
         .token(token)
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
-        .defaults(Defaults(parse_mode=ParseMode.HTML,
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+        )
         .concurrent_updates(FairUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -79,10 +88,14 @@ def build_application(config: Config, library: "Library", token: str, *,
         builder = builder.base_file_url(base_file_url)
     # PTB's HTTP layer wrapped so a 429/5xx or a refused connection is retried with backoff
     # (bot/transport.py); tests inject their own request objects instead.
-    builder = builder.request(request if request is not None else RetryingRequest(
-        HTTPXRequest(connection_pool_size=256)))
-    builder = builder.get_updates_request(get_updates_request if get_updates_request is not None
-                                          else RetryingRequest(HTTPXRequest(connection_pool_size=1)))
+    builder = builder.request(
+        request if request is not None else RetryingRequest(HTTPXRequest(connection_pool_size=256))
+    )
+    builder = builder.get_updates_request(
+        get_updates_request
+        if get_updates_request is not None
+        else RetryingRequest(HTTPXRequest(connection_pool_size=1))
+    )
     if rate_limiter:
         # ≈30 messages/s overall and 20/min per group; a message that cannot be sent within
         # 10 s is dropped instead of holding an update slot (bot/tg/ratelimit.py).
@@ -94,7 +107,9 @@ def build_application(config: Config, library: "Library", token: str, *,
     data.config = config
     limits = config.telegram.limits
     data.limiter = QuestionLimiter(limits.questions_per_window, limits.window_seconds)
-    data.inline_limiter = QuestionLimiter(limits.questions_per_window * INLINE_BUDGET, limits.window_seconds)
+    data.inline_limiter = QuestionLimiter(
+        limits.questions_per_window * INLINE_BUDGET, limits.window_seconds
+    )
     data.admins = AdminCheck(config.telegram.owners, config.telegram.admin_cache_seconds)
     data.chat_settings = ChatSettingsCache(library.store)
     data.messages = MessageState(library.store)
@@ -104,15 +119,38 @@ def build_application(config: Config, library: "Library", token: str, *,
 
 def command_menus(lang: str) -> dict[str, list[BotCommand]]:
     """The command menus per scope, in the default interface language."""
+
     def cmds(*names: str) -> list[BotCommand]:
         return [BotCommand(name, t(f"cmd_{name}", lang)) for name in names]
 
     return {
-        "private": cmds("start", "help", "about", "add", "list", "remove", "fix", "settings",
-                        "follow", "feeds", "unfollow"),
+        "private": cmds(
+            "start",
+            "help",
+            "about",
+            "add",
+            "list",
+            "remove",
+            "fix",
+            "settings",
+            "follow",
+            "feeds",
+            "unfollow",
+        ),
         "groups": cmds("ask", "help", "about"),
-        "admins": cmds("ask", "help", "about", "add", "list", "remove", "fix", "settings",
-                       "follow", "feeds", "unfollow"),
+        "admins": cmds(
+            "ask",
+            "help",
+            "about",
+            "add",
+            "list",
+            "remove",
+            "fix",
+            "settings",
+            "follow",
+            "feeds",
+            "unfollow",
+        ),
     }
 
 
@@ -132,9 +170,11 @@ async def _post_init(application: Application) -> None:
             log.warning("could not set the %s command menu: %s", name, exc)
     # A plain asyncio task: PTB's create_task warns before the application is running.
     application.bot_data.flush_task = asyncio.get_running_loop().create_task(
-        _flush_index_periodically(application), name="flush-index")
+        _flush_index_periodically(application), name="flush-index"
+    )
     application.bot_data.link_task = asyncio.get_running_loop().create_task(
-        recheck_links_periodically(application), name="recheck-links")
+        recheck_links_periodically(application), name="recheck-links"
+    )
     log.info("bot @%s ready", application.bot.username)
 
 
@@ -145,9 +185,12 @@ LINK_RECHECK_SECONDS = 6 * 3600
 LINK_RECHECK_PAUSE = 1.0
 
 
-async def recheck_links_periodically(application: Application, *,
-                                     every: float = LINK_RECHECK_SECONDS,
-                                     pause: float = LINK_RECHECK_PAUSE) -> None:
+async def recheck_links_periodically(
+    application: Application,
+    *,
+    every: float = LINK_RECHECK_SECONDS,
+    pause: float = LINK_RECHECK_PAUSE,
+) -> None:
     """A group unlinked from its channel (or a channel from its group) while the bot was not
     told: the stored link is cleared when getChat no longer reports it."""
     from .handlers.channels import recheck_link
@@ -192,12 +235,14 @@ def redact_logs(*secrets: str | None) -> None:
 def run(config: Config, secrets: Secrets) -> None:
     """Run the bot until interrupted: long polling, or a webhook server per the config."""
     if not secrets.bot_token:
-        raise ConfigError("TELEGRAM_BOT_TOKEN is not set (put the bot token from @BotFather "
-                          "in the environment)")
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is not set (put the bot token from @BotFather in the environment)"
+        )
     webhook = config.telegram.mode == "webhook"
     if webhook and not secrets.webhook_secret:
-        raise ConfigError("TELEGRAM_WEBHOOK_SECRET is not set (required when telegram.mode is "
-                          "webhook)")
+        raise ConfigError(
+            "TELEGRAM_WEBHOOK_SECRET is not set (required when telegram.mode is webhook)"
+        )
     redact_logs(secrets.bot_token, secrets.webhook_secret)
     from ..library import Library
 
@@ -207,11 +252,22 @@ def run(config: Config, secrets: Secrets) -> None:
     base_url, file_url = api_urls(config, secrets)
     # Benchmarks only (bench/load_test.py): TELEGRAM_RATE_LIMITER=off drops PTB's
     # AIORateLimiter (30 msg/s overall, 20 msg/min per group) to measure the bot itself.
-    limited = os.environ.get("TELEGRAM_RATE_LIMITER", "on").strip().lower() not in ("off", "0", "false", "no")
+    limited = os.environ.get("TELEGRAM_RATE_LIMITER", "on").strip().lower() not in (
+        "off",
+        "0",
+        "false",
+        "no",
+    )
     if not limited:
         log.warning("TELEGRAM_RATE_LIMITER=off: Telegram's flood limits are not respected")
-    application = build_application(config, library, secrets.bot_token,
-                                    base_url=base_url, base_file_url=file_url, rate_limiter=limited)
+    application = build_application(
+        config,
+        library,
+        secrets.bot_token,
+        base_url=base_url,
+        base_file_url=file_url,
+        rate_limiter=limited,
+    )
     updates = list(Update.ALL_TYPES)
     try:
         if webhook:
@@ -219,21 +275,30 @@ def run(config: Config, secrets: Secrets) -> None:
             public = (hook.public_url or "").rstrip("/")
             path = hook.path.strip("/")
             url = public if public.endswith("/" + path) else f"{public}/{path}"
-            application.run_webhook(listen=hook.listen, port=hook.port, url_path=path,
-                                    webhook_url=url, secret_token=secrets.webhook_secret,
-                                    allowed_updates=updates, drop_pending_updates=False)
+            application.run_webhook(
+                listen=hook.listen,
+                port=hook.port,
+                url_path=path,
+                webhook_url=url,
+                secret_token=secrets.webhook_secret,
+                allowed_updates=updates,
+                drop_pending_updates=False,
+            )
         else:
             application.run_polling(allowed_updates=updates, drop_pending_updates=False)
     except InvalidToken:
         # PTB's own message quotes the token ("The token `…` was rejected by the server").
-        raise ConfigError("TELEGRAM_BOT_TOKEN was rejected by the Bot API (revoked or mistyped?)") from None
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN was rejected by the Bot API (revoked or mistyped?)"
+        ) from None
     except TelegramError as exc:
         # Start-up failures (getMe, setWebhook) end the process: one line, secrets removed.
         text = str(exc)
         for secret in (secrets.bot_token, secrets.webhook_secret):
             if secret:
                 text = text.replace(secret, "<redacted>")
-        raise ConfigError(f"the Bot API failed at start-up: {exc.__class__.__name__}: {text}") from None
+        raise ConfigError(
+            f"the Bot API failed at start-up: {exc.__class__.__name__}: {text}"
+        ) from None
     finally:
         library.close()
-

@@ -26,8 +26,8 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 MAX_BYTES = 64
 _SEP = "|"
@@ -71,7 +71,9 @@ def pack(kind: str, *args: object, set_meta: Callable[[str, str], None] | None =
     if fits(data) and not any(_SEP in f for f in fields[1:]):
         return data
     if set_meta is None:
-        raise ValueError(f"callback data needs the store ({len(data.encode())} bytes): {data[:40]}…")
+        raise ValueError(
+            f"callback data needs the store ({len(data.encode())} bytes): {data[:40]}…"
+        )
     stored = json.dumps(fields, ensure_ascii=False)
     # A fresh key per button (not a hash of the data alone): the store prunes the oldest
     # ``cb:`` rows, and a re-used key would keep its first, old position and be pruned while
@@ -94,7 +96,9 @@ def _stored_fields(stored: str) -> list[str] | None:
     return stored.split(_SEP)
 
 
-def unpack(data: str | None, *, get_meta: Callable[[str], str | None] | None = None) -> Button | None:
+def unpack(
+    data: str | None, *, get_meta: Callable[[str], str | None] | None = None
+) -> Button | None:
     """Decode callback_data; None when it is not one of ours or its spilled state is gone."""
     if not data:
         return None

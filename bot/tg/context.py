@@ -29,18 +29,18 @@ INLINE_BUDGET = 5
 class BotData:
     """Everything the handlers share; PTB creates it empty, ``build_application`` fills it."""
 
-    library: "Library | None" = None
+    library: Library | None = None
     config: Config = field(default_factory=Config)
     limiter: QuestionLimiter | None = None
     # Inline queries arrive while the user types: a separate, larger budget.
     inline_limiter: QuestionLimiter = field(default_factory=lambda: QuestionLimiter(30, 60))
     admins: AdminCheck | None = None
     # Writes a changed large index to disk now and then; started in post_init.
-    flush_task: "asyncio.Task[None] | None" = None
+    flush_task: asyncio.Task[None] | None = None
     # Re-checks every stored channel link with getChat now and then; started in post_init.
-    link_task: "asyncio.Task[None] | None" = None
+    link_task: asyncio.Task[None] | None = None
     # One lock per chat around "is there room?" + add, and around channel-post edits.
-    chat_locks: "dict[int, asyncio.Lock]" = field(default_factory=dict)
+    chat_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
     # Chat settings, cached (``state.ChatSettingsCache``), and message/button state.
     chat_settings: ChatSettingsCache | None = None
     messages: MessageState | None = None
@@ -52,7 +52,7 @@ class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
     """The handlers' context: typed access to the library, the config and the helpers."""
 
     @property
-    def library(self) -> "Library":
+    def library(self) -> Library:
         """The open Library (store, index, answerer) every handler works on."""
         library = self.bot_data.library
         assert library is not None, "build_application() sets the library"
@@ -109,5 +109,3 @@ class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
 
 
 BotApplication = Application[ExtBot, BotContext, dict, dict, BotData, Any]
-
-

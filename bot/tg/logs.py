@@ -50,8 +50,11 @@ class SecretRedactor(logging.Filter):
         forms = {form for secret in self.secrets for form in secret_spellings(secret)}
         # Longest first: a raw token must not leave its percent-encoded tail behind.
         alternatives = sorted(forms, key=len, reverse=True)
-        self._pattern = (re.compile("|".join(map(re.escape, alternatives)), re.IGNORECASE)
-                         if alternatives else None)
+        self._pattern = (
+            re.compile("|".join(map(re.escape, alternatives)), re.IGNORECASE)
+            if alternatives
+            else None
+        )
 
     def redact(self, text: str) -> str:
         """``text`` with every spelling of every secret replaced by ``<redacted>``."""

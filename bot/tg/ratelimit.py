@@ -25,8 +25,9 @@ JSONDict = dict[str, Any]
 class QuestionLimiter:
     """Sliding-window counter per user id; in memory (a restart forgives everyone)."""
 
-    def __init__(self, per_window: int, window_seconds: float,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, per_window: int, window_seconds: float, clock: Callable[[], float] = time.monotonic
+    ):
         """At most ``per_window`` questions per ``window_seconds`` for each id."""
         self.per_window = per_window
         self.window = float(window_seconds)
@@ -73,6 +74,7 @@ class QuestionLimiter:
 
 # -- replies: Telegram's flood limits, with a bound on how long a reply may wait ---------------
 
+
 class ReplyDropped(TelegramError):
     """A message that could not be sent within the wait bound (its chat is flooded): dropped."""
 
@@ -80,8 +82,10 @@ class ReplyDropped(TelegramError):
 #: Bot API methods that send or change messages: the ones Telegram's flood limits count.
 def counts_as_message(endpoint: str) -> bool:
     """True for the methods Telegram's per-chat and overall message limits apply to."""
-    return (endpoint.startswith(("send", "edit", "copyMessage", "forwardMessage"))
-            and endpoint != "sendChatAction")
+    return (
+        endpoint.startswith(("send", "edit", "copyMessage", "forwardMessage"))
+        and endpoint != "sendChatAction"
+    )
 
 
 class BoundedRateLimiter(BaseRateLimiter[int]):
@@ -93,8 +97,14 @@ class BoundedRateLimiter(BaseRateLimiter[int]):
     in the bound, and it pauses only that chat (PTB's pauses every chat).
     """
 
-    def __init__(self, *, overall_per_second: float = 30, group_per_minute: float = 20,
-                 max_wait: float = 10.0, max_retries: int = 1) -> None:
+    def __init__(
+        self,
+        *,
+        overall_per_second: float = 30,
+        group_per_minute: float = 20,
+        max_wait: float = 10.0,
+        max_retries: int = 1,
+    ) -> None:
         """Limits as Telegram documents them; ``max_wait`` bounds each message's wait."""
         self.overall = AsyncLimiter(overall_per_second, 1)
         self.group_per_minute = group_per_minute
@@ -132,8 +142,9 @@ class BoundedRateLimiter(BaseRateLimiter[int]):
             await asyncio.wait_for(limiter.acquire(), max(0.0, deadline - loop.time()))
         except TimeoutError:
             self._congested_until[chat] = loop.time() + self.max_wait
-            raise ReplyDropped(f"chat {chat}: no turn within {self.max_wait:g} s, message "
-                               "dropped") from None
+            raise ReplyDropped(
+                f"chat {chat}: no turn within {self.max_wait:g} s, message dropped"
+            ) from None
 
     async def process_request(
         self,
@@ -149,8 +160,11 @@ class BoundedRateLimiter(BaseRateLimiter[int]):
         limited = chat_id is not None and counts_as_message(endpoint)
         with contextlib.suppress(TypeError, ValueError):
             chat_id = int(chat_id)  # type: ignore[arg-type]
-        group = chat_id if isinstance(chat_id, str) or (isinstance(chat_id, int) and chat_id < 0) \
+        group = (
+            chat_id
+            if isinstance(chat_id, str) or (isinstance(chat_id, int) and chat_id < 0)
             else None
+        )
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.max_wait
         retries = self.max_retries if rate_limit_args is None else rate_limit_args
@@ -162,8 +176,11 @@ class BoundedRateLimiter(BaseRateLimiter[int]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                wait = exc.retry_after if isinstance(exc.retry_after, (int, float)) \
+                wait = (
+                    exc.retry_after
+                    if isinstance(exc.retry_after, (int, float))
                     else exc.retry_after.total_seconds()
+                )
                 if attempt == retries or loop.time() + wait > deadline + self.max_wait:
                     raise
                 log.info("%s: flood limit hit, retrying in %.1f s", endpoint, wait)

@@ -145,8 +145,10 @@ class MessageState:
         for key, value in rows.items():
             self._store.set_meta(key, value)
         if prune:
-            removed = (self._store.prune_meta("msg:", KEEP_MSG_ROWS)
-                       + self._store.prune_meta("cb:", KEEP_CB_ROWS)
-                       + self._store.prune_meta("edit:", KEEP_EDIT_ROWS))
+            removed = (
+                self._store.prune_meta("msg:", KEEP_MSG_ROWS)
+                + self._store.prune_meta("cb:", KEEP_CB_ROWS)
+                + self._store.prune_meta("edit:", KEEP_EDIT_ROWS)
+            )
             if removed:
                 log.info("pruned %d old button-state rows", removed)

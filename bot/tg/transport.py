@@ -31,8 +31,8 @@ import time
 from collections.abc import Awaitable, Callable
 
 import httpx
-from telegram.error import NetworkError, TimedOut
 from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 log = logging.getLogger(__name__)
@@ -41,11 +41,21 @@ RETRY_STATUSES = frozenset({500, 502, 503, 504})
 #: httpx errors raised before anything was sent: always safe to retry.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 #: Methods that do no harm when repeated (besides every get*).
-REPEATABLE = frozenset({
-    "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery", "answerInlineQuery",
-    "setMyCommands", "deleteMyCommands", "setWebhook", "deleteWebhook", "sendChatAction",
-    "logOut", "close",
-})
+REPEATABLE = frozenset(
+    {
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "answerCallbackQuery",
+        "answerInlineQuery",
+        "setMyCommands",
+        "deleteMyCommands",
+        "setWebhook",
+        "deleteWebhook",
+        "sendChatAction",
+        "logOut",
+        "close",
+    }
+)
 
 
 def api_method(url: str) -> str:
@@ -73,11 +83,18 @@ class RetryingRequest(BaseRequest):
 
     # Defaults: 12 attempts, delays 0.5 s doubling to 15 s (each × 0.5–1 jitter), at most
     # 120 s in all — an outage of a minute or two costs a late answer, not a lost one.
-    def __init__(self, inner: BaseRequest | None = None, *, attempts: int = 12,
-                 base_delay: float = 0.5, max_delay: float = 15.0, deadline: float = 120.0,
-                 max_retry_after: float = 60.0,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 rng: Callable[[], float] = random.random):
+    def __init__(
+        self,
+        inner: BaseRequest | None = None,
+        *,
+        attempts: int = 12,
+        base_delay: float = 0.5,
+        max_delay: float = 15.0,
+        deadline: float = 120.0,
+        max_retry_after: float = 60.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rng: Callable[[], float] = random.random,
+    ):
         self.inner = inner if inner is not None else HTTPXRequest()
         self.attempts = max(1, attempts)
         self.base_delay = base_delay
@@ -103,12 +120,16 @@ class RetryingRequest(BaseRequest):
         ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
         return ceiling * (0.5 + self._rng() / 2)
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-                         write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-                         connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-                         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-                         ) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
         name = api_method(url)
         started = time.monotonic()
         attempt = 0
@@ -117,9 +138,14 @@ class RetryingRequest(BaseRequest):
             last = attempt >= self.attempts
             try:
                 code, payload = await self.inner.do_request(
-                    url=url, method=method, request_data=request_data, read_timeout=read_timeout,
-                    write_timeout=write_timeout, connect_timeout=connect_timeout,
-                    pool_timeout=pool_timeout)
+                    url=url,
+                    method=method,
+                    request_data=request_data,
+                    read_timeout=read_timeout,
+                    write_timeout=write_timeout,
+                    connect_timeout=connect_timeout,
+                    pool_timeout=pool_timeout,
+                )
             except (NetworkError, TimedOut) as exc:
                 if last or not self._may_repeat(exc, name):
                     raise
@@ -139,8 +165,14 @@ class RetryingRequest(BaseRequest):
                 if time.monotonic() - started + delay > self.deadline:
                     return code, payload
             self.retries += 1
-            log.warning("Bot API %s: %s; retry %d/%d in %.1f s", name, why, attempt,
-                        self.attempts - 1, delay)
+            log.warning(
+                "Bot API %s: %s; retry %d/%d in %.1f s",
+                name,
+                why,
+                attempt,
+                self.attempts - 1,
+                delay,
+            )
             await self._sleep(delay)
 
     @staticmethod
@@ -154,4 +186,8 @@ class RetryingRequest(BaseRequest):
 
 def _describe(exc: Exception) -> str:
     cause = exc.__cause__
-    return f"{exc.__class__.__name__} ({cause.__class__.__name__})" if cause else exc.__class__.__name__
+    return (
+        f"{exc.__class__.__name__} ({cause.__class__.__name__})"
+        if cause
+        else exc.__class__.__name__
+    )

@@ -47,8 +47,13 @@ def flood_keys(update: object) -> list[tuple[Hashable, int, int]] | None:
     for updates that are never held back (channel posts, membership, anything unknown)."""
     if not isinstance(update, Update):
         return None
-    if update.channel_post or update.edited_channel_post or update.my_chat_member \
-            or update.chat_member or update.chat_join_request:
+    if (
+        update.channel_post
+        or update.edited_channel_post
+        or update.my_chat_member
+        or update.chat_member
+        or update.chat_join_request
+    ):
         return None
     message = update.message or update.edited_message
     if message is not None and (message.migrate_to_chat_id or message.migrate_from_chat_id):
@@ -68,17 +73,24 @@ def flood_keys(update: object) -> list[tuple[Hashable, int, int]] | None:
         keys.append((("chat", chat.id), 0, 3 if upload else 0))
     query = update.callback_query
     if query is not None and query.message is not None:
-        keys.append((("press", query.message.chat.id, query.message.message_id, query.data),
-                     2, 2))
+        keys.append((("press", query.message.chat.id, query.message.message_id, query.data), 2, 2))
     return keys or None
 
 
 class FairUpdateProcessor(BaseUpdateProcessor):
     """Global, per-chat and per-sender bounds on running updates; floods dropped or coalesced."""
 
-    def __init__(self, *, max_running: int = 256, chat_running: int = 8, chat_pending: int = 32,
-                 user_running: int = 4, user_pending: int = 12, upload_pending: int = 200,
-                 admitted: int = 4096) -> None:
+    def __init__(
+        self,
+        *,
+        max_running: int = 256,
+        chat_running: int = 8,
+        chat_pending: int = 32,
+        user_running: int = 4,
+        user_pending: int = 12,
+        upload_pending: int = 200,
+        admitted: int = 4096,
+    ) -> None:
         """``admitted`` bounds updates inside the processor at all (running and in line)."""
         super().__init__(admitted)
         self.max_running = max_running
@@ -105,11 +117,11 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         now = time.monotonic()
         if now - self._logged.get(key, -DROP_LOG_SECONDS) >= DROP_LOG_SECONDS:
             if len(self._logged) > 10_000:
-                self._logged = {k: t for k, t in self._logged.items()
-                                if now - t < DROP_LOG_SECONDS}
+                self._logged = {k: t for k, t in self._logged.items() if now - t < DROP_LOG_SECONDS}
             self._logged[key] = now
-            log.warning("flood from %s: updates dropped (%d dropped in all so far)",
-                        key, self.dropped)
+            log.warning(
+                "flood from %s: updates dropped (%d dropped in all so far)", key, self.dropped
+            )
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the update within the bounds, after the ones of its chat and sender before it."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, replace
 from pathlib import Path
 
 import pytest
@@ -32,22 +32,43 @@ SAMPLE = ROOT / "corpus" / "cqcb-2020-04-12-chuanyu-innovation.txt"
 
 # -- corpus helpers ----------------------------------------------------------------------------
 
+
 def article_from_record(record: dict) -> Article:
     texts = [t.strip().strip("\u3000") for t in record["text"].split("\n") if t.strip()]
     paragraphs = [Paragraph(id=f"{record['id']}#{i}", text=t) for i, t in enumerate(texts)]
-    return Article(id=record["id"], title=record["title"], source=record["source"],
-                   reporters=list(record["reporters"]), date=record["date"], url=record["url"],
-                   paragraphs=paragraphs)
+    return Article(
+        id=record["id"],
+        title=record["title"],
+        source=record["source"],
+        reporters=list(record["reporters"]),
+        date=record["date"],
+        url=record["url"],
+        paragraphs=paragraphs,
+    )
 
 
-def make_answerer(seg: Segmenter, articles: list[Article], *, scopes: dict[str, str] | None = None,
-                  retrieval: RetrievalConfig | None = None, answers: AnswersConfig | None = None,
-                  index_headings: bool = False) -> Answerer:
+def make_answerer(
+    seg: Segmenter,
+    articles: list[Article],
+    *,
+    scopes: dict[str, str] | None = None,
+    retrieval: RetrievalConfig | None = None,
+    answers: AnswersConfig | None = None,
+    index_headings: bool = False,
+) -> Answerer:
     scopes = scopes or {}
-    docs = [IndexDoc(p.id, seg.tokens(p.text), scopes.get(a.id, "shared"), a.id)
-            for a in articles for p in (a.paragraphs if index_headings else a.body)]
-    return Answerer(build_index(docs), seg, {a.id: a for a in articles},
-                    retrieval or RetrievalConfig(), answers or AnswersConfig())
+    docs = [
+        IndexDoc(p.id, seg.tokens(p.text), scopes.get(a.id, "shared"), a.id)
+        for a in articles
+        for p in (a.paragraphs if index_headings else a.body)
+    ]
+    return Answerer(
+        build_index(docs),
+        seg,
+        {a.id: a for a in articles},
+        retrieval or RetrievalConfig(),
+        answers or AnswersConfig(),
+    )
 
 
 class StubIndex:
@@ -98,19 +119,25 @@ def sample() -> Article:
 @pytest.fixture(scope="module")
 def sample_answerer(seg, sample, config) -> Answerer:
     # headings indexed too: the answerer must still never quote them
-    return make_answerer(seg, [sample], retrieval=config.retrieval, answers=config.answers,
-                         index_headings=True)
+    return make_answerer(
+        seg, [sample], retrieval=config.retrieval, answers=config.answers, index_headings=True
+    )
 
 
 def synthetic(article_id: str, texts: list[str], **meta) -> Article:
-    return Article(id=article_id, paragraphs=[Paragraph(f"{article_id}#{i}", t)
-                                              for i, t in enumerate(texts)], **meta)
+    return Article(
+        id=article_id,
+        paragraphs=[Paragraph(f"{article_id}#{i}", t) for i, t in enumerate(texts)],
+        **meta,
+    )
 
 
 # -- the acceptance check ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("question", ["两江新区和天府新区要共同建设什么？",
-                                      "兩江新區和天府新區要共同建設什麼？"])
+
+@pytest.mark.parametrize(
+    "question", ["两江新区和天府新区要共同建设什么？", "兩江新區和天府新區要共同建設什麼？"]
+)
 def test_sample_article_answers_the_joint_innovation_question(sample_answerer, sample, question):
     result = sample_answerer.ask(question)
     assert result.answers, "the sample article must answer"
@@ -131,7 +158,9 @@ def test_sample_article_answers_the_joint_innovation_question(sample_answerer, s
 def test_traditional_and_simplified_questions_find_the_same_paragraphs(sample_answerer):
     simplified = sample_answerer.ask("两江新区和天府新区要共同建设什么？")
     traditional = sample_answerer.ask("兩江新區和天府新區要共同建設什麼？")
-    assert [a.paragraph_id for a in simplified.answers] == [a.paragraph_id for a in traditional.answers]
+    assert [a.paragraph_id for a in simplified.answers] == [
+        a.paragraph_id for a in traditional.answers
+    ]
 
 
 def test_headings_are_never_quoted(sample_answerer, sample):
@@ -145,10 +174,17 @@ def test_headings_are_never_quoted(sample_answerer, sample):
 
 
 def test_heading_hits_are_skipped_even_when_they_score_best(seg):
-    article = Article(id="h", paragraphs=[Paragraph("h#0", "两江新区", kind="heading"),
-                                          Paragraph("h#1", "两江新区将建设科技创新中心。")])
+    article = Article(
+        id="h",
+        paragraphs=[
+            Paragraph("h#0", "两江新区", kind="heading"),
+            Paragraph("h#1", "两江新区将建设科技创新中心。"),
+        ],
+    )
     index = StubIndex([Hit("h#0", 9.0, "h"), Hit("h#1", 3.0, "h")])
-    result = Answerer(index, seg, {"h": article}, RetrievalConfig(), AnswersConfig()).ask("两江新区")
+    result = Answerer(index, seg, {"h": article}, RetrievalConfig(), AnswersConfig()).ask(
+        "两江新区"
+    )
     assert [a.paragraph_id for a in result.answers] == ["h#1"]
 
 
@@ -174,8 +210,9 @@ def _stub_answerer(seg, scores: dict[str, list[float]], **answers_cfg) -> Answer
         texts = [next(pool) for _ in paragraph_scores]
         articles[aid] = synthetic(aid, texts)
         hits += [Hit(f"{aid}#{i}", s, aid) for i, s in enumerate(paragraph_scores)]
-    return Answerer(StubIndex(hits), seg, articles, RetrievalConfig(min_score=1.0),
-                    AnswersConfig(**answers_cfg))
+    return Answerer(
+        StubIndex(hits), seg, articles, RetrievalConfig(min_score=1.0), AnswersConfig(**answers_cfg)
+    )
 
 
 def test_at_most_max_per_article_quotes_from_one_article(seg):
@@ -254,6 +291,7 @@ def test_asks_the_index_for_more_hits_than_it_returns(seg):
 
 # -- near duplicates ---------------------------------------------------------------------------
 
+
 def test_same_wire_paragraph_in_several_pages_is_quoted_once(answerer, seg, news):
     wire_text = next(p.text for p in news["netease-0005"].body if p.text.startswith("9月，李彩桦"))
     copies = [a.id for a in news.values() if any(p.text == wire_text for p in a.body)]
@@ -263,24 +301,35 @@ def test_same_wire_paragraph_in_several_pages_is_quoted_once(answerer, seg, news
     assert [a.paragraph for a in result.answers].count(wire_text) == 1
     threshold = AnswersConfig().duplicate_similarity
     for i, a in enumerate(result.answers):
-        for b in result.answers[i + 1:]:
-            sim = jaccard(shingles(seg.normalize(a.paragraph)), shingles(seg.normalize(b.paragraph)))
+        for b in result.answers[i + 1 :]:
+            sim = jaccard(
+                shingles(seg.normalize(a.paragraph)), shingles(seg.normalize(b.paragraph))
+            )
             assert sim < threshold
 
 
 def test_near_duplicate_threshold_comes_from_config(seg):
-    story = ("北京时间11月26日，阿根廷传奇球星马拉多纳的告别仪式在总统府玫瑰宫举行，"
-             "棺材上覆盖着阿根廷国旗和10号球衣，球迷排队向这位传奇球星告别。")
+    story = (
+        "北京时间11月26日，阿根廷传奇球星马拉多纳的告别仪式在总统府玫瑰宫举行，"
+        "棺材上覆盖着阿根廷国旗和10号球衣，球迷排队向这位传奇球星告别。"
+    )
     copy = story.replace("北京时间", "据报道，北京时间")  # the same story, another outlet
-    articles = {"X": synthetic("X", [story], source="环球网"),
-                "Y": synthetic("Y", [copy], source="中国日报网")}
+    articles = {
+        "X": synthetic("X", [story], source="环球网"),
+        "Y": synthetic("Y", [copy], source="中国日报网"),
+    }
     hits = [Hit("X#0", 8.0, "X"), Hit("Y#0", 7.5, "Y")]
     sim = jaccard(shingles(seg.normalize(story)), shingles(seg.normalize(copy)))
     assert 0.8 <= sim < 1.0
 
     def ask(threshold: float) -> list[str]:
-        ans = Answerer(StubIndex(hits), seg, articles, RetrievalConfig(),
-                       AnswersConfig(duplicate_similarity=threshold))
+        ans = Answerer(
+            StubIndex(hits),
+            seg,
+            articles,
+            RetrievalConfig(),
+            AnswersConfig(duplicate_similarity=threshold),
+        )
         return [a.article.id for a in ans.ask("马拉多纳告别仪式").answers]
 
     assert ask(0.8) == ["X"]
@@ -290,14 +339,17 @@ def test_near_duplicate_threshold_comes_from_config(seg):
 
 
 def test_distinct_paragraphs_are_kept(seg):
-    articles = {"X": synthetic("X", ["马拉多纳的棺材上覆盖着阿根廷国旗和10号球衣。"]),
-                "Y": synthetic("Y", ["马拉多纳的前女友奥利瓦得知噩耗后当场昏厥。"])}
+    articles = {
+        "X": synthetic("X", ["马拉多纳的棺材上覆盖着阿根廷国旗和10号球衣。"]),
+        "Y": synthetic("Y", ["马拉多纳的前女友奥利瓦得知噩耗后当场昏厥。"]),
+    }
     hits = [Hit("X#0", 8.0, "X"), Hit("Y#0", 7.5, "Y")]
     ans = Answerer(StubIndex(hits), seg, articles, RetrievalConfig(), AnswersConfig())
     assert [a.article.id for a in ans.ask("马拉多纳").answers] == ["X", "Y"]
 
 
 # -- excerpts in answers -----------------------------------------------------------------------
+
 
 def test_excerpts_are_bounded_sentences_of_their_paragraph(answerer):
     limit = AnswersConfig().excerpt_chars
@@ -330,6 +382,7 @@ def test_traditional_question_highlights_simplified_article(answerer):
 
 # -- scopes and one article ------------------------------------------------------------------
 
+
 def test_scopes_filter_the_articles(seg, news):
     ans = make_answerer(seg, list(news.values()), scopes={"cec-292": "chat:1"})
     shared = ans.ask("食物中毒", scopes=["shared"], top=10)
@@ -355,25 +408,29 @@ def test_within_article_restricts_and_says_when_the_article_has_no_answer(answer
 
 # -- metadata questions ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("question,fields", [
-    ("这篇文章的记者是谁？", ["reporters"]),
-    ("作者是谁", ["reporters"]),
-    ("谁写的", ["reporters"]),
-    ("这篇报道是哪位记者写的？", ["reporters"]),
-    ("什么时候发布的？", ["date"]),
-    ("哪天发的", ["date"]),
-    ("来源是哪里？", ["source"]),
-    ("哪家媒体", ["source"]),
-    ("who wrote this?", ["reporters"]),
-    ("when was this published?", ["date"]),
-    ("记者？", ["reporters"]),
-    ("本文作者", ["reporters"]),
-    ("来源", ["source"]),
-    ("发布时间？", ["date"]),
-    ("两江新区和天府新区要共同建设什么？", []),
-    ("两江新区的记者", []),
-    ("记者从重庆高新区获悉了什么？", []),
-])
+
+@pytest.mark.parametrize(
+    "question,fields",
+    [
+        ("这篇文章的记者是谁？", ["reporters"]),
+        ("作者是谁", ["reporters"]),
+        ("谁写的", ["reporters"]),
+        ("这篇报道是哪位记者写的？", ["reporters"]),
+        ("什么时候发布的？", ["date"]),
+        ("哪天发的", ["date"]),
+        ("来源是哪里？", ["source"]),
+        ("哪家媒体", ["source"]),
+        ("who wrote this?", ["reporters"]),
+        ("when was this published?", ["date"]),
+        ("记者？", ["reporters"]),
+        ("本文作者", ["reporters"]),
+        ("来源", ["source"]),
+        ("发布时间？", ["date"]),
+        ("两江新区和天府新区要共同建设什么？", []),
+        ("两江新区的记者", []),
+        ("记者从重庆高新区获悉了什么？", []),
+    ],
+)
 def test_metadata_fields_are_recognised(seg, question, fields):
     assert metadata_fields(seg.normalize(question)) == fields
 
@@ -396,7 +453,10 @@ def test_metadata_answers_follow_the_question_language(sample_answerer):
 
 
 def test_date_and_source_of_an_article(sample_answerer):
-    assert sample_answerer.ask("什么时候发布的？").answers[0].excerpt == "发布时间：2020-04-12 16:25:33"
+    assert (
+        sample_answerer.ask("什么时候发布的？").answers[0].excerpt
+        == "发布时间：2020-04-12 16:25:33"
+    )
     assert sample_answerer.ask("来源是哪里？").answers[0].excerpt == "来源：上游新闻·重庆晨报"
     assert sample_answerer.ask("哪家媒体").answers[0].excerpt == "来源：上游新闻·重庆晨报"
 
@@ -427,8 +487,12 @@ def test_unknown_metadata_is_said_to_be_unknown(answerer, seg):
 
 
 def test_contributors_are_credited_in_the_reporters_answer(seg):
-    article = synthetic("c", ["两江新区将建设科技创新中心。"], reporters=["严薇"],
-                        contributors=[Contributor("张三", "实习生")])
+    article = synthetic(
+        "c",
+        ["两江新区将建设科技创新中心。"],
+        reporters=["严薇"],
+        contributors=[Contributor("张三", "实习生")],
+    )
     ans = make_answerer(seg, [article])
     assert ans.ask("记者是谁？").answers[0].excerpt == "记者：严薇；实习生：张三"
 
@@ -449,14 +513,21 @@ def test_metadata_answer_has_no_more_pages(sample_answerer):
 
 # -- nothing found, bad questions ----------------------------------------------------------------
 
+
 def test_nothing_matched_is_an_empty_answer_set(answerer):
     result = answerer.ask("量子纠缠")
     assert isinstance(result, AnswerSet)
     assert result.answers == [] and not result
     assert result.status == "not_found"
-    assert result.to_json() == {"question": "量子纠缠", "status": "not_found",
-                                "language": "zh-hans", "more": False, "within_article": None,
-                                "answers": [], "related": []}
+    assert result.to_json() == {
+        "question": "量子纠缠",
+        "status": "not_found",
+        "language": "zh-hans",
+        "more": False,
+        "within_article": None,
+        "answers": [],
+        "related": [],
+    }
 
 
 def test_only_stopwords_is_an_empty_answer_set(answerer):
@@ -471,9 +542,24 @@ def test_empty_question_is_refused(answerer, question):
 
 # -- JSON contract ----------------------------------------------------------------------------
 
-ANSWER_KEYS = {"kind", "article_id", "paragraph_id", "score", "excerpt", "highlights", "paragraph",
-               "title", "source", "reporters", "contributors", "date", "url", "confidence",
-               "also_in", "evidence"}
+ANSWER_KEYS = {
+    "kind",
+    "article_id",
+    "paragraph_id",
+    "score",
+    "excerpt",
+    "highlights",
+    "paragraph",
+    "title",
+    "source",
+    "reporters",
+    "contributors",
+    "date",
+    "url",
+    "confidence",
+    "also_in",
+    "evidence",
+}
 SET_KEYS = {"question", "status", "language", "more", "within_article", "answers", "related"}
 
 
@@ -489,8 +575,13 @@ def test_to_json_shape_of_quotes(answerer):
     assert first["paragraph_id"].startswith("cec-292#")
     assert isinstance(first["score"], float) and first["score"] >= RetrievalConfig().min_score
     assert RetrievalConfig().min_confidence <= first["confidence"] <= 1
-    assert set(first["evidence"]) == {"word_cover", "bigram_cover", "relative_score",
-                                      "answer_type", "article_cover"}
+    assert set(first["evidence"]) == {
+        "word_cover",
+        "bigram_cover",
+        "relative_score",
+        "answer_type",
+        "article_cover",
+    }
     assert first["also_in"] == []
     assert all(isinstance(h, list) and len(h) == 2 for h in first["highlights"])
     for a, b in first["highlights"]:
@@ -502,9 +593,16 @@ def test_to_json_shape_of_quotes(answerer):
 
 
 def test_to_json_of_metadata_answers_and_contributors(seg):
-    article = synthetic("c", ["两江新区将建设科技创新中心。"], title="标题", source="上游新闻",
-                        reporters=["严薇"], contributors=[Contributor("张三", "实习生")],
-                        date="2020-04-12T16:25:33", url="https://example.com/a")
+    article = synthetic(
+        "c",
+        ["两江新区将建设科技创新中心。"],
+        title="标题",
+        source="上游新闻",
+        reporters=["严薇"],
+        contributors=[Contributor("张三", "实习生")],
+        date="2020-04-12T16:25:33",
+        url="https://example.com/a",
+    )
     data = make_answerer(seg, [article]).ask("作者是谁").to_json()["answers"][0]
     assert set(data) == ANSWER_KEYS
     assert data["kind"] == "metadata" and data["paragraph_id"] is None and data["paragraph"] is None
@@ -516,21 +614,27 @@ def test_to_json_of_metadata_answers_and_contributors(seg):
 def test_answers_are_frozen_records(answerer):
     answer = answerer.ask("山西女篮食物中毒").answers[0]
     assert isinstance(answer, Answer)
-    with pytest.raises(Exception):
+    with pytest.raises(FrozenInstanceError):
         answer.excerpt = "changed"  # type: ignore[misc]
     assert replace(answer, score=0.0).score == 0.0
 
 
 def test_fragments_are_not_quoted(seg):
     # NetEase pages broken at removed links leave fragments that score high on BM25
-    article = synthetic("f", ["在马拉多纳去世后，",
-                              "在马拉多纳去世之后，他的",
-                              "作者｜马拉多纳 阿根廷球王",
-                              "阿根廷球王马拉多纳在本周三因心脏骤停去世，享年60岁。",
-                              "马拉多纳去世，享年六十岁。"])
+    article = synthetic(
+        "f",
+        [
+            "在马拉多纳去世后，",
+            "在马拉多纳去世之后，他的",
+            "作者｜马拉多纳 阿根廷球王",
+            "阿根廷球王马拉多纳在本周三因心脏骤停去世，享年60岁。",
+            "马拉多纳去世，享年六十岁。",
+        ],
+    )
     index = StubIndex([Hit(f"f#{i}", 9.0 - i, "f") for i in range(5)])
-    result = Answerer(index, seg, {"f": article}, RetrievalConfig(), AnswersConfig(max_per_article=5)
-                      ).ask("马拉多纳去世")
+    result = Answerer(
+        index, seg, {"f": article}, RetrievalConfig(), AnswersConfig(max_per_article=5)
+    ).ask("马拉多纳去世")
     # a short complete sentence is no fragment; unended scraps are
     assert [a.paragraph_id for a in result.answers] == ["f#3", "f#4"]
 
@@ -555,13 +659,23 @@ def test_a_match_on_a_lone_character_is_no_answer(sample_answerer, answerer):
 
 # -- asking the index for few hits -------------------------------------------------------------
 
+
 def test_small_pages_of_hits_choose_exactly_what_all_hits_would(seg, monkeypatch):
     """The answerer starts from a page of hits and widens it only when needed: whatever the
     page size, the quotes chosen (with per-article caps and duplicates) are the same."""
     import bot.answers.answerer as answer_module
 
     rng = __import__("random").Random(7)
-    words = ["两江新区", "天府新区", "科技创新", "协同发展", "产业集群", "数字经济", "人工智能", "成渝地区"]
+    words = [
+        "两江新区",
+        "天府新区",
+        "科技创新",
+        "协同发展",
+        "产业集群",
+        "数字经济",
+        "人工智能",
+        "成渝地区",
+    ]
     articles = []
     for a in range(30):
         paragraphs = []
@@ -570,15 +684,19 @@ def test_small_pages_of_hits_choose_exactly_what_all_hits_would(seg, monkeypatch
             text = f"第{a}篇第{p}段：{picked[0]}与{picked[1]}携手推进{picked[2]}建设，编号{a * 10 + p}。"
             paragraphs.append(Paragraph(f"art{a}#{p}", text))
         articles.append(Article(id=f"art{a}", title=f"标题{a}", paragraphs=paragraphs))
-    answerer = make_answerer(seg, articles,
-                             retrieval=RetrievalConfig(min_score=0.0, min_confidence=0.0))
+    answerer = make_answerer(
+        seg, articles, retrieval=RetrievalConfig(min_score=0.0, min_confidence=0.0)
+    )
     questions = ["两江新区科技创新", "人工智能产业集群", "成渝地区数字经济协同发展"]
     monkeypatch.setattr(answer_module, "FIRST_PAGE", 10_000)
-    expected = [[a.paragraph_id for a in answerer.ask(q, top=12, per_article=2).answers]
-                for q in questions]
+    expected = [
+        [a.paragraph_id for a in answerer.ask(q, top=12, per_article=2).answers] for q in questions
+    ]
     for first_page in (1, 2, 5):
         monkeypatch.setattr(answer_module, "FIRST_PAGE", first_page)
-        got = [[a.paragraph_id for a in answerer.ask(q, top=12, per_article=2).answers]
-               for q in questions]
+        got = [
+            [a.paragraph_id for a in answerer.ask(q, top=12, per_article=2).answers]
+            for q in questions
+        ]
         assert got == expected
     assert all(len(ids) == 12 for ids in expected)

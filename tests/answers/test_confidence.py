@@ -32,29 +32,54 @@ def seg() -> Segmenter:
 
 
 def article(article_id: str, title: str, texts: list[str], **meta: object) -> Article:
-    return Article(id=article_id, title=title, paragraphs=[
-        Paragraph(f"{article_id}#{i}", text) for i, text in enumerate(texts)], **meta)
+    return Article(
+        id=article_id,
+        title=title,
+        paragraphs=[Paragraph(f"{article_id}#{i}", text) for i, text in enumerate(texts)],
+        **meta,
+    )
 
 
-FIRE = article("fire", "秋明州一民宅发生火灾 三人遇难", [
-    "当地时间周二凌晨，俄罗斯秋明州一处民宅发生火灾，造成三人死亡。",
-    "消防部门表示，起火原因可能是电暖器故障，目前调查仍在进行。",
-], source="新华网", reporters=["王晓明"], contributors=[Contributor("李小红", "实习生")],
-    photographers=["赵摄"])
-BAKERY = article("bakery", "面包店清晨起火", [
-    "一家面包店清晨起火，店主及时逃出，没有人员伤亡。",
-    "起火原因初步判断为烤箱过热，消防员半小时后将火扑灭。",
-])
-DISNEY = article("disney", "迪士尼公布2020财年业绩", [
-    "迪士尼公司周四公布财报，2020财年净亏损28亿美元，为四十多年来首次年度亏损。",
-    "受疫情影响，迪士尼主题公园在全球多地关闭，公司裁员约两万八千人。",
-])
-HARBOUR = article("harbour", "连云港港口货运量创新高", [
-    "今年前十个月，港口完成货物吞吐量2.1亿吨，同比增长百分之五。",
-    "一辆货车昨天在港区侧翻，车上装的是化肥，没有造成人员受伤。",
-])
-WIRE = ("新华社北京5月3日电，国家统计局发布数据显示，一季度全国居民人均可支配收入8561元，"
-        "比上年同期名义增长百分之零点五。")
+FIRE = article(
+    "fire",
+    "秋明州一民宅发生火灾 三人遇难",
+    [
+        "当地时间周二凌晨，俄罗斯秋明州一处民宅发生火灾，造成三人死亡。",
+        "消防部门表示，起火原因可能是电暖器故障，目前调查仍在进行。",
+    ],
+    source="新华网",
+    reporters=["王晓明"],
+    contributors=[Contributor("李小红", "实习生")],
+    photographers=["赵摄"],
+)
+BAKERY = article(
+    "bakery",
+    "面包店清晨起火",
+    [
+        "一家面包店清晨起火，店主及时逃出，没有人员伤亡。",
+        "起火原因初步判断为烤箱过热，消防员半小时后将火扑灭。",
+    ],
+)
+DISNEY = article(
+    "disney",
+    "迪士尼公布2020财年业绩",
+    [
+        "迪士尼公司周四公布财报，2020财年净亏损28亿美元，为四十多年来首次年度亏损。",
+        "受疫情影响，迪士尼主题公园在全球多地关闭，公司裁员约两万八千人。",
+    ],
+)
+HARBOUR = article(
+    "harbour",
+    "连云港港口货运量创新高",
+    [
+        "今年前十个月，港口完成货物吞吐量2.1亿吨，同比增长百分之五。",
+        "一辆货车昨天在港区侧翻，车上装的是化肥，没有造成人员受伤。",
+    ],
+)
+WIRE = (
+    "新华社北京5月3日电，国家统计局发布数据显示，一季度全国居民人均可支配收入8561元，"
+    "比上年同期名义增长百分之零点五。"
+)
 WIRE_A = article("wire-a", "一季度居民收入数据发布", [WIRE], source="新华网")
 WIRE_B = article("wire-b", "统计局：一季度居民人均收入8561元", [WIRE + "（完）"], source="人民网")
 CORPUS = [FIRE, BAKERY, DISNEY, HARBOUR, WIRE_A, WIRE_B]
@@ -62,8 +87,13 @@ CORPUS = [FIRE, BAKERY, DISNEY, HARBOUR, WIRE_A, WIRE_B]
 
 def make(seg: Segmenter, articles: list[Article], **retrieval: object) -> Answerer:
     docs = [doc for a in articles for doc in index_docs(a, "shared", seg)]
-    return Answerer(build_index(docs), seg, {a.id: a for a in articles},
-                    RetrievalConfig(**retrieval), AnswersConfig())  # type: ignore[arg-type]
+    return Answerer(
+        build_index(docs),
+        seg,
+        {a.id: a for a in articles},
+        RetrievalConfig(**retrieval),
+        AnswersConfig(),
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -73,11 +103,14 @@ def answerer(seg: Segmenter) -> Answerer:
 
 # -- confidence ------------------------------------------------------------------------------
 
+
 def test_confidence_is_a_probability_that_grows_with_the_evidence():
-    weak = Evidence(word_cover=0.2, bigram_cover=0.1, relative_score=0.5, answer_type=-1,
-                    article_cover=0.3)
-    strong = Evidence(word_cover=1.0, bigram_cover=1.0, relative_score=1.0, answer_type=1,
-                      article_cover=1.0)
+    weak = Evidence(
+        word_cover=0.2, bigram_cover=0.1, relative_score=0.5, answer_type=-1, article_cover=0.3
+    )
+    strong = Evidence(
+        word_cover=1.0, bigram_cover=1.0, relative_score=1.0, answer_type=1, article_cover=1.0
+    )
     assert 0 <= weak.confidence() < strong.confidence() <= 1
     assert set(WEIGHTS) <= set(strong.to_json())
     for name in WEIGHTS:  # every piece of evidence counts in its own direction
@@ -92,9 +125,16 @@ def test_cover_weighs_terms_by_idf():
     assert cover({}, "anything") == 0.0
 
 
-@pytest.mark.parametrize("question,asked", [("亏损了多少钱", "number"), ("死了几个人", "number"),
-                                            ("什么时候发生的", "time"), ("哪年成立", "time"),
-                                            ("起火原因是什么", None)])
+@pytest.mark.parametrize(
+    "question,asked",
+    [
+        ("亏损了多少钱", "number"),
+        ("死了几个人", "number"),
+        ("什么时候发生的", "time"),
+        ("哪年成立", "time"),
+        ("起火原因是什么", None),
+    ],
+)
 def test_the_answer_type_a_question_asks_for(question, asked):
     assert asked_type(question) == asked
 
@@ -129,17 +169,35 @@ def test_a_threshold_of_zero_shows_what_would_have_been_quoted(answerer):
 
 # -- statuses -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("message", ["你好", "您好！", "谢谢", "多谢啦~", "哈哈哈", "晚安",
-                                     "hello", "thanks!", "你是谁？", "你叫什么名字", "给我讲个笑话",
-                                     "好的", "嗯嗯", "👍"])
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "你好",
+        "您好！",
+        "谢谢",
+        "多谢啦~",
+        "哈哈哈",
+        "晚安",
+        "hello",
+        "thanks!",
+        "你是谁？",
+        "你叫什么名字",
+        "给我讲个笑话",
+        "好的",
+        "嗯嗯",
+        "👍",
+    ],
+)
 def test_chitchat_gets_no_quote(answerer, message):
     assert is_chitchat(Segmenter().normalize(message))
     result = answerer.ask(message)
     assert result.answers == [] and result.status == "chitchat"
 
 
-@pytest.mark.parametrize("question", ["你好的记者是谁", "秋明州火灾", "谢谢你们报道的火灾",
-                                      "迪士尼亏了多少钱"])
+@pytest.mark.parametrize(
+    "question", ["你好的记者是谁", "秋明州火灾", "谢谢你们报道的火灾", "迪士尼亏了多少钱"]
+)
 def test_questions_are_not_chitchat(question):
     assert not is_chitchat(Segmenter().normalize(question))
 
@@ -162,19 +220,24 @@ def test_statuses_are_validated():
 
 # -- follow-ups inside one article ----------------------------------------------------------
 
+
 def test_follow_up_stays_in_its_article_or_says_not_there(answerer):
     inside = answerer.ask("起火原因是什么？", within_article="bakery")
     assert inside.answers and {a.article.id for a in inside.answers} == {"bakery"}
     missing = answerer.ask("迪士尼亏损多少？", within_article="bakery")
     assert missing.answers == [] and missing.status == "not_found"
     assert missing.within_article == "bakery"
-    for lang, words in (("zh-hans", "这篇文章里没有找到"), ("zh-hant", "這篇文章裡沒有找到"),
-                        ("en", "This article holds no answer")):
+    for lang, words in (
+        ("zh-hans", "这篇文章里没有找到"),
+        ("zh-hant", "這篇文章裡沒有找到"),
+        ("en", "This article holds no answer"),
+    ):
         assert words in render_html(missing, lang=lang)[0]
         assert words in render_plain(missing, lang=lang)
 
 
 # -- one story, one quote ------------------------------------------------------------------
+
 
 def test_the_same_story_in_two_outlets_is_quoted_once_with_the_other_listed(answerer):
     result = answerer.ask("一季度全国居民人均可支配收入是多少？", top=5)
@@ -190,6 +253,7 @@ def test_the_same_story_in_two_outlets_is_quoted_once_with_the_other_listed(answ
 
 
 # -- the title counts --------------------------------------------------------------------
+
 
 def test_a_key_word_only_in_the_title_still_finds_the_paragraph(answerer):
     result = answerer.ask("连云港那辆货车上装的是什么？")
@@ -214,6 +278,7 @@ def test_rerank_prefers_the_paragraph_holding_more_of_the_question():
 
 
 # -- credits of the article the question names --------------------------------------------
+
 
 def test_credits_question_finds_the_article_it_names(answerer):
     result = answerer.ask("秋明州民宅火灾那篇报道的记者是谁？")
@@ -252,6 +317,7 @@ def test_credit_lines_label_roles_in_the_reader_language(answerer):
 
 
 # -- not found replies ----------------------------------------------------------------------
+
 
 def test_not_found_names_the_closest_articles_and_about(answerer):
     result = answerer.ask("秋明州的天气怎么样？明年的预报是多少度")
@@ -317,8 +383,11 @@ def test_at_most_max_examined_hits_are_weighed(seg, monkeypatch):
 
 
 def test_a_model_name_must_match_whole(seg):
-    phone = article("phone", "华为发布Mate 40手机", [
-        "华为Mate 40系列手机搭载麒麟9000芯片，售价4999元起，共有60万台首批备货。"])
+    phone = article(
+        "phone",
+        "华为发布Mate 40手机",
+        ["华为Mate 40系列手机搭载麒麟9000芯片，售价4999元起，共有60万台首批备货。"],
+    )
     answerer = make(seg, [phone, BAKERY, DISNEY])
     assert answerer.ask("华为Mate 40用的什么芯片？").answers[0].article.id == "phone"
     # "60" is in the paragraph, but not Mate 60: another phone, not answered
@@ -327,9 +396,14 @@ def test_a_model_name_must_match_whole(seg):
 
 
 def test_a_paragraph_is_read_with_its_article_lead(seg):
-    pandas = article("panda", "熊猫基地新添双胞胎", [
-        "成都大熊猫繁育研究基地今天宣布，一对大熊猫双胞胎在基地顺利出生，母子平安。",
-        "基地工作人员表示，双胞胎幼崽体重分别为一百五十克和一百二十克。"])
+    pandas = article(
+        "panda",
+        "熊猫基地新添双胞胎",
+        [
+            "成都大熊猫繁育研究基地今天宣布，一对大熊猫双胞胎在基地顺利出生，母子平安。",
+            "基地工作人员表示，双胞胎幼崽体重分别为一百五十克和一百二十克。",
+        ],
+    )
     answerer = make(seg, [pandas, BAKERY, DISNEY, HARBOUR])
     result = answerer.ask("大熊猫双胞胎体重多少？")
     assert result.answers and result.answers[0].paragraph_id == "panda#1"

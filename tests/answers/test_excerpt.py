@@ -45,6 +45,7 @@ def sentences_of(text: str) -> list[str]:
 
 # -- sentences and clauses -------------------------------------------------------------------
 
+
 def test_sentences_keep_closing_quotes_and_cover_the_text():
     text = "她说：“我欠他一个告别……”奥莉瓦表示。两人分手了！真的吗？是的；后来又见面"
     parts = sentences_of(text)
@@ -73,6 +74,7 @@ def test_merge_spans_sorts_and_merges_overlaps():
 
 
 # -- excerpt selection ---------------------------------------------------------------------
+
 
 def test_best_sentence_is_chosen_not_the_first(seg, records):
     # the 李彩桦 marriage paragraph: ~210 characters, 4 sentences
@@ -109,8 +111,10 @@ def test_short_best_sentence_gets_a_neighbour_for_context(seg, records):
 
 
 def test_matching_neighbour_sentences_are_kept_together(seg):
-    text = ("天气很好。两江新区将依托协同创新区建设平台。天府新区将依托成都科学城建设平台。"
-            "另外一件无关的事情发生在别处，与此无关，说了很长很长的一段话来占用篇幅。")
+    text = (
+        "天气很好。两江新区将依托协同创新区建设平台。天府新区将依托成都科学城建设平台。"
+        "另外一件无关的事情发生在别处，与此无关，说了很长很长的一段话来占用篇幅。"
+    )
     terms = seg.query_tokens("两江新区和天府新区")
     ex = select_excerpt(text, terms, max_chars=60, aligned=seg.aligned)
     assert "两江新区" in ex.text and "天府新区" in ex.text
@@ -118,9 +122,11 @@ def test_matching_neighbour_sentences_are_kept_together(seg):
 
 
 def test_overlong_sentence_is_cut_at_a_clause_with_ellipsis(seg):
-    sentence = ("下一步，两江新区、天府新区将依托两江协同创新区和成都科学城等创新平台，加大协同创新力度，"
-                "加强双方在创新资源、创新体制、创新政策等方面的合作，培育新动能、激发新活力，"
-                "共同建设西部科技创新中心，全面提升成渝地区协同创新发展能力。")
+    sentence = (
+        "下一步，两江新区、天府新区将依托两江协同创新区和成都科学城等创新平台，加大协同创新力度，"
+        "加强双方在创新资源、创新体制、创新政策等方面的合作，培育新动能、激发新活力，"
+        "共同建设西部科技创新中心，全面提升成渝地区协同创新发展能力。"
+    )
     terms = seg.query_tokens("共同建设什么中心")
     ex = select_excerpt(sentence, terms, max_chars=60, aligned=seg.aligned)
     assert len(ex.text) <= 60
@@ -149,6 +155,7 @@ def test_no_match_falls_back_to_the_opening(seg):
 
 # -- highlights ----------------------------------------------------------------------------
 
+
 def test_highlights_are_offsets_of_the_question_words(seg, records):
     para = next(p for p in paragraphs(records["netease-0033"]) if p.startswith("现年30岁"))
     terms = seg.query_tokens("马拉多纳向奥利瓦求婚")
@@ -162,7 +169,7 @@ def test_highlights_are_offsets_of_the_question_words(seg, records):
     covered = {i for a, b in ex.highlights for i in range(a, b)}
     assert "现年" not in "".join(ex.text[i] for i in sorted(covered))
     assert ex.highlights == sorted(ex.highlights)
-    for (a, b), (c, d) in zip(ex.highlights, ex.highlights[1:]):
+    for (_, b), (c, _) in zip(ex.highlights, ex.highlights[1:], strict=False):
         assert b < c  # merged: neither overlapping nor touching
 
 
@@ -178,7 +185,9 @@ def test_traditional_question_highlights_simplified_text(seg):
 
 def test_simplified_question_highlights_traditional_text(seg):
     text = "兩江新區、天府新區將共同建設西部科技創新中心。"
-    ex = select_excerpt(text, seg.query_tokens("两江新区要建设什么"), max_chars=220, aligned=seg.aligned)
+    ex = select_excerpt(
+        text, seg.query_tokens("两江新区要建设什么"), max_chars=220, aligned=seg.aligned
+    )
     marked = [ex.text[a:b] for a, b in ex.highlights]
     assert "兩江新區" in marked  # offsets point at the article's own characters
 
@@ -200,6 +209,7 @@ def test_shorten_keeps_the_first_highlight_and_shifts_offsets():
 
 # -- near duplicates -------------------------------------------------------------------------
 
+
 def test_same_wire_paragraph_in_two_pages_is_near_duplicate(seg, records):
     a = next(p for p in paragraphs(records["netease-0005"]) if p.startswith("李彩桦因饰演"))
     b = next(p for p in paragraphs(records["netease-0140"]) if p.startswith("李彩桦因饰演"))
@@ -220,7 +230,10 @@ def test_shingles_ignore_punctuation_and_spaces():
 
 
 def test_terminators_inside_a_quotation_do_not_split_it():
-    text = "问到离婚一事会否与事件有关，她即说：“绝对无关！完全没有！我向来都经济独立。”据知，离婚后双方未有向对方争取赡养费。"
+    text = (
+        "问到离婚一事会否与事件有关，她即说：“绝对无关！完全没有！我向来都经济独立。”"
+        "据知，离婚后双方未有向对方争取赡养费。"
+    )
     parts = sentences_of(text)
     assert parts[0].endswith("我向来都经济独立。”")
     assert parts[1] == "据知，离婚后双方未有向对方争取赡养费。"
@@ -251,6 +264,11 @@ def test_a_question_word_in_its_own_right_is_highlighted_even_inside_a_longer_ma
     assert "两江新区" in terms and "新区" in terms
     assert "新区" not in standalone_terms(terms, words.normalize(question))
     text = "两江新区将依托两江协同创新区打造平台。"
-    ex = select_excerpt(text, terms, max_chars=220, aligned=words.aligned,
-                        standalone=standalone_terms(terms, words.normalize(question)))
+    ex = select_excerpt(
+        text,
+        terms,
+        max_chars=220,
+        aligned=words.aligned,
+        standalone=standalone_terms(terms, words.normalize(question)),
+    )
     assert [ex.text[a:b] for a, b in ex.highlights] == ["两江新区"]  # not 创【新区】

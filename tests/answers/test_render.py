@@ -20,25 +20,43 @@ from bot.answers.render import (
 )
 from bot.models import Article, Contributor, Paragraph
 
-PARAGRAPH = ("下一步，两江新区、天府新区将依托两江协同创新区和成都科学城等创新平台，加大协同创新力度，"
-             "共同建设西部科技创新中心，全面提升成渝地区协同创新发展能力。")
+PARAGRAPH = (
+    "下一步，两江新区、天府新区将依托两江协同创新区和成都科学城等创新平台，加大协同创新力度，"
+    "共同建设西部科技创新中心，全面提升成渝地区协同创新发展能力。"
+)
 
 
 def cqcb(**changes) -> Article:
-    data = dict(id="a1", title="唱好“双城记”建好“经济圈”·创新圈|川渝按下创新“加速键”",
-                source="上游新闻·重庆晨报", reporters=["严薇", "郭欣欣"],
-                date="2020-04-12T16:25:33", url="https://www.cqcb.com/a/1.html",
-                paragraphs=[Paragraph("a1#0", PARAGRAPH)])
+    data = dict(
+        id="a1",
+        title="唱好“双城记”建好“经济圈”·创新圈|川渝按下创新“加速键”",
+        source="上游新闻·重庆晨报",
+        reporters=["严薇", "郭欣欣"],
+        date="2020-04-12T16:25:33",
+        url="https://www.cqcb.com/a/1.html",
+        paragraphs=[Paragraph("a1#0", PARAGRAPH)],
+    )
     data.update(changes)
     return Article(**data)
 
 
-def quote(article: Article | None = None, excerpt: str = PARAGRAPH,
-          highlights: list[tuple[int, int]] | None = None, pid: str = "a1#0") -> Answer:
+def quote(
+    article: Article | None = None,
+    excerpt: str = PARAGRAPH,
+    highlights: list[tuple[int, int]] | None = None,
+    pid: str = "a1#0",
+) -> Answer:
     if highlights is None:
         highlights = [m.span() for m in re.finditer("两江新区|天府新区", excerpt)]
-    return Answer(kind="quote", article=article or cqcb(), paragraph_id=pid, score=7.5,
-                  excerpt=excerpt, highlights=highlights, paragraph=excerpt)
+    return Answer(
+        kind="quote",
+        article=article or cqcb(),
+        paragraph_id=pid,
+        score=7.5,
+        excerpt=excerpt,
+        highlights=highlights,
+        paragraph=excerpt,
+    )
 
 
 def visible(message: str) -> str:
@@ -48,18 +66,24 @@ def visible(message: str) -> str:
 
 # -- escaping -----------------------------------------------------------------------------------
 
+
 def test_escape_uses_only_the_four_entities():
-    assert escape('a & b < c > d "e" \'f\'') == "a &amp; b &lt; c &gt; d &quot;e&quot; 'f'"
+    assert escape("a & b < c > d \"e\" 'f'") == "a &amp; b &lt; c &gt; d &quot;e&quot; 'f'"
     assert escape("&amp;") == "&amp;amp;"
 
 
-HOSTILE = ('他说<b>加粗</b>然后</blockquote><script>alert(1)</script>，价格&amp;税费 &lt;5&gt; "引号"'
-           "\n— 假标题 · 新华社 · 记者 张三 · 2020-01-01")
+HOSTILE = (
+    '他说<b>加粗</b>然后</blockquote><script>alert(1)</script>，价格&amp;税费 &lt;5&gt; "引号"'
+    "\n— 假标题 · 新华社 · 记者 张三 · 2020-01-01"
+)
 
 
 def test_hostile_article_text_is_quoted_as_text_never_markup():
-    article = cqcb(title="<i>标题</i> & </a>", source='<a href="javascript:x">来源</a>',
-                   reporters=["<b>严薇</b>"])
+    article = cqcb(
+        title="<i>标题</i> & </a>",
+        source='<a href="javascript:x">来源</a>',
+        reporters=["<b>严薇</b>"],
+    )
     answer = quote(article, excerpt=HOSTILE, highlights=[(2, 5)])  # highlight covers "<b>"
     [message] = render_html(AnswerSet("问题<b>", [answer]))
     check_telegram_html(message)
@@ -97,10 +121,13 @@ def test_title_is_linked_only_for_http_urls():
 
 # -- attribution -----------------------------------------------------------------------------------
 
+
 def test_attribution_plain_lists_known_fields_in_order():
     line = attribution_plain(cqcb(), lang="zh-hans")
-    assert line == ("— 唱好“双城记”建好“经济圈”·创新圈|川渝按下创新“加速键” · 上游新闻·重庆晨报 · "
-                    "记者 严薇、郭欣欣 · 2020-04-12 16:25 · https://www.cqcb.com/a/1.html")
+    assert line == (
+        "— 唱好“双城记”建好“经济圈”·创新圈|川渝按下创新“加速键” · 上游新闻·重庆晨报 · "
+        "记者 严薇、郭欣欣 · 2020-04-12 16:25 · https://www.cqcb.com/a/1.html"
+    )
 
 
 def test_attribution_omits_unknown_fields_and_invents_nothing():
@@ -112,7 +139,9 @@ def test_attribution_omits_unknown_fields_and_invents_nothing():
 
 def test_attribution_labels_follow_the_language_and_credit_contributors():
     article = cqcb(contributors=[Contributor("张三", "实习生"), Contributor("李四", "通讯员")])
-    assert "记者 严薇、郭欣欣 · 实习生 张三 · 通讯员 李四" in attribution_plain(article, lang="zh-hans")
+    assert "记者 严薇、郭欣欣 · 实习生 张三 · 通讯员 李四" in attribution_plain(
+        article, lang="zh-hans"
+    )
     assert "記者 严薇、郭欣欣" in attribution_plain(article, lang="zh-hant")
     assert "Reporters 严薇, 郭欣欣" in attribution_plain(article, lang="en")
 
@@ -124,6 +153,7 @@ def test_date_as_printed_when_no_iso_date():
 
 
 # -- HTML messages ----------------------------------------------------------------------------------
+
 
 def test_one_blockquote_per_quote_with_highlights_in_bold():
     [message] = render_html(AnswerSet("两江新区和天府新区要共同建设什么？", [quote()]))
@@ -171,16 +201,26 @@ def test_a_single_quote_longer_than_a_message_is_shortened_not_broken():
 
 
 def test_huge_attribution_fields_are_capped():
-    article = cqcb(title="标" * 5000, source="源" * 5000, reporters=["记" * 100] * 300,
-                   url="https://example.com/" + "x" * 5000)
+    article = cqcb(
+        title="标" * 5000,
+        source="源" * 5000,
+        reporters=["记" * 100] * 300,
+        url="https://example.com/" + "x" * 5000,
+    )
     [message] = render_html(AnswerSet("q", [quote(article)]))
     check_telegram_html(message)
     assert "<a " not in message  # a 5000-character URL is not linked
     # every field full of characters that grow when escaped
     nasty = '"&<>' * 500
-    article = cqcb(title=nasty, source=nasty, reporters=[nasty] * 50,
-                   contributors=[Contributor(nasty, f"{nasty}{i}") for i in range(50)],
-                   url="https://example.com/?" + "&q=\"" * 300, date_text=nasty, date=None)
+    article = cqcb(
+        title=nasty,
+        source=nasty,
+        reporters=[nasty] * 50,
+        contributors=[Contributor(nasty, f"{nasty}{i}") for i in range(50)],
+        url="https://example.com/?" + '&q="' * 300,
+        date_text=nasty,
+        date=None,
+    )
     line = attribution_html(article, lang="zh-hans")
     assert utf16_len(line) <= MAX_ATTRIBUTION_UNITS
     check_telegram_html(line)
@@ -191,9 +231,11 @@ def test_huge_attribution_fields_are_capped():
 
 
 def test_no_answer_message_suggests_how_to_ask():
-    for lang, words in (("zh-hans", ["没有找到", "关键词", "人名", "繁体"]),
-                        ("zh-hant", ["沒有找到", "關鍵詞", "人名", "繁體"]),
-                        ("en", ["No paragraph", "fewer", "names", "traditional"])):
+    for lang, words in (
+        ("zh-hans", ["没有找到", "关键词", "人名", "繁体"]),
+        ("zh-hant", ["沒有找到", "關鍵詞", "人名", "繁體"]),
+        ("en", ["No paragraph", "fewer", "names", "traditional"]),
+    ):
         messages = render_html(AnswerSet("火星上有水吗", []), lang=lang)
         assert len(messages) == 1
         check_telegram_html(messages[0])
@@ -202,16 +244,26 @@ def test_no_answer_message_suggests_how_to_ask():
 
 
 def test_quotes_keep_the_articles_own_characters_whatever_the_language():
-    traditional = quote(cqcb(title="兩江新區"), excerpt="兩江新區、天府新區將共同建設西部科技創新中心。",
-                        highlights=[(0, 4)])
+    traditional = quote(
+        cqcb(title="兩江新區"),
+        excerpt="兩江新區、天府新區將共同建設西部科技創新中心。",
+        highlights=[(0, 4)],
+    )
     for lang in ("zh-hans", "zh-hant", "en"):
         [message] = render_html(AnswerSet("q", [traditional]), lang=lang)
         assert "<b>兩江新區</b>、天府新區將共同建設" in message
 
 
 def test_metadata_answer_renders_as_a_quote_with_credit():
-    answer = Answer(kind="metadata", article=cqcb(), paragraph_id=None, score=0.0,
-                    excerpt="记者：严薇、郭欣欣", highlights=[], paragraph=None)
+    answer = Answer(
+        kind="metadata",
+        article=cqcb(),
+        paragraph_id=None,
+        score=0.0,
+        excerpt="记者：严薇、郭欣欣",
+        highlights=[],
+        paragraph=None,
+    )
     [message] = render_html(AnswerSet("这篇文章的记者是谁？", [answer]))
     check_telegram_html(message)
     assert message.startswith("<blockquote>记者：严薇、郭欣欣</blockquote>")
@@ -220,13 +272,16 @@ def test_metadata_answer_renders_as_a_quote_with_credit():
 
 
 def test_bad_highlight_spans_never_break_markup():
-    answer = quote(excerpt="两江新区与天府新区", highlights=[(3, 1), (-5, 2), (1, 3), (2, 99), (40, 50)])
+    answer = quote(
+        excerpt="两江新区与天府新区", highlights=[(3, 1), (-5, 2), (1, 3), (2, 99), (40, 50)]
+    )
     [message] = render_html(AnswerSet("q", [answer]))
     check_telegram_html(message)
     assert visible(message).startswith("两江新区与天府新区")
 
 
 # -- plain text -----------------------------------------------------------------------------------
+
 
 def test_plain_rendering_marks_highlights_and_credits():
     text = render_plain(AnswerSet("q", [quote(), quote(cqcb(reporters=[]), pid="a1#1")]))
@@ -246,58 +301,78 @@ def test_plain_no_answer_message():
 
 # -- the validator itself -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("bad", [
-    "",
-    "<b>unclosed",
-    "<b><i>crossed</b></i>",
-    "<div>not telegram</div>",
-    "<script>x</script>",
-    "a < b",
-    "a > b",
-    "fish & chips",
-    "&nbsp;",
-    "&#60;",
-    "<blockquote><blockquote>x</blockquote></blockquote>",
-    '<a href="javascript:alert(1)">x</a>',
-    '<a href="https://a"><a href="https://b">x</a></a>',
-    '<b onclick="x">x</b>',
-    "<code><b>x</b></code>",
-    "<b></b>",
-    "x" * (MAX_MESSAGE_UNITS + 1),
-    "😀" * (MAX_MESSAGE_UNITS // 2 + 1),  # 2 UTF-16 units each
-])
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "<b>unclosed",
+        "<b><i>crossed</b></i>",
+        "<div>not telegram</div>",
+        "<script>x</script>",
+        "a < b",
+        "a > b",
+        "fish & chips",
+        "&nbsp;",
+        "&#60;",
+        "<blockquote><blockquote>x</blockquote></blockquote>",
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href="https://a"><a href="https://b">x</a></a>',
+        '<b onclick="x">x</b>',
+        "<code><b>x</b></code>",
+        "<b></b>",
+        "x" * (MAX_MESSAGE_UNITS + 1),
+        "😀" * (MAX_MESSAGE_UNITS // 2 + 1),  # 2 UTF-16 units each
+    ],
+)
 def test_validator_rejects(bad):
     with pytest.raises(ValueError):
         check_telegram_html(bad)
 
 
-@pytest.mark.parametrize("good", [
-    "plain",
-    "<b>b</b> <i>i</i> <u>u</u> <s>s</s> <tg-spoiler>x</tg-spoiler>",
-    '<blockquote>q <b>x</b></blockquote>\n— <a href="https://e.com/?a=1&amp;b=2">t</a>',
-    "&lt;&gt;&amp;&quot;",
-    '<pre><code class="language-python">x</code></pre>',
-    "x" * MAX_MESSAGE_UNITS,
-])
+@pytest.mark.parametrize(
+    "good",
+    [
+        "plain",
+        "<b>b</b> <i>i</i> <u>u</u> <s>s</s> <tg-spoiler>x</tg-spoiler>",
+        '<blockquote>q <b>x</b></blockquote>\n— <a href="https://e.com/?a=1&amp;b=2">t</a>',
+        "&lt;&gt;&amp;&quot;",
+        '<pre><code class="language-python">x</code></pre>',
+        "x" * MAX_MESSAGE_UNITS,
+    ],
+)
 def test_validator_accepts(good):
     check_telegram_html(good)
 
 
 # -- property: whatever the article says, the messages are valid --------------------------------
 
-article_text = st.text(alphabet=st.sampled_from(list("两江新区<>&\"'/b;…。，\n 𠀋—·a")), min_size=1,
-                       max_size=400)
+article_text = st.text(
+    alphabet=st.sampled_from(list("两江新区<>&\"'/b;…。，\n 𠀋—·a")), min_size=1, max_size=400
+)
 
 
 @settings(max_examples=60, deadline=None)
-@given(excerpts=st.lists(article_text, min_size=1, max_size=8), title=article_text,
-       data=st.data(), per_message=st.integers(1, 4))
+@given(
+    excerpts=st.lists(article_text, min_size=1, max_size=8),
+    title=article_text,
+    data=st.data(),
+    per_message=st.integers(1, 4),
+)
 def test_rendered_messages_are_always_valid(excerpts, title, data, per_message):
     answers = []
     for i, text in enumerate(excerpts):
-        spans = data.draw(st.lists(st.tuples(st.integers(-3, 410), st.integers(-3, 410)), max_size=5))
-        answers.append(quote(cqcb(title=title), excerpt=text * data.draw(st.integers(1, 12)),
-                             highlights=spans, pid=f"a1#{i}"))
+        spans = data.draw(
+            st.lists(st.tuples(st.integers(-3, 410), st.integers(-3, 410)), max_size=5)
+        )
+        answers.append(
+            quote(
+                cqcb(title=title),
+                excerpt=text * data.draw(st.integers(1, 12)),
+                highlights=spans,
+                pid=f"a1#{i}",
+            )
+        )
     messages = render_html(AnswerSet("q", answers), per_message=per_message)
     assert sum(m.count("<blockquote>") for m in messages) == len(answers)
     for m in messages:

@@ -18,9 +18,11 @@ SCOPE = "chat:-1001"
 
 
 def make_config(tmp_path, extra: str = ""):
-    text = ("corpus: {paths: []}\ndata_dir: data\n"
-            "fetch: {allow_hosts: [127.0.0.1], total_timeout: 3}\n"
-            "feeds: {pause_after_failures: 3, jitter: 0.1, min_interval_minutes: 5}\n" + extra)
+    text = (
+        "corpus: {paths: []}\ndata_dir: data\n"
+        "fetch: {allow_hosts: [127.0.0.1], total_timeout: 3}\n"
+        "feeds: {pause_after_failures: 3, jitter: 0.1, min_interval_minutes: 5}\n" + extra
+    )
     return parse_config(text, base_dir=tmp_path)
 
 
@@ -34,9 +36,17 @@ def poller(tmp_path):
 
 def items(count: int, *, prefix: str = "g", full: bool = True, start: int = 1) -> list[Item]:
     """Items start … start+count-1, newest (highest number) first, as feeds list them."""
-    return [Item(guid=f"{prefix}{n}", title=f"第{n}号新闻标题", link=f"http://news.example/{n}",
-                 text=story(n), author="记者甲", full=full)
-            for n in reversed(range(start, start + count))]
+    return [
+        Item(
+            guid=f"{prefix}{n}",
+            title=f"第{n}号新闻标题",
+            link=f"http://news.example/{n}",
+            text=story(n),
+            author="记者甲",
+            full=full,
+        )
+        for n in reversed(range(start, start + count))
+    ]
 
 
 # -- parsing --------------------------------------------------------------------------------
@@ -46,8 +56,11 @@ def items(count: int, *, prefix: str = "g", full: bool = True, start: int = 1) -
 def test_every_feed_format_gives_items_with_title_link_and_text(make):
     document = parse_feed(make(items(3)), url="http://news.example/feed")
     assert document.title
-    assert [item.title for item in document.items] == ["第3号新闻标题", "第2号新闻标题",
-                                                        "第1号新闻标题"]
+    assert [item.title for item in document.items] == [
+        "第3号新闻标题",
+        "第2号新闻标题",
+        "第1号新闻标题",
+    ]
     assert all((item.link or "").startswith("http://news.example/") for item in document.items)
     assert all("第" in (item.own_html or "") for item in document.items)
     assert document.items[0].date_iso == "2023-05-06T10:00:00"  # local time, as printed
@@ -69,18 +82,24 @@ def test_a_web_page_is_not_a_feed():
 def test_opml_round_trip_and_bad_opml():
     feeds = [OpmlFeed("http://a.example/rss", "甲报"), OpmlFeed("http://b.example/atom", None)]
     parsed = parse_opml(write_opml(feeds))
-    assert parsed == [OpmlFeed("http://a.example/rss", "甲报"),
-                      OpmlFeed("http://b.example/atom", "http://b.example/atom")]
-    nested = (b'<?xml version="1.0"?><opml version="1.0"><body><outline text="news">'
-              b'<outline text="x" xmlUrl="http://x.example/f"/></outline></body></opml>')
+    assert parsed == [
+        OpmlFeed("http://a.example/rss", "甲报"),
+        OpmlFeed("http://b.example/atom", "http://b.example/atom"),
+    ]
+    nested = (
+        b'<?xml version="1.0"?><opml version="1.0"><body><outline text="news">'
+        b'<outline text="x" xmlUrl="http://x.example/f"/></outline></body></opml>'
+    )
     assert parse_opml(nested) == [OpmlFeed("http://x.example/f", "x")]
     with pytest.raises(FeedError):
         parse_opml(b"<rss/>")
     with pytest.raises(FeedError):
         parse_opml(b"not xml at all")
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY a "aaaaaaaaaa">'
-            b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><opml><body>'
-            b'<outline xmlUrl="http://x/&b;"/></body></opml>')
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><opml><body>'
+        b'<outline xmlUrl="http://x/&b;"/></body></opml>'
+    )
     with pytest.raises(FeedError, match="DOCTYPE"):  # entity definitions are refused
         parse_opml(bomb)
 
@@ -94,7 +113,7 @@ def test_follow_backfills_quietly_and_the_articles_answer_questions(web, poller)
     assert result.backfill and len(result.added) == 3 and result.error is None
     article = result.added[-1]
     assert article.title == "第3号新闻标题" and article.reporters == ["记者甲"]
-    assert article.source == "示范日报 要闻"          # the feed's title as outlet
+    assert article.source == "示范日报 要闻"  # the feed's title as outlet
     assert article.date == "2023-05-06T10:00:00"
     assert article.url == "http://news.example/3"
     answers = poller.library.ask("生物医药领域有什么新举措？", scopes=[SCOPE])
@@ -115,8 +134,11 @@ def test_a_feed_that_changes_between_polls_adds_only_new_items(web, poller):
 
 
 def test_duplicate_guids_in_one_feed_are_one_item(web, poller):
-    twice = items(2) + [Item(guid="g1", title="第1号新闻标题（更新）", link="http://news.example/1b",
-                             text=story(99))]
+    twice = items(2) + [
+        Item(
+            guid="g1", title="第1号新闻标题（更新）", link="http://news.example/1b", text=story(99)
+        )
+    ]
     web.route("/feed.xml", body=rss(twice), content_type="application/rss+xml")
     result = poller.follow(web.url("/feed.xml"), SCOPE)
     assert len(result.added) == 2
@@ -160,11 +182,22 @@ def test_conditional_get_uses_etag_and_304_changes_nothing(web, poller):
 
 
 def test_summary_only_items_get_their_page_with_item_fields_filling_gaps(web, poller):
-    page = ("<html><head><title>页面</title></head><body><div class='article'>"
-            + story(7, "交通") + "</div></body></html>").encode()
+    page = (
+        "<html><head><title>页面</title></head><body><div class='article'>"
+        + story(7, "交通")
+        + "</div></body></html>"
+    ).encode()
     web.route("/story/7.html", body=page)
-    summary = [Item(guid="s7", title="第7号：交通新举措", link=web.url("/story/7.html"),
-                    text="交通新举措摘要", author="记者乙", full=False)]
+    summary = [
+        Item(
+            guid="s7",
+            title="第7号：交通新举措",
+            link=web.url("/story/7.html"),
+            text="交通新举措摘要",
+            author="记者乙",
+            full=False,
+        )
+    ]
     web.route("/feed.xml", body=rss(summary), content_type="application/rss+xml")
     [article] = poller.follow(web.url("/feed.xml"), SCOPE).added
     assert any("交通领域推出第7项新举措" in p.text for p in article.body)  # the page's text
@@ -174,8 +207,15 @@ def test_summary_only_items_get_their_page_with_item_fields_filling_gaps(web, po
 
 
 def test_fetch_pages_off_keeps_the_summary(web, poller):
-    summary = [Item(guid="s8", title="第8号", link=web.url("/story/8.html"),
-                    text="只有一句摘要的新闻。", full=False)]
+    summary = [
+        Item(
+            guid="s8",
+            title="第8号",
+            link=web.url("/story/8.html"),
+            text="只有一句摘要的新闻。",
+            full=False,
+        )
+    ]
     web.route("/feed.xml", body=rss(summary), content_type="application/rss+xml")
     [article] = poller.follow(web.url("/feed.xml"), SCOPE, fetch_pages=False).added
     assert [p.text for p in article.body] == ["只有一句摘要的新闻。"]
@@ -183,8 +223,9 @@ def test_fetch_pages_off_keeps_the_summary(web, poller):
 
 
 def test_an_item_page_that_fails_falls_back_to_the_summary(web, poller):
-    summary = [Item(guid="s9", title="第9号", link=web.url("/missing.html"),
-                    text="摘要还在。", full=False)]
+    summary = [
+        Item(guid="s9", title="第9号", link=web.url("/missing.html"), text="摘要还在。", full=False)
+    ]
     web.route("/feed.xml", body=rss(summary), content_type="application/rss+xml")
     [article] = poller.follow(web.url("/feed.xml"), SCOPE).added
     assert [p.text for p in article.body] == ["摘要还在。"]
@@ -218,16 +259,21 @@ def test_following_a_404_or_a_page_stores_nothing(web, poller):
 
 def test_a_page_linking_its_feed_is_followed_through_it(web, poller):
     web.route("/feed.xml", body=atom(items(2)), content_type="application/atom+xml")
-    web.route("/index.html", body=b'<html><head><link rel="alternate" '
-              b'type="application/atom+xml" href="/feed.xml"></head><body>x</body></html>')
+    web.route(
+        "/index.html",
+        body=b'<html><head><link rel="alternate" '
+        b'type="application/atom+xml" href="/feed.xml"></head><body>x</body></html>',
+    )
     result = poller.follow(web.url("/index.html"), SCOPE)
     assert result.feed.url == web.url("/feed.xml") and len(result.added) == 2
 
 
 def test_a_private_feed_address_is_refused_by_the_resolver(tmp_path, web):
     text = "corpus: {paths: []}\ndata_dir: data\n"
-    with Library.open(parse_config(text, base_dir=tmp_path)) as library, \
-            FeedPoller(library) as poller:
+    with (
+        Library.open(parse_config(text, base_dir=tmp_path)) as library,
+        FeedPoller(library) as poller,
+    ):
         with pytest.raises(AddressRefused):
             poller.follow(web.url("/feed.xml"), SCOPE)
         assert poller.list_feeds() == []
@@ -235,9 +281,11 @@ def test_a_private_feed_address_is_refused_by_the_resolver(tmp_path, web):
 
 
 def test_feeds_per_chat_quota(web, tmp_path):
-    config = parse_config("corpus: {paths: []}\ndata_dir: data\n"
-                          "fetch: {allow_hosts: [127.0.0.1]}\nfeeds: {max_per_chat: 1}\n",
-                          base_dir=tmp_path)
+    config = parse_config(
+        "corpus: {paths: []}\ndata_dir: data\n"
+        "fetch: {allow_hosts: [127.0.0.1]}\nfeeds: {max_per_chat: 1}\n",
+        base_dir=tmp_path,
+    )
     web.route("/a.xml", body=rss(items(1)), content_type="application/rss+xml")
     web.route("/b.xml", body=rss(items(1, prefix="b")), content_type="application/rss+xml")
     with Library.open(config) as library, FeedPoller(library) as poller:
@@ -278,6 +326,7 @@ def test_one_request_at_a_time_per_host(web, tmp_path):
             request.send_header("Content-Length", str(len(body)))
             request.end_headers()
             request.wfile.write(body)
+
         return handler
 
     config = make_config(tmp_path, "")
@@ -300,9 +349,12 @@ def test_unfollow(web, poller):
 
 
 def test_a_full_chat_drops_its_oldest_feed_articles_first_and_says_so_once(web, tmp_path):
-    config = parse_config("corpus: {paths: []}\ndata_dir: data\n"
-                          "fetch: {allow_hosts: [127.0.0.1]}\n"
-                          "telegram: {limits: {max_articles_per_chat: 4}}\n", base_dir=tmp_path)
+    config = parse_config(
+        "corpus: {paths: []}\ndata_dir: data\n"
+        "fetch: {allow_hosts: [127.0.0.1]}\n"
+        "telegram: {limits: {max_articles_per_chat: 4}}\n",
+        base_dir=tmp_path,
+    )
     web.route("/feed.xml", body=rss(items(3)), content_type="application/rss+xml")
     with Library.open(config) as library, FeedPoller(library) as poller:
         from bot.ingest.parsing import parse_text
@@ -325,22 +377,25 @@ def test_a_full_chat_drops_its_oldest_feed_articles_first_and_says_so_once(web, 
 
 
 def test_stored_items_per_feed_are_bounded(web, tmp_path):
-    config = parse_config("corpus: {paths: []}\ndata_dir: data\n"
-                          "fetch: {allow_hosts: [127.0.0.1]}\n"
-                          "feeds: {max_items_per_feed: 2}\n", base_dir=tmp_path)
+    config = parse_config(
+        "corpus: {paths: []}\ndata_dir: data\n"
+        "fetch: {allow_hosts: [127.0.0.1]}\n"
+        "feeds: {max_items_per_feed: 2}\n",
+        base_dir=tmp_path,
+    )
     web.route("/feed.xml", body=rss(items(3)), content_type="application/rss+xml")
     with Library.open(config) as library, FeedPoller(library) as poller:
         result = poller.follow(web.url("/feed.xml"), SCOPE)
         assert result.dropped == 1
-        assert {a.title for a in library.list_articles(SCOPE)} == {"第2号新闻标题",
-                                                                   "第3号新闻标题"}
+        assert {a.title for a in library.list_articles(SCOPE)} == {"第2号新闻标题", "第3号新闻标题"}
 
 
 def test_follow_reports_backfill_progress(web, poller):
     web.route("/feed.xml", body=rss(items(3)), content_type="application/rss+xml")
     calls = []
-    poller.follow(web.url("/feed.xml"), SCOPE, progress=lambda done, total: calls.append(
-        (done, total)))
+    poller.follow(
+        web.url("/feed.xml"), SCOPE, progress=lambda done, total: calls.append((done, total))
+    )
     assert calls == [(1, 3), (2, 3), (3, 3)]
 
 

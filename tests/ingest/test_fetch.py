@@ -69,8 +69,10 @@ def test_a_wrong_header_charset_is_overruled_by_the_bytes(web, fetcher):
 
 
 def test_charset_from_meta_when_the_header_has_none(web, fetcher):
-    html = '<html><head><meta charset="big5"><title>兩江新區</title></head><body>' \
-        '<p>兩江新區今天發佈了新政策，涵蓋研發補貼。</p></body></html>'
+    html = (
+        '<html><head><meta charset="big5"><title>兩江新區</title></head><body>'
+        "<p>兩江新區今天發佈了新政策，涵蓋研發補貼。</p></body></html>"
+    )
     web.route("/meta", body=html.encode("big5"), content_type="text/html")
     fetched = fetcher.get(web.url("/meta"))
     assert "兩江新區今天發佈了新政策" in page_text(fetched)
@@ -187,8 +189,12 @@ def test_a_redirect_loop_stops_after_max_redirects(web, fetcher):
 
 
 def test_a_redirect_to_the_metadata_address_is_refused(web, fetcher):
-    web.route("/go", status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"},
-              body=b"")
+    web.route(
+        "/go",
+        status=302,
+        headers={"Location": "http://169.254.169.254/latest/meta-data/"},
+        body=b"",
+    )
     with pytest.raises(AddressRefused, match="169.254.169.254"):
         fetch_article(web.url("/go"), fetcher)
 
@@ -204,16 +210,23 @@ def test_refused_addresses_through_the_real_resolver(web):
     web.route("/secret", body=page())
     port = web.port
     refused = [
-        f"http://127.0.0.1:{port}/secret",           # loopback (nothing allowed here)
-        f"http://localhost:{port}/secret",           # a name resolving to loopback
-        f"http://2130706433:{port}/secret",          # 127.0.0.1 written as one number
-        f"http://0x7f.1:{port}/secret",              # ... and in hex
+        f"http://127.0.0.1:{port}/secret",  # loopback (nothing allowed here)
+        f"http://localhost:{port}/secret",  # a name resolving to loopback
+        f"http://2130706433:{port}/secret",  # 127.0.0.1 written as one number
+        f"http://0x7f.1:{port}/secret",  # ... and in hex
         f"http://[::1]:{port}/secret",
         f"http://[::ffff:127.0.0.1]:{port}/secret",  # IPv4-mapped IPv6
         f"http://0.0.0.0:{port}/secret",
-        "http://10.1.2.3/", "http://172.16.0.1/", "http://192.168.1.1/", "http://100.64.0.1/",
-        "http://169.254.169.254/", "http://[fe80::1]/", "http://[fd00::1]/",
-        "http://224.0.0.1/", "http://240.0.0.1/", "http://[2002:7f00:1::1]/",
+        "http://10.1.2.3/",
+        "http://172.16.0.1/",
+        "http://192.168.1.1/",
+        "http://100.64.0.1/",
+        "http://169.254.169.254/",
+        "http://[fe80::1]/",
+        "http://[fd00::1]/",
+        "http://224.0.0.1/",
+        "http://240.0.0.1/",
+        "http://[2002:7f00:1::1]/",
         "http://[64:ff9b::a00:1]/",
     ]
     with Fetcher(FetchConfig(total_timeout=2.0)) as fetcher:
@@ -223,8 +236,17 @@ def test_refused_addresses_through_the_real_resolver(web):
     assert web.requests == []  # nothing reached the server
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/x", "gopher://x/",
-                                 "javascript:alert(1)", "http://", "not a url"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "ftp://example.org/x",
+        "gopher://x/",
+        "javascript:alert(1)",
+        "http://",
+        "not a url",
+    ],
+)
 def test_only_http_and_https(url):
     with Fetcher(FetchConfig()) as fetcher, pytest.raises(FetchError):
         fetcher.get(url)
@@ -242,8 +264,10 @@ def test_an_unknown_host_is_one_line(monkeypatch):
 def test_every_resolved_address_must_be_public(monkeypatch):
     # One public and one private answer: refused (the private one could be the one used).
     def mixed(host, port, *args, **kwargs):
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
-                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.5", port))]
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.5", port)),
+        ]
 
     monkeypatch.setattr(socket, "getaddrinfo", mixed)
     with Fetcher(FetchConfig()) as fetcher, pytest.raises(AddressRefused, match="10.0.0.5"):
@@ -293,9 +317,28 @@ def tls_web(tmp_path):
     if shutil.which("openssl") is None:
         pytest.skip("needs the openssl command to make a certificate")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_context.load_cert_chain(cert, key)
     server = LocalWeb(tls=server_context).start()
@@ -315,8 +358,10 @@ def test_https_goes_to_the_checked_address_with_the_name_as_sni(tls_web):
     assert article.title == "两江新区发布新政策"
     assert server.requests[-1][1]["host"] == f"localhost:{server.port}"
     # By IP the certificate does not match: the verification is real, not switched off.
-    with Fetcher(FetchConfig(allow_hosts=["127.0.0.1"]), verify=trust) as fetcher, \
-            pytest.raises(PageUnavailable):
+    with (
+        Fetcher(FetchConfig(allow_hosts=["127.0.0.1"]), verify=trust) as fetcher,
+        pytest.raises(PageUnavailable),
+    ):
         fetcher.get(f"https://127.0.0.1:{server.port}/p")
 
 

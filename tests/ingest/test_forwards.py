@@ -14,8 +14,14 @@ POST = "新图书馆开放\n\n市图书馆新馆今天开放，藏书两百万�
 
 def test_post_is_credited_to_its_channel():
     posted = datetime(2023, 5, 6, 10, 0, tzinfo=timezone(timedelta(hours=8)))
-    article = article_from_post(POST, channel_title="示范频道", channel_username="demo",
-                                message_id=9, posted=posted, author_signature="孙八")
+    article = article_from_post(
+        POST,
+        channel_title="示范频道",
+        channel_username="demo",
+        message_id=9,
+        posted=posted,
+        author_signature="孙八",
+    )
     assert article.title == "新图书馆开放" and article.source == "示范频道"
     assert article.url == "https://t.me/demo/9" and article.reporters == ["孙八"]
     assert article.date == "2023-05-06T02:00:00"  # UTC, as Telegram dates are
@@ -23,15 +29,25 @@ def test_post_is_credited_to_its_channel():
 
 
 def test_a_private_channel_has_no_link():
-    article = article_from_post(POST, channel_title="私密频道", channel_username=None,
-                                message_id=9, posted=datetime(2023, 5, 6, 2, 0))
+    article = article_from_post(
+        POST,
+        channel_title="私密频道",
+        channel_username=None,
+        message_id=9,
+        posted=datetime(2023, 5, 6, 2, 0),
+    )
     assert article.url is None and article.source == "私密频道"
 
 
 def test_an_empty_post_is_one_clear_error():
     with pytest.raises(ParseError):
-        article_from_post("  \n ", channel_title="x", channel_username=None, message_id=1,
-                          posted=datetime(2023, 5, 6))
+        article_from_post(
+            "  \n ",
+            channel_title="x",
+            channel_username=None,
+            message_id=1,
+            posted=datetime(2023, 5, 6),
+        )
 
 
 def test_linked_url():

@@ -28,8 +28,14 @@ def real_docs() -> list[IndexDoc]:
     for n, line in enumerate(FIXTURE.read_text(encoding="utf-8").splitlines()):
         row = json.loads(line)
         scope = "shared" if n % 3 else "chat:-1001"
-        docs.append(IndexDoc(f"{row['article']}#{row['paragraph']}", segmenter.tokens(row["text"]),
-                             scope, row["article"]))
+        docs.append(
+            IndexDoc(
+                f"{row['article']}#{row['paragraph']}",
+                segmenter.tokens(row["text"]),
+                scope,
+                row["article"],
+            )
+        )
     return docs
 
 
@@ -59,7 +65,7 @@ def assert_matches_reference(index: SearchIndex, live: dict[str, IndexDoc], quer
         hits = index.search(query, len(ids) + 5)
         got = {hit.doc_id: hit.score for hit in hits}
         assert len(got) == len(hits)
-        for doc_id, score in zip(ids, expected):
+        for doc_id, score in zip(ids, expected, strict=False):
             if doc_id in got:
                 assert got[doc_id] == pytest.approx(score, abs=1e-6)
             else:
@@ -67,8 +73,10 @@ def assert_matches_reference(index: SearchIndex, live: dict[str, IndexDoc], quer
         assert set(got) <= set(live)
         scores = [hit.score for hit in hits]
         assert scores == sorted(scores, reverse=True)
-        matching = sorted((s for i, s in zip(ids, expected) if set(query) & set(live[i].tokens)),
-                          reverse=True)
+        matching = sorted(
+            (s for i, s in zip(ids, expected, strict=False) if set(query) & set(live[i].tokens)),
+            reverse=True,
+        )
         for k in (1, 3, 10):  # small k: the pruned search must keep exactly the best k
             top = index.search(query, k)
             assert [h.score for h in top] == pytest.approx(matching[:k], abs=1e-6)
@@ -81,7 +89,9 @@ def test_default_backend_satisfies_the_protocol():
 
 def test_scores_equal_bm25okapi_on_real_paragraphs(real_docs):
     index = build_index(real_docs)
-    assert_matches_reference(index, {d.doc_id: d for d in real_docs}, queries_from(real_docs, random.Random(1)))
+    assert_matches_reference(
+        index, {d.doc_id: d for d in real_docs}, queries_from(real_docs, random.Random(1))
+    )
 
 
 def test_scores_equal_bm25okapi_after_removals_additions_and_replacements(real_docs):
@@ -98,7 +108,7 @@ def test_scores_equal_bm25okapi_after_removals_additions_and_replacements(real_d
     assert_matches_reference(index, live, queries)
 
     for start in range(0, len(later), 12):  # many small additions: segments get merged
-        batch = later[start:start + 12]
+        batch = later[start : start + 12]
         index.add(batch)
         live.update((d.doc_id, d) for d in batch)
     assert_matches_reference(index, live, queries)
@@ -160,13 +170,20 @@ def test_duplicate_ids_within_one_add_keep_the_last(real_docs):
     a, b = real_docs[0], real_docs[1]
     index = build_index([a, IndexDoc(a.doc_id, b.tokens, b.scope, b.group), real_docs[2]])
     assert len(index) == 2
-    assert_matches_reference(index, {a.doc_id: IndexDoc(a.doc_id, b.tokens, b.scope, b.group),
-                                     real_docs[2].doc_id: real_docs[2]},
-                             [list(b.tokens[:3]), list(a.tokens[:3])])
+    assert_matches_reference(
+        index,
+        {
+            a.doc_id: IndexDoc(a.doc_id, b.tokens, b.scope, b.group),
+            real_docs[2].doc_id: real_docs[2],
+        },
+        [list(b.tokens[:3]), list(a.tokens[:3])],
+    )
 
 
 def test_top_k_is_best_first_with_ties_in_document_order():
-    docs = [IndexDoc(f"d{i}", ["apple", "pear"] if i % 2 else ["apple"], "s", "g") for i in range(10)]
+    docs = [
+        IndexDoc(f"d{i}", ["apple", "pear"] if i % 2 else ["apple"], "s", "g") for i in range(10)
+    ]
     docs.append(IndexDoc("other", ["plum"] * 3, "s", "g"))
     index = build_index(docs)
     hits = index.search(["apple"], 4)
@@ -190,7 +207,10 @@ def test_scopes_and_groups_filter_documents_but_keep_global_statistics(real_docs
     group = real_docs[10].group
     within = index.search(query, 100, groups={group})
     assert within and all(h.group == group for h in within)
-    assert within[0].doc_id == real_docs[10].doc_id or within[0].score >= everything[real_docs[10].doc_id].score
+    assert (
+        within[0].doc_id == real_docs[10].doc_id
+        or within[0].score >= everything[real_docs[10].doc_id].score
+    )
     assert index.search(query, 5, scopes={"chat:unknown"}) == []
     assert index.search(query, 5, groups=set()) == []
     both = index.search(query, 100, scopes={"shared"}, groups={group})
@@ -198,8 +218,13 @@ def test_scopes_and_groups_filter_documents_but_keep_global_statistics(real_docs
 
 
 def test_small_and_degenerate_searches():
-    index = build_index([IndexDoc("a", ["x", "y"], "s", "g1"), IndexDoc("b", ["y", "z", "z"], "s", "g2"),
-                         IndexDoc("c", [], "s", "g2")])
+    index = build_index(
+        [
+            IndexDoc("a", ["x", "y"], "s", "g1"),
+            IndexDoc("b", ["y", "z", "z"], "s", "g2"),
+            IndexDoc("c", [], "s", "g2"),
+        ]
+    )
     assert index.search([], 5) == []
     assert index.search(["unknown"], 5) == []
     assert index.search(["x"], 0) == []
@@ -226,6 +251,7 @@ def test_ids_and_tokens_with_line_breaks_are_refused():
 
 # -- persistence ---------------------------------------------------------------------------
 
+
 def saved_index(tmp_path: Path, docs: list[IndexDoc]) -> tuple[BM25Index, Path]:
     index = build_index(docs)
     directory = tmp_path / "index"
@@ -245,7 +271,9 @@ def test_save_and_load_round_trip_after_changes(tmp_path, real_docs):
     queries = queries_from(real_docs, random.Random(3), 10)
     assert_matches_reference(loaded, live, queries)
     for query in queries:
-        assert loaded.search(query, 7, scopes={"shared"}) == index.search(query, 7, scopes={"shared"})
+        assert loaded.search(query, 7, scopes={"shared"}) == index.search(
+            query, 7, scopes={"shared"}
+        )
     # a loaded index keeps working incrementally
     loaded.add(real_docs[:5])
     loaded.remove_group(real_docs[30].group)
@@ -279,8 +307,18 @@ def test_an_interrupted_save_leaves_the_previous_index_loadable(tmp_path, real_d
     assert len(load_index(directory)) == 50
 
 
-@pytest.mark.parametrize("damage", ["truncate", "flip", "delete_manifest", "delete_array",
-                                    "wrong_version", "garbage_manifest", "edited_manifest"])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "truncate",
+        "flip",
+        "delete_manifest",
+        "delete_array",
+        "wrong_version",
+        "garbage_manifest",
+        "edited_manifest",
+    ],
+)
 def test_damaged_index_raises_index_error(tmp_path, real_docs, damage):
     _, directory = saved_index(tmp_path, real_docs[:60])
     manifest_path = directory / "manifest.json"
@@ -325,8 +363,11 @@ def test_empty_index_round_trip(tmp_path):
 
 
 def test_scores_are_float64_exact_for_large_term_frequencies():
-    docs = [IndexDoc("long", ["w"] * 70000 + ["v"], "s", "g"), IndexDoc("short", ["v", "u"], "s", "g"),
-            IndexDoc("third", ["u"], "s", "g")]
+    docs = [
+        IndexDoc("long", ["w"] * 70000 + ["v"], "s", "g"),
+        IndexDoc("short", ["v", "u"], "s", "g"),
+        IndexDoc("third", ["u"], "s", "g"),
+    ]
     index = build_index(docs)
     expected = BM25Okapi([list(d.tokens) for d in docs]).get_scores(["w", "v"])
     got = {h.doc_id: h.score for h in index.search(["w", "v"], 3)}
@@ -339,15 +380,18 @@ def test_any_python_string_round_trips_through_save(tmp_path):
     index = build_index([IndexDoc(odd, ["词", "x\udc00"], "chat:\ud800", "g\ud800")])
     index.save(tmp_path / "i", meta={"note": "\ud800"})
     loaded = load_index(tmp_path / "i")
-    assert [(h.doc_id, h.group) for h in loaded.search(["x\udc00"], 1, scopes={"chat:\ud800"})] == [(odd, "g\ud800")]
+    assert [(h.doc_id, h.group) for h in loaded.search(["x\udc00"], 1, scopes={"chat:\ud800"})] == [
+        (odd, "g\ud800")
+    ]
     assert loaded.meta == {"note": "\ud800"}
 
 
 def test_term_idf_is_positive_and_largest_for_unseen_terms():
     import math
 
-    docs = [IndexDoc(f"d{i}", ["common"] + (["rare"] if i == 0 else []), "s", "g")
-            for i in range(10)]
+    docs = [
+        IndexDoc(f"d{i}", ["common"] + (["rare"] if i == 0 else []), "s", "g") for i in range(10)
+    ]
     index = build_index(docs)
     common, rare, unseen = index.term_idf(["common", "rare", "nowhere"])
     assert 0 < common < rare < unseen

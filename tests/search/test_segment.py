@@ -38,11 +38,13 @@ def test_normalize_converts_traditional_full_width_and_case(segmenter):
     assert segmenter.normalize("Wi-Fi\u200b") == "wi-fi"
 
 
-@pytest.mark.parametrize("text", ["臺灣的ＧＤＰ增長", "⻄部\u3000科學城\u200b。", "ABC，頭條新聞！", "", "x\u00a0y"])
+@pytest.mark.parametrize(
+    "text", ["臺灣的ＧＤＰ增長", "⻄部\u3000科學城\u200b。", "ABC，頭條新聞！", "", "x\u00a0y"]
+)
 def test_aligned_keeps_length_and_normalises_each_character(segmenter, text):
     aligned = segmenter.aligned(text)
     assert len(aligned) == len(text)
-    for original, mapped in zip(text, aligned):
+    for original, mapped in zip(text, aligned, strict=False):
         normalised = segmenter.normalize(original)
         if len(normalised) == 1:
             assert mapped == normalised
@@ -55,7 +57,16 @@ def test_question_words_and_function_words_are_dropped(segmenter):
     assert {"两江新区", "天府新区", "共同", "建设"} <= set(tokens)
     assert not {"什么", "和", "要", "？"} & set(tokens)
     for question in ["谁是重庆晨报的记者吗？", "为什么会这样呢", "如何到达哪里", "多少人参加了"]:
-        assert not set(segmenter.query_tokens(question)) & {"谁", "吗", "为什么", "呢", "如何", "哪里", "多少", "了"}
+        assert not set(segmenter.query_tokens(question)) & {
+            "谁",
+            "吗",
+            "为什么",
+            "呢",
+            "如何",
+            "哪里",
+            "多少",
+            "了",
+        }
 
 
 def test_punctuation_and_whitespace_never_become_tokens(segmenter, paragraphs):
@@ -75,8 +86,11 @@ def test_user_words_stay_whole_also_when_written_in_traditional():
 def test_user_dict_file_and_from_config(tmp_path):
     user_dict = tmp_path / "words.txt"
     user_dict.write_text("重庆科学城 5000 ns\n西部陆海新通道\n", encoding="utf-8")
-    segmenter = Segmenter.from_config(SegmentationConfig(
-        user_words=["两江新区"], user_dict_file=str(user_dict), extra_stopwords=["建設"]))
+    segmenter = Segmenter.from_config(
+        SegmentationConfig(
+            user_words=["两江新区"], user_dict_file=str(user_dict), extra_stopwords=["建設"]
+        )
+    )
     tokens = segmenter.words("两江新区建设重庆科学城和西部陆海新通道")
     assert {"两江新区", "重庆科学城", "西部陆海新通道"} <= set(tokens)
     assert "建设" not in tokens  # extra stopwords are normalised too (建設 → 建设)
@@ -122,8 +136,10 @@ def test_a_name_jieba_does_not_know_is_found_through_its_bigrams(segmenter):
 
 
 def test_casual_wording_meets_the_article_through_shared_bigrams(segmenter):
-    texts = {"p1": "迪士尼2020财年亏损28亿美元，主题公园关闭。",
-             "p2": "迪士尼乐园今年夏天重新开放。"}
+    texts = {
+        "p1": "迪士尼2020财年亏损28亿美元，主题公园关闭。",
+        "p2": "迪士尼乐园今年夏天重新开放。",
+    }
     index = build_index(IndexDoc(k, segmenter.tokens(v), "s", k) for k, v in texts.items())
     assert index.search(segmenter.query_tokens("迪士尼2020财年亏了多少钱？"), 2)[0].doc_id == "p1"
 
@@ -134,8 +150,10 @@ def test_title_words_count_in_every_paragraph_of_the_article(segmenter):
     assert tokens.count("连云港") == TITLE_WORD_WEIGHT
     assert tokens.count(CHAR_MARK + "连云") == 1
     assert segmenter.title_tokens(title) == segmenter.doc_tokens("", title)
-    docs = {"a#0": segmenter.doc_tokens("车上装的是化肥。", title),
-            "b#0": segmenter.doc_tokens("货车上装的是蔬菜。", "高速公路拥堵")}
+    docs = {
+        "a#0": segmenter.doc_tokens("车上装的是化肥。", title),
+        "b#0": segmenter.doc_tokens("货车上装的是蔬菜。", "高速公路拥堵"),
+    }
     index = build_index(IndexDoc(k, v, "s", k[0]) for k, v in docs.items())
     question = segmenter.query_tokens("连云港那辆货车上装的是什么？")
     assert index.search(question, 2)[0].doc_id == "a#0"
@@ -144,24 +162,39 @@ def test_title_words_count_in_every_paragraph_of_the_article(segmenter):
 @pytest.fixture(scope="module")
 def reference(segmenter) -> Segmenter:
     """The jieba.Tokenizer engine with exactly the fast engine's user words and frequencies."""
-    return Segmenter(user_words=USER_WORDS, engine="jieba", user_word_freqs=segmenter.user_word_freqs)
+    return Segmenter(
+        user_words=USER_WORDS, engine="jieba", user_word_freqs=segmenter.user_word_freqs
+    )
 
 
-def test_rjieba_and_jieba_give_identical_tokens_on_real_paragraphs(segmenter, reference, paragraphs):
+def test_rjieba_and_jieba_give_identical_tokens_on_real_paragraphs(
+    segmenter, reference, paragraphs
+):
     assert segmenter.engine == "rjieba" and reference.engine == "jieba"
-    extra = ["两江新区和天府新区共建西部科学城，上游新闻·重庆晨报记者报道", "成渝地区双城经济圈建设提速", "知"]
+    extra = [
+        "两江新区和天府新区共建西部科学城，上游新闻·重庆晨报记者报道",
+        "成渝地区双城经济圈建设提速",
+        "知",
+    ]
     for text in paragraphs + extra:
         assert segmenter.tokens(text) == reference.tokens(text), text
         assert segmenter.query_tokens(text) == reference.query_tokens(text)
 
 
 def test_search_mode_equals_jieba_cut_for_search(segmenter, paragraphs):
-    reference = Segmenter(user_words=USER_WORDS, engine="jieba", search_mode=True,
-                          user_word_freqs=segmenter.user_word_freqs)
+    reference = Segmenter(
+        user_words=USER_WORDS,
+        engine="jieba",
+        search_mode=True,
+        user_word_freqs=segmenter.user_word_freqs,
+    )
     tokenizer = reference._engine._tokenizer  # the private jieba.Tokenizer, user words included
     for text in paragraphs[:100]:
-        expected = [w for w in tokenizer.lcut_for_search(reference.normalize(text), HMM=False)
-                    if w not in reference.stopwords and any(c.isalnum() for c in w)]
+        expected = [
+            w
+            for w in tokenizer.lcut_for_search(reference.normalize(text), HMM=False)
+            if w not in reference.stopwords and any(c.isalnum() for c in w)
+        ]
         assert reference.words(text) == expected
 
 
@@ -184,7 +217,9 @@ def test_char_tokens_do_not_leak_into_multi_character_query_words():
 
 
 def test_traditional_question_finds_simplified_paragraph(segmenter, paragraphs):
-    index = build_index(IndexDoc(str(i), segmenter.tokens(p), "s", str(i)) for i, p in enumerate(paragraphs))
+    index = build_index(
+        IndexDoc(str(i), segmenter.tokens(p), "s", str(i)) for i, p in enumerate(paragraphs)
+    )
     target = next(i for i, p in enumerate(paragraphs) if len(p) > 40)
     import opencc
 

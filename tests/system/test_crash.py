@@ -24,30 +24,39 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from botapi_standin import TOKEN, StandinServer
 from conftest import REPO
 
 from bot.config import load_config
-from bot.search.bm25 import MANIFEST
 from bot.library import INDEX_DIR, STORE_FILE, Library
 from bot.models import chat_scope
+from bot.search.bm25 import MANIFEST
 
 pytestmark = pytest.mark.e2e
 
 OWNER = 4711
-POOL = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产"
-        "种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业"
-        "本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利")
+POOL = (
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产"
+    "种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业"
+    "本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利"
+)
 
 
 def generated(i: int, rng: random.Random, filler: int) -> dict:
     """An article with a unique project code, findable by ``question(i)``."""
     code = f"QZ{i:04d}X"
     body = [f"{code}项目由第{i}号团队负责，预计投资{i % 90 + 3}亿元。"]
-    body += ["".join(rng.choice(POOL) for _ in range(rng.randint(60, 140))) + "。" for _ in range(filler)]
-    return {"id": f"gen-{i:04d}", "title": f"第{i}号测试新闻：{code}项目启动", "source": "生成日报",
-            "reporters": ["测试记者"], "date": "2024-01-02", "text": "\n\n".join(body)}
+    body += [
+        "".join(rng.choice(POOL) for _ in range(rng.randint(60, 140))) + "。" for _ in range(filler)
+    ]
+    return {
+        "id": f"gen-{i:04d}",
+        "title": f"第{i}号测试新闻：{code}项目启动",
+        "source": "生成日报",
+        "reporters": ["测试记者"],
+        "date": "2024-01-02",
+        "text": "\n\n".join(body),
+    }
 
 
 def question(i: int) -> str:
@@ -70,13 +79,23 @@ class Bot:
     """One ``python -m bot run`` process against a stand-in; output in ``log``."""
 
     def __init__(self, config: Path, server: StandinServer, log: Path):
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
-               "TELEGRAM_API_FILE_URL": server.file_url, "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": server.base_url,
+            "TELEGRAM_API_FILE_URL": server.file_url,
+            "PYTHONUNBUFFERED": "1",
+        }
         env.pop("TELEGRAM_WEBHOOK_SECRET", None)
         self.log = log
         self._out = open(log, "w", encoding="utf-8")
-        self.process = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(config), "run"],
-                                        cwd=REPO, env=env, stdout=self._out, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "--config", str(config), "run"],
+            cwd=REPO,
+            env=env,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+        )
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -130,16 +149,24 @@ def test_sigkill_mid_batch_of_adds_loses_no_acknowledged_article(tmp_path):
         chat = api.private(owner)
         with running(config_path, server, tmp_path / "first.log") as bot:
             ready(api, 0)
-            kill_after = rng.randint(3, 20)       # acknowledged adds before the kill …
-            kill_delay = rng.uniform(0, 0.3)      # … and then a moment more
+            kill_after = rng.randint(3, 20)  # acknowledged adds before the kill …
+            kill_delay = rng.uniform(0, 0.3)  # … and then a moment more
             for i, record in enumerate(articles):
-                api.document_update(chat, owner, f"n{i}.json", json.dumps(record, ensure_ascii=False).encode())
+                api.document_update(
+                    chat, owner, f"n{i}.json", json.dumps(record, ensure_ascii=False).encode()
+                )
             api.wait_for(lambda: len(api.sent(OWNER)) >= kill_after, timeout=30)
             time.sleep(kill_delay)
             bot.kill()
             first_log = bot.output()
-        acked = [m.group(1) for c in api.sent(OWNER) for m in re.finditer(r"<code>(gen-\d{4})</code>", c.params["text"])]
-        where = f"(seed {seed}: killed {kill_delay:.2f}s after {kill_after} acks; {len(acked)} acked)"
+        acked = [
+            m.group(1)
+            for c in api.sent(OWNER)
+            for m in re.finditer(r"<code>(gen-\d{4})</code>", c.params["text"])
+        ]
+        where = (
+            f"(seed {seed}: killed {kill_delay:.2f}s after {kill_after} acks; {len(acked)} acked)"
+        )
         assert len(acked) >= kill_after and len(acked) < len(articles), where
         assert "Traceback" not in first_log, first_log[-3000:]
 
@@ -150,9 +177,20 @@ def test_sigkill_mid_batch_of_adds_loses_no_acknowledged_article(tmp_path):
             before = len(api.sent(OWNER))
             for article_id in asked:
                 api.text_update(chat, owner, question(int(article_id[-4:])))
-            api.wait_for(lambda: sum(
-                any(f"QZ{a[-4:]}X" in c.params["text"] and "<blockquote>" in c.params["text"]
-                    for c in api.sent(OWNER)[before:]) for a in asked) == len(asked), timeout=20)
+            api.wait_for(
+                lambda: (
+                    sum(
+                        any(
+                            f"QZ{a[-4:]}X" in c.params["text"]
+                            and "<blockquote>" in c.params["text"]
+                            for c in api.sent(OWNER)[before:]
+                        )
+                        for a in asked
+                    )
+                    == len(asked)
+                ),
+                timeout=20,
+            )
             second_log = bot.output()
         assert "Traceback" not in second_log, second_log[-3000:]
 
@@ -161,7 +199,7 @@ def test_sigkill_mid_batch_of_adds_loses_no_acknowledged_article(tmp_path):
         scope = chat_scope(OWNER)
         stored = {a.id for a in library.list_articles(scope, limit=1000)}
         assert set(acked) <= stored, (set(acked) - stored, where)
-        for article_id in stored:   # acknowledged or not, nothing is stored half
+        for article_id in stored:  # acknowledged or not, nothing is stored half
             i = int(article_id[-4:])
             article = library.get_article(article_id)
             assert [p.text for p in article.body] == articles[i]["text"].split("\n\n"), where
@@ -179,7 +217,7 @@ def test_sigkill_during_the_startup_index_build_rebuilds_it_on_restart(tmp_path)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     with open(corpus / "generated.jsonl", "w", encoding="utf-8") as out:
-        for i in range(1200):   # ≈ 3 MB: the index build takes one to two seconds
+        for i in range(1200):  # ≈ 3 MB: the index build takes one to two seconds
             out.write(json.dumps(generated(i, rng, filler=8), ensure_ascii=False) + "\n")
     config_path = write_config(tmp_path, corpus)
     config = load_config(config_path)
@@ -210,8 +248,11 @@ def test_sigkill_during_the_startup_index_build_rebuilds_it_on_restart(tmp_path)
                 api.text_update(api.private(user), user, question(i))
             api.wait_for(lambda: len(api.sent(8001)) >= 3, timeout=20)
             # answered concurrently, so in any order: each answer's best quote is one of them
-            best = {re.search(r"<blockquote>(?:<b>)?QZ(\d{4})X", c.params["text"]).group(1)
-                    for c in api.sent(8001) if "生成日报" in c.params["text"]}
+            best = {
+                re.search(r"<blockquote>(?:<b>)?QZ(\d{4})X", c.params["text"]).group(1)
+                for c in api.sent(8001)
+                if "生成日报" in c.params["text"]
+            }
             assert best == {"0000", "0417", "1199"}, where
         assert "Traceback" not in second_log, second_log[-3000:]
 
@@ -221,7 +262,9 @@ def test_sigkill_during_the_startup_index_build_rebuilds_it_on_restart(tmp_path)
 
     store = ArticleStore(config.data_path / STORE_FILE)
     try:
-        assert manifest["meta"]["corpus_digest"] == store.digest() and manifest["documents"] == 10800, where
+        assert (
+            manifest["meta"]["corpus_digest"] == store.digest() and manifest["documents"] == 10800
+        ), where
         assert store.count("shared") == 1200
     finally:
         store.close()

@@ -14,7 +14,6 @@ import time
 
 import pytest
 import yaml
-
 from botapi_standin import BOT_USERNAME, TOKEN, StandinServer
 from conftest import REPO
 
@@ -27,28 +26,39 @@ def write_config(tmp_path) -> str:
     raw = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
     raw["corpus"]["paths"] = [str(REPO / "corpus")]
     raw["data_dir"] = str(tmp_path / "data")
-    raw["answers"]["per_message"] = 1             # so the bundled article has a "More"
-    raw["telegram"]["api_base_url"] = "http://config.invalid/bot"   # the env must win
+    raw["answers"]["per_message"] = 1  # so the bundled article has a "More"
+    raw["telegram"]["api_base_url"] = "http://config.invalid/bot"  # the env must win
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return str(path)
 
 
 def keyboard(call):
-    return [b for row in (call.params.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+    return [
+        b for row in (call.params.get("reply_markup") or {}).get("inline_keyboard", []) for b in row
+    ]
 
 
 def test_bot_process_answers_through_the_standin(tmp_path):
     started = time.monotonic()
     with StandinServer() as server:
         api = server.api
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
-               "TELEGRAM_API_FILE_URL": server.file_url, "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": server.base_url,
+            "TELEGRAM_API_FILE_URL": server.file_url,
+            "PYTHONUNBUFFERED": "1",
+        }
         env.pop("TELEGRAM_WEBHOOK_SECRET", None)
         log = open(tmp_path / "bot.log", "w+", encoding="utf-8")
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", "--config", write_config(tmp_path), "run"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             # ready: the command menus are set in post_init, then polling starts
             api.wait_for(lambda: len(api.calls_of("setMyCommands")) == 3, timeout=20)
@@ -85,14 +95,19 @@ def test_bot_process_answers_through_the_standin(tmp_path):
 
             # a document added in the private chat (getFile + download over HTTP), then asked
             copy = (REPO / "corpus" / "cqcb-2020-04-12-chuanyu-innovation.txt").read_bytes()
-            api.document_update(api.private(user), user, "copy.txt", copy.replace("两江新区".encode(), "江北新区".encode()))
+            api.document_update(
+                api.private(user),
+                user,
+                "copy.txt",
+                copy.replace("两江新区".encode(), "江北新区".encode()),
+            )
             added = api.wait_sent(6001, count=3, timeout=10)[2]
             assert "已添加" in added.params["text"] and "严薇" in added.params["text"]
             api.text_update(api.private(user), user, "江北新区和天府新区要共同建设什么")
             own = api.wait_sent(6001, count=4, timeout=10)[3]
             assert "<blockquote>" in own.params["text"] and "江北" in own.params["text"]
 
-            assert len(api.sent(-100600)) == 1            # the chatter got no reply
+            assert len(api.sent(-100600)) == 1  # the chatter got no reply
             assert not api.html_errors
             assert process.poll() is None, "the bot exited early"
         finally:

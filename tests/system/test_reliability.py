@@ -29,19 +29,18 @@ from pathlib import Path
 
 import httpx
 import pytest
+from botapi_standin import TOKEN, StandinServer
+from conftest import REPO, make_bot_config, process
 from telegram.error import NetworkError
 from telegram.request import RequestData
 
-from botapi_standin import TOKEN, StandinServer
-from conftest import REPO, make_bot_config, process
-
-from bot.tg.app import build_application
 from bot.errors import SearchIndexError, StoreError
-from bot.search.bm25 import FORMAT_VERSION, MANIFEST, load_index
+from bot.ingest.parsing import parse_text
 from bot.library import INDEX_DIR, STORE_FILE, Library
 from bot.models import chat_scope
-from bot.ingest.parsing import parse_text
+from bot.search.bm25 import FORMAT_VERSION, MANIFEST, load_index
 from bot.store import ArticleStore
+from bot.tg.app import build_application
 from bot.tg.transport import RetryingRequest
 
 SAMPLE = REPO / "corpus" / "cqcb-2020-04-12-chuanyu-innovation.txt"
@@ -57,8 +56,7 @@ OWN_ARTICLE = (
 OWN_QUESTION = "火锅博物馆每天限流多少人"
 OWN_ANSWER = "每天限流三千人"
 NEW_ARTICLE = (
-    "磁器口古镇新建非遗工坊\n\n"
-    "沙坪坝区磁器口古镇的非遗工坊今日启用，工坊每周举办两场蜀绣体验课。\n"
+    "磁器口古镇新建非遗工坊\n\n沙坪坝区磁器口古镇的非遗工坊今日启用，工坊每周举办两场蜀绣体验课。\n"
 )
 NEW_QUESTION = "磁器口非遗工坊每周举办几场蜀绣体验课"
 SCOPE = chat_scope(4242)
@@ -86,8 +84,11 @@ def quotes(answer_set) -> list[str]:
 
 def tree(directory: Path) -> dict[str, str]:
     """Every file under ``directory`` → sha256 of its bytes."""
-    return {str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(directory.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
 
 
 def messages(caplog, level=logging.INFO) -> list[str]:
@@ -95,6 +96,7 @@ def messages(caplog, level=logging.INFO) -> list[str]:
 
 
 # -- the store is transactional and durable ----------------------------------------------------
+
 
 def test_store_uses_wal_with_full_sync_and_rolls_back_whole_writes(tmp_path):
     store = ArticleStore(tmp_path / STORE_FILE)
@@ -132,6 +134,7 @@ def test_a_schema_1_store_is_migrated_in_place_keeping_every_article(tmp_path):
 
 # -- the index on disk: version, checksums, corpus digest ---------------------------------------
 
+
 def test_the_saved_index_names_its_version_checksums_and_corpus(config):
     with Library.open(config) as library:
         directory = config.data_path / INDEX_DIR
@@ -146,7 +149,7 @@ def test_the_saved_index_names_its_version_checksums_and_corpus(config):
     # the checksums are checked: one flipped byte in any array file and the index is refused
     assert load_index(directory).meta["corpus_digest"] == after
     manifest = json.loads((directory / MANIFEST).read_text())
-    for name, spec in manifest["files"].items():
+    for spec in manifest["files"].values():
         path = directory / spec["file"]
         data = path.read_bytes()
         if not data:
@@ -186,8 +189,16 @@ def _a_save_killed_before_its_manifest(directory: Path) -> None:
     (directory / f"{MANIFEST}.deadbeef0000.tmp").write_text('{"format": "newsquote-bm')
 
 
-@pytest.mark.parametrize("damage", [_truncate_an_array, _remove_the_manifest, _truncate_the_manifest,
-                                    _another_format_version, _a_save_killed_before_its_manifest])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        _truncate_an_array,
+        _remove_the_manifest,
+        _truncate_the_manifest,
+        _another_format_version,
+        _a_save_killed_before_its_manifest,
+    ],
+)
 def test_a_half_written_or_stale_index_is_rebuilt_not_loaded(config, caplog, damage):
     with Library.open(config) as library:
         library.add_article(parse_text(OWN_ARTICLE), SCOPE)
@@ -200,7 +211,9 @@ def test_a_half_written_or_stale_index_is_rebuilt_not_loaded(config, caplog, dam
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="bot.library"):
         with Library.open(config) as library:
-            assert any(line.startswith(("the index on disk", "no index yet")) for line in messages(caplog))
+            assert any(
+                line.startswith(("the index on disk", "no index yet")) for line in messages(caplog)
+            )
             assert any(line.startswith("index built") for line in messages(caplog))
             assert SHARED_ANSWER in quotes(library.ask(QUESTION))[0]
             assert OWN_ANSWER in quotes(library.ask(OWN_QUESTION, scopes={SCOPE}))[0]
@@ -220,6 +233,7 @@ def test_a_half_written_or_stale_index_is_rebuilt_not_loaded(config, caplog, dam
 
 # -- a damaged store -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("how", ["garbage", "truncated"])
 def test_a_damaged_store_is_logged_left_alone_and_the_corpus_still_answers(config, caplog, how):
     with Library.open(config) as library:
@@ -229,13 +243,15 @@ def test_a_damaged_store_is_logged_left_alone_and_the_corpus_still_answers(confi
         path.write_bytes(b"not a database at all " * 400)
     else:
         data = path.read_bytes()
-        path.write_bytes(data[:100] + b"\xff" * 200 + data[300: len(data) // 2])
+        path.write_bytes(data[:100] + b"\xff" * 200 + data[300 : len(data) // 2])
     before = tree(config.data_path)
     with caplog.at_level(logging.INFO, logger="bot"):
         with Library.open(config) as library:
             assert not library.writable and "damaged" in library.degraded
             assert SHARED_ANSWER in quotes(library.ask(QUESTION))[0]
-            with pytest.raises(StoreError, match="cannot be added or removed now: the article store is damaged"):
+            with pytest.raises(
+                StoreError, match="cannot be added or removed now: the article store is damaged"
+            ):
                 library.add_article(parse_text(NEW_ARTICLE), SCOPE)
             with pytest.raises(StoreError, match="cannot be added or removed"):
                 library.remove_article("anything", SCOPE)
@@ -329,14 +345,29 @@ print(json.dumps(out, ensure_ascii=False))
 def _run_reader(config_path: Path, data: Path) -> tuple[dict, str]:
     """Run READER against a data directory made read-only (mode 555, files 444); as root the
     reader first drops the capabilities that let root ignore file modes."""
-    args = [sys.executable, "-c", READER, str(config_path), QUESTION, OWN_QUESTION, SCOPE,
-            NEW_ARTICLE, str(data)]
+    args = [
+        sys.executable,
+        "-c",
+        READER,
+        str(config_path),
+        QUESTION,
+        OWN_QUESTION,
+        SCOPE,
+        NEW_ARTICLE,
+        str(data),
+    ]
     modes = {p: p.stat().st_mode for p in [data, *data.rglob("*")]}
     try:
         for p in [*data.rglob("*"), data]:
             p.chmod(0o555 if p.is_dir() else 0o444)
-        result = subprocess.run(args, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
-                                capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            args,
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     finally:
         for p, mode in sorted(modes.items(), key=lambda item: len(item[0].parts)):
             p.chmod(mode)
@@ -372,7 +403,9 @@ def test_a_read_only_data_directory_is_answered_from_and_left_alone(shutdown):
         assert "cannot be added or removed now" in out["add"]
         assert "read-only copy in memory" in log
         ok, report = out["check"]
-        assert ok and report[0].startswith("store: ok, 2 articles") and "index: ok" in report[1], report
+        assert ok and report[0].startswith("store: ok, 2 articles") and "index: ok" in report[1], (
+            report
+        )
         assert "READ-ONLY" in report[2]
         assert tree(config.data_path) == before
     finally:
@@ -380,6 +413,7 @@ def test_a_read_only_data_directory_is_answered_from_and_left_alone(shutdown):
 
 
 # -- a full disk ------------------------------------------------------------------------------------
+
 
 def _fill_the_disk(store: ArticleStore) -> None:
     """SQLITE_FULL for real: the database may not grow beyond its current pages."""
@@ -392,8 +426,13 @@ def test_a_write_on_a_full_disk_fails_whole_and_keeps_what_was_there(config, cap
         own = library.add_article(parse_text(OWN_ARTICLE), SCOPE)
         digest = library.store.digest()
         _fill_the_disk(library.store)
-        big = parse_text("磁器口古镇新建非遗工坊\n\n" + "\n\n".join(
-            f"第{i}段：沙坪坝区磁器口古镇的非遗工坊今日启用，工坊每周举办两场蜀绣体验课。" * 20 for i in range(60)))
+        big = parse_text(
+            "磁器口古镇新建非遗工坊\n\n"
+            + "\n\n".join(
+                f"第{i}段：沙坪坝区磁器口古镇的非遗工坊今日启用，工坊每周举办两场蜀绣体验课。" * 20
+                for i in range(60)
+            )
+        )
         with pytest.raises(StoreError, match="the disk is full"):
             library.add_article(big, SCOPE)
         assert library.get_article(big.id) is None
@@ -407,7 +446,9 @@ def test_a_write_on_a_full_disk_fails_whole_and_keeps_what_was_there(config, cap
     assert not any("build" in line for line in messages(caplog)), "the saved index should still fit"
 
 
-def test_an_index_that_cannot_be_saved_stays_in_memory_and_is_rebuilt_later(config, caplog, monkeypatch):
+def test_an_index_that_cannot_be_saved_stays_in_memory_and_is_rebuilt_later(
+    config, caplog, monkeypatch
+):
     import bot.search.storage
 
     def no_space(path, data):
@@ -422,7 +463,11 @@ def test_an_index_that_cannot_be_saved_stays_in_memory_and_is_rebuilt_later(conf
             assert OWN_ANSWER in quotes(library.ask(OWN_QUESTION, scopes={SCOPE}))[0]
             assert "两场蜀绣体验课" in quotes(library.ask(NEW_QUESTION, scopes={SCOPE}))[0]
         # the disk stays full through the shutdown flush too
-    saves = [line for line in messages(caplog, logging.ERROR) if "could not save the search index" in line]
+    saves = [
+        line
+        for line in messages(caplog, logging.ERROR)
+        if "could not save the search index" in line
+    ]
     assert len(saves) == 1 and "No space left on device" in saves[0]  # logged once, not per change
     monkeypatch.undo()
     caplog.clear()
@@ -445,19 +490,25 @@ async def test_add_on_a_full_disk_gets_a_clear_reply_and_stores_nothing(api, mak
     await process(app, api.document_update(chat, owner, "museum.txt", OWN_ARTICLE.encode()))
     assert "已添加" in api.sent(OWNER)[-1].params["text"]
     _fill_the_disk(library.store)
-    big = "磁器口古镇新建非遗工坊\n\n" + "\n\n".join("沙坪坝区磁器口古镇的非遗工坊今日启用。" * 30 for _ in range(40))
+    big = "磁器口古镇新建非遗工坊\n\n" + "\n\n".join(
+        "沙坪坝区磁器口古镇的非遗工坊今日启用。" * 30 for _ in range(40)
+    )
     await process(app, api.document_update(chat, owner, "big.txt", big.encode()))
     reply = api.sent(OWNER)[-1].params["text"]
     assert "未能保存" in reply and "磁盘已满或只读" in reply and "已有的文章不受影响" in reply
     assert library.count_articles(chat_scope(OWNER)) == 1
 
 
-async def test_questions_are_answered_without_an_error_message_when_no_write_succeeds(api, make_bot, monkeypatch):
+async def test_questions_are_answered_without_an_error_message_when_no_write_succeeds(
+    api, make_bot, monkeypatch
+):
     app = await make_bot()
     store = app.bot_data.library.store
 
     def disk_full(*args, **kwargs):
-        raise StoreError("cannot write the article store: the disk is full (database or disk is full)")
+        raise StoreError(
+            "cannot write the article store: the disk is full (database or disk is full)"
+        )
 
     monkeypatch.setattr(store, "set_meta", disk_full)  # a truly full disk: even tiny writes fail
     user = api.user(7100)
@@ -467,7 +518,9 @@ async def test_questions_are_answered_without_an_error_message_when_no_write_suc
     assert len(sent) == 2 and all("西部科技创新中心" in text for text in sent), sent
 
 
-async def test_add_on_a_damaged_store_is_refused_clearly_while_questions_are_answered(api, make_bot, tmp_path):
+async def test_add_on_a_damaged_store_is_refused_clearly_while_questions_are_answered(
+    api, make_bot, tmp_path
+):
     config = make_bot_config(tmp_path / "data", owners=[OWNER])
     config.data_path.mkdir(parents=True)
     (config.data_path / STORE_FILE).write_bytes(b"\x00" * 4096)
@@ -482,6 +535,7 @@ async def test_add_on_a_damaged_store_is_refused_clearly_while_questions_are_ans
 
 
 # -- the transport: retries, backoff, retry_after ------------------------------------------------------
+
 
 class FakeInner:
     """A BaseRequest stand-in answering from a script of results (status, body) or exceptions."""
@@ -536,7 +590,9 @@ async def test_transport_honours_retry_after_and_leaves_long_waits_to_ptb():
 
 
 async def test_transport_never_repeats_a_send_that_may_have_arrived():
-    cut = _network_error(httpx.RemoteProtocolError("Server disconnected without sending a response"))
+    cut = _network_error(
+        httpx.RemoteProtocolError("Server disconnected without sending a response")
+    )
     request, slept = _retrying([cut, OK])
     with pytest.raises(NetworkError):
         await request.do_request(URL, "POST")
@@ -559,8 +615,9 @@ async def polling_bot(server: StandinServer, tmp_path: Path):
     """The real Application over HTTP (RetryingRequest around HTTPXRequest), long polling."""
     config = make_bot_config(tmp_path / "data", owners=[OWNER])
     library = Library.open(config)
-    app = build_application(config, library, TOKEN, base_url=server.base_url,
-                            base_file_url=server.file_url)
+    app = build_application(
+        config, library, TOKEN, base_url=server.base_url, base_file_url=server.file_url
+    )
     await app.initialize()
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
     await app.start()
@@ -663,6 +720,7 @@ async def test_502_twice_then_the_answer_and_dropped_polls_lose_nothing(tmp_path
 
 # -- operations: check and backup --------------------------------------------------------------------
 
+
 def _cli(config_path: Path, *args: str) -> tuple[int, str]:
     import io
 
@@ -676,7 +734,7 @@ def test_backup_while_the_store_is_open_holds_the_latest_write(tmp_path, capsys)
     config_path = write_config(tmp_path)
     from bot.config import load_config
 
-    with Library.open(load_config(config_path)) as library:   # "the bot", running
+    with Library.open(load_config(config_path)) as library:  # "the bot", running
         own = library.add_article(parse_text(OWN_ARTICLE), SCOPE)
         assert (tmp_path / "data" / f"{STORE_FILE}-wal").stat().st_size > 0  # not checkpointed
         status, out = _cli(config_path, "backup", str(tmp_path / "copy.sqlite3"))
@@ -698,7 +756,7 @@ def test_check_reports_a_healthy_a_stale_and_a_damaged_data_directory(tmp_path):
     status, out = _cli(config_path, "check")
     assert status == 0 and "store: ok, 1 articles (1 shared, 0 in 0 chats)" in out
     assert "index: ok" in out and "data directory: writable" in out
-    store = ArticleStore(tmp_path / "data" / STORE_FILE)   # written behind the index's back
+    store = ArticleStore(tmp_path / "data" / STORE_FILE)  # written behind the index's back
     store.put(parse_text(OWN_ARTICLE), SCOPE)
     store.close()
     status, out = _cli(config_path, "check")
@@ -717,7 +775,7 @@ def test_a_missing_corpus_path_does_not_empty_the_shared_corpus(tmp_path, caplog
     config = load_config(config_path)
     Library.open(config).close()
     moved = tmp_path / "corpus-unmounted"
-    (tmp_path / "corpus").rename(moved)        # the volume is not mounted at this start
+    (tmp_path / "corpus").rename(moved)  # the volume is not mounted at this start
     with caplog.at_level(logging.WARNING, logger="bot.library"):
         with Library.open(config) as library:
             assert SHARED_ANSWER in quotes(library.ask(QUESTION))[0]

@@ -14,13 +14,17 @@ TOKEN = "123:TEST"
 
 # -- the token never reaches a log line -----------------------------------------------------------
 
-@pytest.mark.parametrize("logged", [
-    "Bad Request: POST /bot123:TEST/getFile failed",
-    "bad request: post /bot123:test/getfile failed",          # PTB lowercases some errors
-    "404 for http://127.0.0.1:1/file/bot123%3ATEST/documents/x.txt",   # download URLs
-    "404 for http://127.0.0.1:1/file/bot123%3atest/documents/x.txt",
-    "echoed twice: /bot123%253ATEST/",                          # encoded twice
-])
+
+@pytest.mark.parametrize(
+    "logged",
+    [
+        "Bad Request: POST /bot123:TEST/getFile failed",
+        "bad request: post /bot123:test/getfile failed",  # PTB lowercases some errors
+        "404 for http://127.0.0.1:1/file/bot123%3ATEST/documents/x.txt",  # download URLs
+        "404 for http://127.0.0.1:1/file/bot123%3atest/documents/x.txt",
+        "echoed twice: /bot123%253ATEST/",  # encoded twice
+    ],
+)
 def test_every_spelling_of_the_token_is_redacted(logged):
     redactor = SecretRedactor([TOKEN])
     record = logging.LogRecord("telegram.ext", logging.ERROR, __file__, 1, "%s", (logged,), None)
@@ -35,11 +39,12 @@ def test_tracebacks_and_arguments_are_redacted_in_the_record():
     try:
         raise RuntimeError("POST /bot123:test/getfile failed")
     except RuntimeError:
-        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "url %s", ("/BOT123:TEST/",),
-                                   sys.exc_info())
+        record = logging.LogRecord(
+            "x", logging.ERROR, __file__, 1, "url %s", ("/BOT123:TEST/",), sys.exc_info()
+        )
     redactor.filter(record)
     line = logging.Formatter("%(message)s").format(record)
-    assert "Traceback" in line and line.count(REDACTED) >= 3     # argument, message, source line
+    assert "Traceback" in line and line.count(REDACTED) >= 3  # argument, message, source line
     assert "123:test" not in line.lower()
 
 
@@ -50,10 +55,10 @@ def test_a_handler_added_after_installation_sees_redacted_records():
     from bot.tg.app import redact_logs
 
     httpx_level = logging.getLogger("httpx").level
-    redact_logs(TOKEN)                                   # as run() does
+    redact_logs(TOKEN)  # as run() does
     logging.getLogger("httpx").setLevel(httpx_level)
     stream = io.StringIO()
-    handler = logging.StreamHandler(stream)              # added afterwards, no filter of ours
+    handler = logging.StreamHandler(stream)  # added afterwards, no filter of ours
     logger = logging.getLogger("operator.added")
     logger.addHandler(handler)
     logger.propagate = False
@@ -72,8 +77,10 @@ def test_a_handler_added_after_installation_sees_redacted_records():
 
 def test_root_handlers_get_the_filter(caplog):
     install_redaction(TOKEN)
-    assert any(isinstance(f, SecretRedactor) for f in caplog.handler.filters) or \
-        caplog.handler not in logging.getLogger().handlers
+    assert (
+        any(isinstance(f, SecretRedactor) for f in caplog.handler.filters)
+        or caplog.handler not in logging.getLogger().handlers
+    )
     record = logging.makeLogRecord({"msg": "manual /bot123:TEST/x", "levelno": logging.INFO})
     for handler in logging.getLogger().handlers:
         handler.handle(record)
@@ -82,14 +89,16 @@ def test_root_handlers_get_the_filter(caplog):
 
 # -- access: sender_chat == chat only for the anonymous-admin account -----------------------------
 
+
 async def test_sender_chat_equal_to_the_chat_is_trusted_only_from_group_anonymous_bot():
     from telegram import Chat, User
 
     from bot.tg.access import AdminCheck
 
     class NoBot:
-        async def get_chat_member(self, chat_id, user_id):   # members only: nobody is admin
+        async def get_chat_member(self, chat_id, user_id):  # members only: nobody is admin
             from telegram import ChatMemberMember
+
             return ChatMemberMember(User(user_id, "x", False))
 
     check = AdminCheck([], 60)
@@ -101,15 +110,22 @@ async def test_sender_chat_equal_to_the_chat_is_trusted_only_from_group_anonymou
     # a member (or any other account) whose update claims to be sent as the group
     assert not await check.is_admin(NoBot(), group, stranger, sender_chat=group)
     assert not await check.is_admin(NoBot(), group, None, sender_chat=group)
-    assert not await check.is_admin(NoBot(), group, User(136817688, "Channel", True),
-                                    sender_chat=group)
+    assert not await check.is_admin(
+        NoBot(), group, User(136817688, "Channel", True), sender_chat=group
+    )
     # a channel's own post has no "from"; a linked channel posts from its placeholder accounts
     assert await check.is_admin(NoBot(), channel, None, sender_chat=channel)
     assert not await check.is_admin(NoBot(), channel, stranger, sender_chat=channel)
-    assert await check.is_admin(NoBot(), group, User(136817688, "Channel", True),
-                                sender_chat=channel, linked_chat_id=channel.id)
-    assert not await check.is_admin(NoBot(), group, stranger, sender_chat=channel,
-                                    linked_chat_id=channel.id)
+    assert await check.is_admin(
+        NoBot(),
+        group,
+        User(136817688, "Channel", True),
+        sender_chat=channel,
+        linked_chat_id=channel.id,
+    )
+    assert not await check.is_admin(
+        NoBot(), group, stranger, sender_chat=channel, linked_chat_id=channel.id
+    )
 
 
 async def test_a_member_posing_as_the_group_cannot_add(api, bot_app, feed):
@@ -117,8 +133,7 @@ async def test_a_member_posing_as_the_group_cannot_add(api, bot_app, feed):
     group = api.group(-100_79)
     member = api.user(4243)
     text = "标题\n\n正文一段，足够长的文字内容。"
-    update = api.document_update(group, member, "x.txt", text.encode(),
-                                 caption="/add")
+    update = api.document_update(group, member, "x.txt", text.encode(), caption="/add")
     update["message"]["sender_chat"] = group
     await feed(update)
     assert bot_app.bot_data.library.count_articles("chat:-10079") == 0
@@ -141,11 +156,21 @@ def test_escape_and_plain_text_drop_bidi_and_zero_width_controls():
         check_telegram_html("gnp.exe\u202e")
 
 
-@pytest.mark.parametrize("url", [
-    "https://\u202etg://x", "https://\u2066example.com/", "https://exa\u200bmple.com/",
-    "https:///nohost", "https://", "tg://resolve?domain=x", "javascript:alert(1)//https://x",
-    "https://trusted.example@evil.example/", "https://x.example:port/", "http://a b.example/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://\u202etg://x",
+        "https://\u2066example.com/",
+        "https://exa\u200bmple.com/",
+        "https:///nohost",
+        "https://",
+        "tg://resolve?domain=x",
+        "javascript:alert(1)//https://x",
+        "https://trusted.example@evil.example/",
+        "https://x.example:port/",
+        "http://a b.example/",
+    ],
+)
 def test_only_http_urls_with_a_host_are_linked(url):
     from bot.answers.markup import is_http_url
 
@@ -155,8 +180,13 @@ def test_only_http_urls_with_a_host_are_linked(url):
 def test_real_urls_stay_linked():
     from bot.answers.markup import is_http_url
 
-    for url in ("https://example.com/a?b=1&c=2", "http://127.0.0.1:8080/p", "https://例子.中国/新闻",
-                "HTTPS://EXAMPLE.COM/", "http://[::1]:80/x"):
+    for url in (
+        "https://example.com/a?b=1&c=2",
+        "http://127.0.0.1:8080/p",
+        "https://例子.中国/新闻",
+        "HTTPS://EXAMPLE.COM/",
+        "http://[::1]:80/x",
+    ):
         assert is_http_url(url), url
 
 
@@ -164,8 +194,13 @@ def test_an_article_with_bidi_controls_renders_without_them():
     from bot.answers.render import attribution_html, attribution_plain
     from bot.models import Article
 
-    article = Article(id="bidi1", title="标题\u202e反转", source="甲\u2066报\u2069",
-                      reporters=["张\u200f三"], url="https://\u202etg://x")
+    article = Article(
+        id="bidi1",
+        title="标题\u202e反转",
+        source="甲\u2066报\u2069",
+        reporters=["张\u200f三"],
+        url="https://\u202etg://x",
+    )
     html = attribution_html(article, lang="zh-hans")
     plain = attribution_plain(article, lang="zh-hans")
     for shown in (html, plain):
@@ -222,19 +257,24 @@ async def running_bot(make_bot):
     await asyncio.wait_for(app.stop(), 30)
 
 
-@pytest.mark.parametrize("flood,count", [("group-full", 300), ("group-ask", 300),
-                                         ("private-full", 1000), ("group-many", 300)])
+@pytest.mark.parametrize(
+    "flood,count",
+    [("group-full", 300), ("group-ask", 300), ("private-full", 1000), ("group-many", 300)],
+)
 async def test_a_question_from_another_chat_is_answered_within_2s_during_a_flood(
-        api, running_bot, flood, count):
+    api, running_bot, flood, count
+):
     """Issue 12: with PTB's plain concurrency the control waited > 60 s (groups) or ~19 s."""
     app = running_bot
     flooder = api.user(7001)
     chat = api.private(flooder) if flood.startswith("private") else api.group(-100_777)
     if flood == "group-ask":
         updates = [api.text_update(chat, flooder, f"/ask {FLOOD_QUESTION}") for _ in range(count)]
-    elif flood == "group-many":        # 300 members, one /ask each: the chat's bound holds
-        updates = [api.text_update(chat, api.user(20_000 + n), f"/ask {FLOOD_QUESTION}")
-                   for n in range(count)]
+    elif flood == "group-many":  # 300 members, one /ask each: the chat's bound holds
+        updates = [
+            api.text_update(chat, api.user(20_000 + n), f"/ask {FLOOD_QUESTION}")
+            for n in range(count)
+        ]
     else:
         text = FLOOD_QUESTION if flood.startswith("private") else f"/ask {FLOOD_QUESTION}"
         await _queue(app, api.text_update(chat, flooder, text))
@@ -245,7 +285,7 @@ async def test_a_question_from_another_chat_is_answered_within_2s_during_a_flood
         await _queue(app, update)
     import asyncio
 
-    await asyncio.sleep(0.3)                          # the flood is in flight
+    await asyncio.sleep(0.3)  # the flood is in flight
     for number in range(3):
         control = api.user(9001 + number)
         await _queue(app, api.text_update(api.private(control), control, FLOOD_QUESTION))
@@ -266,8 +306,9 @@ async def test_flood_bounds_per_chat_and_sender_coalesced_presses_and_never_chan
 
     api = BotAPI()
     bot = Bot(api.token)
-    processor = FairUpdateProcessor(max_running=100, chat_running=2, chat_pending=4,
-                                    user_running=2, user_pending=3)
+    processor = FairUpdateProcessor(
+        max_running=100, chat_running=2, chat_pending=4, user_running=2, user_pending=3
+    )
     gate = asyncio.Event()
     ran: list[str] = []
 
@@ -282,20 +323,41 @@ async def test_flood_bounds_per_chat_and_sender_coalesced_presses_and_never_chan
     one = api.user(51)
     channel = api.channel(-100_6, "news")
     tasks = []
-    for n in range(10):                                # one sender: 3 pending at most
-        tasks.append(asyncio.create_task(processor.process_update(
-            update(api.text_update(group, one, f"/ask q{n}")), handle(f"one{n}"))))
-    for n in range(10):                                # many senders, one chat: 4 at most
+    for n in range(10):  # one sender: 3 pending at most
+        tasks.append(
+            asyncio.create_task(
+                processor.process_update(
+                    update(api.text_update(group, one, f"/ask q{n}")), handle(f"one{n}")
+                )
+            )
+        )
+    for n in range(10):  # many senders, one chat: 4 at most
         user = api.user(60 + n)
-        tasks.append(asyncio.create_task(processor.process_update(
-            update(api.text_update(api.group(-100_7), user, f"/ask q{n}")), handle(f"many{n}"))))
+        tasks.append(
+            asyncio.create_task(
+                processor.process_update(
+                    update(api.text_update(api.group(-100_7), user, f"/ask q{n}")),
+                    handle(f"many{n}"),
+                )
+            )
+        )
     answer = api.message(api.private(one), None, "answer")
-    for n in range(10):                                # presses of one button: one at a time
-        tasks.append(asyncio.create_task(processor.process_update(
-            update(api.press(api.user(70 + n), answer, "f|abc")), handle(f"press{n}"))))
-    for n in range(10):                                # channel posts: never dropped
-        tasks.append(asyncio.create_task(processor.process_update(
-            update(api.channel_post_update(channel, f"post {n}")), handle(f"post{n}"))))
+    for n in range(10):  # presses of one button: one at a time
+        tasks.append(
+            asyncio.create_task(
+                processor.process_update(
+                    update(api.press(api.user(70 + n), answer, "f|abc")), handle(f"press{n}")
+                )
+            )
+        )
+    for n in range(10):  # channel posts: never dropped
+        tasks.append(
+            asyncio.create_task(
+                processor.process_update(
+                    update(api.channel_post_update(channel, f"post {n}")), handle(f"post{n}")
+                )
+            )
+        )
     await asyncio.sleep(0.05)
     gate.set()
     await asyncio.wait_for(asyncio.gather(*tasks), 5)
@@ -305,8 +367,9 @@ async def test_flood_bounds_per_chat_and_sender_coalesced_presses_and_never_chan
     assert sum(name.startswith("post") for name in ran) == 10
     assert processor.dropped == 7 + 6 + 9
     # after the flood, the same sender, chat and button are served again
-    await processor.process_update(update(api.text_update(group, one, "/ask again")),
-                                   handle("one-again"))
+    await processor.process_update(
+        update(api.text_update(group, one, "/ask again")), handle("one-again")
+    )
     await processor.process_update(update(api.press(one, answer, "f|abc")), handle("press-again"))
     assert ran[-2:] == ["one-again", "press-again"]
 
@@ -325,24 +388,26 @@ async def test_a_reply_that_cannot_be_sent_in_time_is_dropped_not_held():
         return {"ok": True}
 
     async def send(chat_id: int) -> dict:
-        return await limiter.process_request(call, (chat_id,), {}, "sendMessage",
-                                             {"chat_id": chat_id}, None)
+        return await limiter.process_request(
+            call, (chat_id,), {}, "sendMessage", {"chat_id": chat_id}, None
+        )
 
     await send(-1)
-    await send(-1)                                     # the group's two turns a minute
+    await send(-1)  # the group's two turns a minute
     started = time.monotonic()
     with pytest.raises(ReplyDropped):
         await send(-1)
-    assert 0.25 < time.monotonic() - started < 1.0     # waited the bound, not 30 s
+    assert 0.25 < time.monotonic() - started < 1.0  # waited the bound, not 30 s
     started = time.monotonic()
     with pytest.raises(ReplyDropped):
-        await send(-1)                                 # still flooded: dropped at once
+        await send(-1)  # still flooded: dropped at once
     assert time.monotonic() - started < 0.05
-    assert await send(-2) == {"ok": True}              # another group is not affected
-    assert await send(5) == {"ok": True}               # nor a private chat
+    assert await send(-2) == {"ok": True}  # another group is not affected
+    assert await send(5) == {"ok": True}  # nor a private chat
     # methods that are not messages are never held (getChatMember carries a chat_id too)
-    assert await limiter.process_request(call, (-1,), {}, "getChatMember", {"chat_id": -1},
-                                         None) == {"ok": True}
+    assert await limiter.process_request(
+        call, (-1,), {}, "getChatMember", {"chat_id": -1}, None
+    ) == {"ok": True}
     assert sent == [-1, -1, -2, 5, -1]
     await asyncio.sleep(0)
 
@@ -354,21 +419,24 @@ def test_one_slow_down_notice_per_window():
     limiter = QuestionLimiter(1, 60, clock=lambda: now[0])
     assert limiter.hit(1) == 0
     assert limiter.hit(1) and limiter.notice_due(1)
-    assert limiter.hit(1) and not limiter.notice_due(1)       # silently throttled
-    assert limiter.notice_due(2)                              # someone else: their own notice
+    assert limiter.hit(1) and not limiter.notice_due(1)  # silently throttled
+    assert limiter.notice_due(2)  # someone else: their own notice
     now[0] = 61
     assert limiter.notice_due(1)
 
 
 # -- handlers: heavy pages, forged offsets, long replies, notices, stale links ---------------------
 
+
 def _big_article(article_id: str, chars: int):
     from bot.models import Article, Paragraph
 
     # Paragraphs of 100,000 characters (a document without line breaks): the worst case of
     # the old cutter, which re-measured the page for every character.
-    paragraphs = [Paragraph(f"{article_id}#{n}", "巨型文档的段落，" * 12_500)
-                  for n in range(max(1, chars // 100_000))]
+    paragraphs = [
+        Paragraph(f"{article_id}#{n}", "巨型文档的段落，" * 12_500)
+        for n in range(max(1, chars // 100_000))
+    ]
     return Article(id=article_id, title="巨型文档", source="测试", paragraphs=paragraphs)
 
 
@@ -383,7 +451,7 @@ async def test_pages_of_a_huge_article_do_not_stall_other_chats(api, running_bot
     library = app.bot_data.library
     owner = api.user(7100)
     big = _big_article("huge1", 1_900_000)
-    library.store.put(big, chat_scope(7100))      # stored only: indexing is not what is measured
+    library.store.put(big, chat_scope(7100))  # stored only: indexing is not what is measured
     chat = api.private(owner)
     anchor = api.message(chat, None, "anchor")
     await _queue(app, api.press(owner, anchor, "f|huge1"))
@@ -408,14 +476,14 @@ def test_pages_are_cut_in_one_pass():
     from bot.answers.markup import check_telegram_html
     from bot.tg.handlers.pages import article_pages, split_escaped
 
-    text = "两江&新区<科学城>😀\"" * 60_000                       # 780,000 characters
+    text = '两江&新区<科学城>😀"' * 60_000  # 780,000 characters
     started = time.monotonic()
     pieces = split_escaped(text, 3890, bold=False)
     assert time.monotonic() - started < 1.0
     assert all(len(p.encode("utf-16-le")) // 2 <= 3890 for p in pieces)
     joined = "".join(pieces)
     assert joined.count("&amp;") == 60_000 and joined.count("&quot;") == 60_000
-    assert not any(p.endswith("&") or "&amp" in p[-4:] for p in pieces)   # no entity cut
+    assert not any(p.endswith("&") or "&amp" in p[-4:] for p in pieces)  # no entity cut
     for page in article_pages(_big_article("big2", 200_000), "zh-hans"):
         check_telegram_html(page)
 
@@ -450,17 +518,25 @@ async def test_add_list_and_about_fit_with_the_longest_fields(api, feed, library
 
     user = api.user(7300)
     chat = api.private(user)
-    records = "\n".join(json.dumps({
-        "id": f"long{n}", "title": LONG + str(n), "source": "源" * 450 + str(n),
-        "reporters": ["记" * 300 + str(k) for k in range(12)],
-        "text": f"第{n}篇很长的文章正文，讲述了火锅博物馆的故事。" * 3}, ensure_ascii=False)
-        for n in range(12))
+    records = "\n".join(
+        json.dumps(
+            {
+                "id": f"long{n}",
+                "title": LONG + str(n),
+                "source": "源" * 450 + str(n),
+                "reporters": ["记" * 300 + str(k) for k in range(12)],
+                "text": f"第{n}篇很长的文章正文，讲述了火锅博物馆的故事。" * 3,
+            },
+            ensure_ascii=False,
+        )
+        for n in range(12)
+    )
     await feed(api.document_update(chat, user, "long.jsonl", records.encode()))
     confirmation = str(api.sent(7300)[-1].params["text"])
     assert confirmation.count("ID") == 5 and "long0" in confirmation
     await feed(api.text_update(chat, user, "/list"))
     listing = str(api.sent(7300)[-1].params["text"])
-    assert all(f"long{n}" in listing for n in range(2, 12))       # every id on the page shown
+    assert all(f"long{n}" in listing for n in range(2, 12))  # every id on the page shown
     await feed(api.text_update(chat, user, "/about"))
     about = str(api.sent(7300)[-1].params["text"])
     assert "源" in about
@@ -513,7 +589,7 @@ async def test_full_article_presses_spend_the_question_budget(api, feed):
     message, data = _full_press(api, 7700)
     for _ in range(15):
         await feed(api.press(user, message, data))
-    assert len(api.sent(7700)) == 10                          # 1 answer + 9 pages, then toasts
+    assert len(api.sent(7700)) == 10  # 1 answer + 9 pages, then toasts
     toasts = [c for c in api.calls_of("answerCallbackQuery") if c.params.get("text")]
     assert len(toasts) == 6 and "秒后再试" in str(toasts[-1].params["text"])
 
@@ -569,7 +645,12 @@ async def test_many_documents_at_once_wait_in_line_instead_of_being_dropped():
 
     owner = api.user(81)
     chat = api.private(owner)
-    await asyncio.gather(*[processor.process_update(
-        Update.de_json(api.document_update(chat, owner, f"n{n}.txt", b"x"), bot), handle(n))
-        for n in range(60)])
+    await asyncio.gather(
+        *[
+            processor.process_update(
+                Update.de_json(api.document_update(chat, owner, f"n{n}.txt", b"x"), bot), handle(n)
+            )
+            for n in range(60)
+        ]
+    )
     assert sorted(done) == list(range(60)) and processor.dropped == 0

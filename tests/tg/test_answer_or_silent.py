@@ -22,17 +22,28 @@ def bot_message(api, call) -> dict:
 
 
 def fire_article() -> Article:
-    text = ("本报讯（记者 孙七）秋明州一处民宅昨晚发生火灾，消防员用了两个小时将火扑灭，"
-            "火灾造成三人受伤，起火原因正在调查。")
-    return Article(id="fire-report", title="秋明州民宅起火三人受伤", source="示范晚报",
-                   reporters=["孙七"], date="2021-03-02",
-                   paragraphs=[Paragraph("fire-report#0", text)])
+    text = (
+        "本报讯（记者 孙七）秋明州一处民宅昨晚发生火灾，消防员用了两个小时将火扑灭，"
+        "火灾造成三人受伤，起火原因正在调查。"
+    )
+    return Article(
+        id="fire-report",
+        title="秋明州民宅起火三人受伤",
+        source="示范晚报",
+        reporters=["孙七"],
+        date="2021-03-02",
+        paragraphs=[Paragraph("fire-report#0", text)],
+    )
 
 
 def bakery_article() -> Article:
     text = "示范市一家面包店清晨起火，店主及时报警，无人受伤，损失正在统计。"
-    return Article(id="bakery-report", title="面包店清晨起火", source="示范早报",
-                   paragraphs=[Paragraph("bakery-report#0", text)])
+    return Article(
+        id="bakery-report",
+        title="面包店清晨起火",
+        source="示范早报",
+        paragraphs=[Paragraph("bakery-report#0", text)],
+    )
 
 
 async def test_chit_chat_in_private_gets_a_hint_not_a_quote(api, bot_app):
@@ -75,8 +86,7 @@ async def test_a_credits_question_names_the_article_it_is_about(api, bot_app):
     assert "孙七" in reply and "面包店" not in reply
 
 
-async def test_a_follow_up_its_article_cannot_answer_says_so_and_offers_to_search_all(
-        api, bot_app):
+async def test_a_follow_up_its_article_cannot_answer_says_so_and_offers_to_search_all(api, bot_app):
     library = bot_app.bot_data.library
     user = api.user(8104)
     chat = api.private(user)
@@ -85,8 +95,12 @@ async def test_a_follow_up_its_article_cannot_answer_says_so_and_offers_to_searc
     first = api.sent(8104)[-1]
     assert "<blockquote>" in first.params["text"]
     # the quoted article is the sample about 两江新区; the fire is in another article
-    await process(bot_app, api.text_update(chat, user, "秋明州民宅火灾造成几人受伤？",
-                                           reply_to=bot_message(api, first)))
+    await process(
+        bot_app,
+        api.text_update(
+            chat, user, "秋明州民宅火灾造成几人受伤？", reply_to=bot_message(api, first)
+        ),
+    )
     follow = api.sent(8104)[-1]
     assert follow.params["text"] == t("answer_not_in_article", "zh-hans")
     [search_all] = [b for b in keyboard(follow) if b["callback_data"].startswith("a|")]

@@ -2,41 +2,46 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
-import logging
-
 import pytest
-from telegram.ext import Application
-
 from botapi_standin import APIError
 from conftest import make_bot_config
+from telegram.ext import Application
 
-from bot.tg import buttons
-from bot.tg.access import AdminCheck
-from bot.tg.app import run
-from bot.tg.logs import RedactingFormatter
-from bot.tg.context import BotContext
 from bot.config import Secrets
 from bot.errors import ConfigError
 from bot.texts import LANGUAGES, TEXTS, pick_language, t
+from bot.tg import buttons
+from bot.tg.access import AdminCheck
+from bot.tg.app import run
+from bot.tg.context import BotContext
+from bot.tg.logs import RedactingFormatter
 from bot.tg.ratelimit import QuestionLimiter
-
 
 # -- start-up ------------------------------------------------------------------------------------
 
+
 async def test_command_menus_are_set_per_scope(api, bot_app):
     await bot_app.post_init(bot_app)
-    scopes = {c.params["scope"]["type"]: c.params["commands"] for c in api.calls_of("setMyCommands")}
+    scopes = {
+        c.params["scope"]["type"]: c.params["commands"] for c in api.calls_of("setMyCommands")
+    }
     assert set(scopes) == {"all_private_chats", "all_group_chats", "all_chat_administrators"}
     assert {c["command"] for c in scopes["all_group_chats"]} >= {"ask", "help", "about"}
-    assert {c["command"] for c in scopes["all_chat_administrators"]} >= {"add", "remove", "list", "settings"}
+    assert {c["command"] for c in scopes["all_chat_administrators"]} >= {
+        "add",
+        "remove",
+        "list",
+        "settings",
+    }
     assert "ask" not in {c["command"] for c in scopes["all_private_chats"]}
 
 
 async def test_failing_command_menus_are_logged_not_fatal(api, bot_app, caplog):
     api.failures["setMyCommands"] = APIError(400, "Bad Request: commands rejected")
-    await bot_app.post_init(bot_app)                     # does not raise
+    await bot_app.post_init(bot_app)  # does not raise
     assert any("command menu" in r.getMessage() for r in caplog.records)
 
 
@@ -60,10 +65,17 @@ def test_run_polls_with_the_base_urls_from_env_over_config(tmp_path, monkeypatch
         seen.update(kwargs, base_url=self.bot.base_url, file_url=self.bot.base_file_url)
 
     monkeypatch.setattr(Application, "run_polling", fake_polling)
-    config = make_bot_config(tmp_path / "data", api_base_url="http://config.invalid/bot",
-                             api_file_url="http://config.invalid/file/bot")
-    run(config, Secrets.from_env({"TELEGRAM_BOT_TOKEN": "123:TEST",
-                                  "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot"}))
+    config = make_bot_config(
+        tmp_path / "data",
+        api_base_url="http://config.invalid/bot",
+        api_file_url="http://config.invalid/file/bot",
+    )
+    run(
+        config,
+        Secrets.from_env(
+            {"TELEGRAM_BOT_TOKEN": "123:TEST", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot"}
+        ),
+    )
     assert seen["base_url"] == "http://127.0.0.1:9/bot123:TEST"
     assert seen["file_url"] == "http://config.invalid/file/bot123:TEST"
     assert "message" in seen["allowed_updates"] and "channel_post" in seen["allowed_updates"]
@@ -83,12 +95,19 @@ def test_webhook_mode_needs_a_secret_and_passes_it(tmp_path, monkeypatch):
 
     seen = {}
     monkeypatch.setattr(Application, "run_webhook", lambda self, **kw: seen.update(kw))
-    config = make_bot_config(tmp_path / "data", mode="webhook",
-                             webhook=WebhookConfig(listen="0.0.0.0", port=8443, path="tg",
-                                                   public_url="https://bot.example.org"))
+    config = make_bot_config(
+        tmp_path / "data",
+        mode="webhook",
+        webhook=WebhookConfig(
+            listen="0.0.0.0", port=8443, path="tg", public_url="https://bot.example.org"
+        ),
+    )
     with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
         run(config, Secrets.from_env({"TELEGRAM_BOT_TOKEN": "123:TEST"}))
-    run(config, Secrets.from_env({"TELEGRAM_BOT_TOKEN": "123:TEST", "TELEGRAM_WEBHOOK_SECRET": "s3cret"}))
+    run(
+        config,
+        Secrets.from_env({"TELEGRAM_BOT_TOKEN": "123:TEST", "TELEGRAM_WEBHOOK_SECRET": "s3cret"}),
+    )
     assert seen["secret_token"] == "s3cret"
     assert seen["webhook_url"] == "https://bot.example.org/tg"
     assert (seen["listen"], seen["port"], seen["url_path"]) == ("0.0.0.0", 8443, "tg")
@@ -101,12 +120,15 @@ def test_log_lines_never_show_the_token():
     except RuntimeError:
         import sys
 
-        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "url %s", ("bot123:SECRET",), sys.exc_info())
+        record = logging.LogRecord(
+            "x", logging.ERROR, __file__, 1, "url %s", ("bot123:SECRET",), sys.exc_info()
+        )
     text = formatter.format(record)
     assert "123:SECRET" not in text and "<redacted>" in text and "Traceback" in text
 
 
 # -- messages ------------------------------------------------------------------------------------
+
 
 def test_every_text_exists_in_every_language():
     for key, variants in TEXTS.items():
@@ -114,11 +136,23 @@ def test_every_text_exists_in_every_language():
         assert all(v.strip() for v in variants.values()), key
 
 
-@pytest.mark.parametrize("code, expected", [
-    ("zh-hans", "zh-hans"), ("zh-CN", "zh-hans"), ("zh", "zh-hans"), ("zh-hant", "zh-hant"),
-    ("zh-TW", "zh-hant"), ("zh-hk", "zh-hant"), ("zh-MO", "zh-hant"), ("en", "en"),
-    ("ru", "en"), ("ja", "en"), (None, "zh-hans"), ("", "zh-hans"),
-])
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("zh-hans", "zh-hans"),
+        ("zh-CN", "zh-hans"),
+        ("zh", "zh-hans"),
+        ("zh-hant", "zh-hant"),
+        ("zh-TW", "zh-hant"),
+        ("zh-hk", "zh-hant"),
+        ("zh-MO", "zh-hant"),
+        ("en", "en"),
+        ("ru", "en"),
+        ("ja", "en"),
+        (None, "zh-hans"),
+        ("", "zh-hans"),
+    ],
+)
 def test_language_choice(code, expected):
     assert pick_language(code) == expected
 
@@ -135,6 +169,7 @@ def test_texts_fill_values():
 
 # -- buttons -------------------------------------------------------------------------------------
 
+
 def test_buttons_round_trip_and_fit():
     data = buttons.pack("p", "a75ea57b65e1f", 3)
     assert len(data.encode()) <= 64
@@ -146,7 +181,7 @@ def test_long_button_state_spills_to_the_store():
     meta = {}
     long_id = "an-article-id-from-a-json-record-that-is-much-longer-than-usual-" * 2
     data = buttons.pack("f", long_id, set_meta=meta.__setitem__)
-    assert len(data.encode()) <= 64 and data.startswith("kf|")   # the kind stays visible
+    assert len(data.encode()) <= 64 and data.startswith("kf|")  # the kind stays visible
     assert buttons.unpack(data, get_meta=meta.get).arg(0) == long_id
     assert buttons.unpack(data, get_meta={}.get) is None
     with pytest.raises(ValueError):
@@ -154,17 +189,22 @@ def test_long_button_state_spills_to_the_store():
 
 
 def test_foreign_callback_data_is_ignored():
-    assert buttons.unpack("x|1") is None and buttons.unpack("") is None and buttons.unpack(None) is None
+    assert (
+        buttons.unpack("x|1") is None
+        and buttons.unpack("") is None
+        and buttons.unpack(None) is None
+    )
 
 
 # -- rate limit ----------------------------------------------------------------------------------
+
 
 def test_question_limiter_sliding_window():
     now = [0.0]
     limiter = QuestionLimiter(2, 60, clock=lambda: now[0])
     assert limiter.hit(1) == 0 and limiter.hit(1) == 0
     assert limiter.hit(1) == pytest.approx(60)
-    assert limiter.hit(2) == 0                           # per user
+    assert limiter.hit(2) == 0  # per user
     now[0] = 30
     assert limiter.hit(1) == pytest.approx(30)
     now[0] = 60.5
@@ -172,6 +212,7 @@ def test_question_limiter_sliding_window():
 
 
 # -- access --------------------------------------------------------------------------------------
+
 
 class FakeBot:
     def __init__(self, status):
@@ -183,6 +224,7 @@ class FakeBot:
 
         class Member:
             status = self.status
+
         return Member()
 
 
@@ -205,32 +247,39 @@ async def test_admin_check_rules_and_cache():
     admin_bot = FakeBot("administrator")
     assert await check.is_admin(admin_bot, group, _user(5))
     assert await check.is_admin(admin_bot, group, _user(5))
-    assert admin_bot.calls == 1                           # cached
+    assert admin_bot.calls == 1  # cached
     now[0] = 61
     assert await check.is_admin(admin_bot, group, _user(5)) and admin_bot.calls == 2
     member_bot = FakeBot("member")
     assert not await check.is_admin(member_bot, group, _user(6))
-    assert await check.is_admin(member_bot, group, _user(7))          # owner
+    assert await check.is_admin(member_bot, group, _user(7))  # owner
     assert await check.is_admin(member_bot, _chat(6, "private"), _user(6))
     assert not await check.is_admin(member_bot, _chat(8, "private"), _user(6))
     assert await check.is_admin(member_bot, group, _user(1087968824), sender_chat=group)
     channel = _chat(-100, "channel")
-    assert await check.is_admin(member_bot, group, _user(136817688), sender_chat=channel, linked_chat_id=-100)
+    assert await check.is_admin(
+        member_bot, group, _user(136817688), sender_chat=channel, linked_chat_id=-100
+    )
     assert not await check.is_admin(member_bot, group, _user(136817688), sender_chat=channel)
     assert await check.is_admin(member_bot, channel, None, sender_chat=channel)
 
 
 def test_an_argument_with_the_separator_spills_and_round_trips():
     meta = {}
-    odd_id = "wire|2021|0042"              # short enough to fit, but "|" would split it
+    odd_id = "wire|2021|0042"  # short enough to fit, but "|" would split it
     for kind, args in (("f", (odd_id,)), ("p", (odd_id, 3))):
         data = buttons.pack(kind, *args, set_meta=meta.__setitem__)
         assert data.startswith(f"k{kind}|") and len(data.encode()) <= 64
         decoded = buttons.unpack(data, get_meta=meta.get)
         assert decoded.kind == kind and decoded.arg(0) == odd_id
-    assert buttons.unpack(buttons.pack("p", odd_id, 3, set_meta=meta.__setitem__), get_meta=meta.get).int_arg(1) == 3
+    assert (
+        buttons.unpack(
+            buttons.pack("p", odd_id, 3, set_meta=meta.__setitem__), get_meta=meta.get
+        ).int_arg(1)
+        == 3
+    )
     with pytest.raises(ValueError):
-        buttons.pack("f", odd_id)          # no store to spill to: refused, never mis-packed
+        buttons.pack("f", odd_id)  # no store to spill to: refused, never mis-packed
 
 
 def test_spilled_buttons_of_earlier_versions_still_unpack_and_a_swapped_kind_does_not():
@@ -240,7 +289,9 @@ def test_spilled_buttons_of_earlier_versions_still_unpack_and_a_swapped_kind_doe
     # the visible kind must match the stored one: "kp|<key of an f button>" is not a page
     assert buttons.unpack("kp|0123456789abcdef0123", get_meta=meta.get) is None
     assert re.match(buttons.pattern("f"), "kf|0123") and re.match(buttons.pattern("f"), "f|x")
-    assert not re.match(buttons.pattern("f"), "k|0123") and not re.match(buttons.pattern("p"), "f|x")
+    assert not re.match(buttons.pattern("f"), "k|0123") and not re.match(
+        buttons.pattern("p"), "f|x"
+    )
 
 
 def test_commands_are_parsed_by_one_helper():
@@ -253,8 +304,7 @@ def test_commands_are_parsed_by_one_helper():
 
 
 def test_one_escaping_function():
-    from bot.answers.markup import esc
-    from bot.answers.markup import escape
+    from bot.answers.markup import esc, escape
 
     for text in ('<b>&"x"</b>', "bad\x00\x07control", "lone \ud800 surrogate", "正文"):
         assert esc(text) == escape(text)

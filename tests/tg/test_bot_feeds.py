@@ -15,25 +15,39 @@ from bot.models import chat_scope
 from bot.tg.handlers.feeds import poll_feeds
 
 GROUP = -100700
-PAGE = ("<html><head><meta charset='utf-8'><title>江北嘴金融城扩容_示范网</title></head><body>"
-        "<div class='article'><h1>江北嘴金融城扩容</h1><p>2023-05-06 09:00 来源：示范日报</p>"
-        "<p>本报讯（记者 赵六）江北嘴金融城今年将新增三栋写字楼，吸引五十家金融机构入驻。</p>"
-        "<p>负责人表示，扩容工程预计明年底完工。</p></div></body></html>").encode()
+PAGE = (
+    "<html><head><meta charset='utf-8'><title>江北嘴金融城扩容_示范网</title></head><body>"
+    "<div class='article'><h1>江北嘴金融城扩容</h1><p>2023-05-06 09:00 来源：示范日报</p>"
+    "<p>本报讯（记者 赵六）江北嘴金融城今年将新增三栋写字楼，吸引五十家金融机构入驻。</p>"
+    "<p>负责人表示，扩容工程预计明年底完工。</p></div></body></html>"
+).encode()
 
 
 @pytest.fixture
 async def bot(make_bot, tmp_path):
     config = make_bot_config(tmp_path / "data", owners=[999])
     config = dataclasses.replace(
-        config, fetch=dataclasses.replace(config.fetch, allow_hosts=["127.0.0.1"],
-                                          total_timeout=5.0),
-        feeds=dataclasses.replace(config.feeds, pause_after_failures=2))
+        config,
+        fetch=dataclasses.replace(config.fetch, allow_hosts=["127.0.0.1"], total_timeout=5.0),
+        feeds=dataclasses.replace(config.feeds, pause_after_failures=2),
+    )
     return await make_bot(config)
 
 
 def feed_of(numbers: list[int]) -> bytes:
-    return rss([Item(guid=f"g{n}", title=f"第{n}号新闻", link=f"http://news.example/{n}",
-                     text=story(n), author="记者丙") for n in numbers], title="示范早报")
+    return rss(
+        [
+            Item(
+                guid=f"g{n}",
+                title=f"第{n}号新闻",
+                link=f"http://news.example/{n}",
+                text=story(n),
+                author="记者丙",
+            )
+            for n in numbers
+        ],
+        title="示范早报",
+    )
 
 
 async def test_add_url_as_admin_stores_the_page_with_its_credit(api, bot, web):
@@ -162,8 +176,13 @@ async def test_opml_import_and_export(api, bot, web):
 
     web.route("/a.xml", body=feed_of([1]), content_type="application/rss+xml")
     web.route("/b.xml", body=feed_of([5]), content_type="application/rss+xml")
-    opml = write_opml([OpmlFeed(web.url("/a.xml"), "甲"), OpmlFeed(web.url("/b.xml"), "乙"),
-                       OpmlFeed(web.url("/missing.xml"), "丙")])
+    opml = write_opml(
+        [
+            OpmlFeed(web.url("/a.xml"), "甲"),
+            OpmlFeed(web.url("/b.xml"), "乙"),
+            OpmlFeed(web.url("/missing.xml"), "丙"),
+        ]
+    )
     admin, group = api.user(3001), api.group(GROUP)
     api.set_member(GROUP, 3001, "administrator")
     await process(bot, api.document_update(group, admin, "feeds.opml", opml, caption="/follow"))
@@ -230,17 +249,23 @@ async def test_announce_posts_new_articles_but_not_the_backfill(api, bot, web):
     assert '<a href="http://news.example/2">第2号新闻</a>' in sent[0]
 
 
-POST = ("重庆新建三座跨江大桥\n\n"
-        "记者从市交通局获悉，今年将新建三座跨江大桥，总投资超过一百亿元。\n\n"
-        "三座大桥预计二〇二五年建成通车，届时两岸通行时间将缩短一半。")
+POST = (
+    "重庆新建三座跨江大桥\n\n"
+    "记者从市交通局获悉，今年将新建三座跨江大桥，总投资超过一百亿元。\n\n"
+    "三座大桥预计二〇二五年建成通车，届时两岸通行时间将缩短一半。"
+)
 
 
 def forwarded(api, chat, user, text, *, username="demo_news", signature=None):
     """A channel post forwarded by ``user`` into ``chat`` (forward_origin: channel)."""
     channel = api.channel(-100900, "示范新闻频道", username)
     update = api.text_update(chat, user, text)
-    update["message"]["forward_origin"] = {"type": "channel", "chat": channel, "message_id": 42,
-                                           "date": 1683338400}  # 2023-05-06 02:00 UTC
+    update["message"]["forward_origin"] = {
+        "type": "channel",
+        "chat": channel,
+        "message_id": 42,
+        "date": 1683338400,
+    }  # 2023-05-06 02:00 UTC
     if signature:
         update["message"]["forward_origin"]["author_signature"] = signature
     return update
@@ -306,11 +331,15 @@ async def test_a_long_backfill_shows_progress_then_the_result(api, bot, web, mon
     import bot.tg.handlers.feeds as handlers
 
     monkeypatch.setattr(handlers, "PROGRESS_EVERY_SECONDS", 0.0)
-    summaries = [Item(guid=f"s{n}", title=f"第{n}号", link=web.url(f"/p{n}.html"),
-                      text="摘要", full=False) for n in (3, 2, 1)]
+    summaries = [
+        Item(guid=f"s{n}", title=f"第{n}号", link=web.url(f"/p{n}.html"), text="摘要", full=False)
+        for n in (3, 2, 1)
+    ]
     for n in (1, 2, 3):
-        web.route(f"/p{n}.html", body=f"<html><body><div class='article'>{story(n)}</div>"
-                  "</body></html>".encode())
+        web.route(
+            f"/p{n}.html",
+            body=f"<html><body><div class='article'>{story(n)}</div></body></html>".encode(),
+        )
     web.route("/feed.xml", body=rss(summaries), content_type="application/rss+xml")
     admin, group = api.user(3001), api.group(GROUP)
     api.set_member(GROUP, 3001, "administrator")
@@ -336,8 +365,9 @@ async def test_a_full_chat_fetches_no_link(api, make_bot, tmp_path, web):
     from conftest import process
 
     config = make_bot_config(tmp_path / "data", owners=[999], limits={"max_articles_per_chat": 1})
-    config = dataclasses.replace(config, fetch=dataclasses.replace(
-        config.fetch, allow_hosts=["127.0.0.1"]))
+    config = dataclasses.replace(
+        config, fetch=dataclasses.replace(config.fetch, allow_hosts=["127.0.0.1"])
+    )
     bot = await make_bot(config)
     web.route("/a.html", body=PAGE)
     user = api.user(4020)
@@ -356,16 +386,18 @@ async def test_the_poll_job_is_scheduled_on_the_job_queue(bot):
     assert job.trigger.interval.total_seconds() == POLL_TICK_SECONDS
 
 
-async def test_the_running_application_polls_due_feeds_by_itself(api, make_bot, tmp_path, web,
-                                                                  monkeypatch):
+async def test_the_running_application_polls_due_feeds_by_itself(
+    api, make_bot, tmp_path, web, monkeypatch
+):
     import asyncio
 
     import bot.tg.handlers.feeds as handlers
 
     monkeypatch.setattr(handlers, "POLL_TICK_SECONDS", 0.2)
     config = make_bot_config(tmp_path / "data", owners=[999])
-    config = dataclasses.replace(config, fetch=dataclasses.replace(
-        config.fetch, allow_hosts=["127.0.0.1"]))
+    config = dataclasses.replace(
+        config, fetch=dataclasses.replace(config.fetch, allow_hosts=["127.0.0.1"])
+    )
     application = await make_bot(config)
     library = application.bot_data.library
     poller = await handlers.poller_for(library)

@@ -32,10 +32,10 @@ async def test_plain_ask_and_empty_ask(api, feed):
 async def test_silent_on_chatter_and_on_other_bots_commands(api, feed):
     user = api.user(2003)
     group = api.group(GROUP)
-    await feed(api.text_update(group, user, QUESTION))                       # no address
+    await feed(api.text_update(group, user, QUESTION))  # no address
     await feed(api.text_update(group, user, f"{QUESTION} @someone_else"))
     await feed(api.text_update(group, user, f"/ask@other_bot {QUESTION}"))
-    await feed(api.text_update(group, user, "/frobnicate"))                  # unknown, not ours
+    await feed(api.text_update(group, user, "/frobnicate"))  # unknown, not ours
     assert api.sent(GROUP) == []
     await feed(api.text_update(group, user, f"/frobnicate@{api.username}"))  # unknown, addressed
     assert texts(api, GROUP) == ["不认识这个命令。/help 查看可用命令。"]
@@ -61,7 +61,7 @@ async def test_reply_follow_up_stays_within_the_quoted_article(api, feed, librar
     within = api.sent(GROUP)[-1].params["text"]
     assert "<blockquote>" in within
     assert "上游新闻·重庆晨报" in within and "测试日报" not in within
-    await feed(api.text_update(group, user, f"/ask {follow_up}"))          # not a follow-up
+    await feed(api.text_update(group, user, f"/ask {follow_up}"))  # not a follow-up
     assert "测试日报" in api.sent(GROUP)[-1].params["text"]
 
 
@@ -104,8 +104,8 @@ async def test_introduction_when_added_to_a_group(api, feed):
     await feed(api.my_chat_member_update(group, admin, "left", "member"))
     [intro] = texts(api, GROUP)
     assert "privacy mode" in intro and "/ask" in intro and api.username in intro
-    await feed(api.my_chat_member_update(group, admin, "member", "administrator"))   # promoted
-    await feed(api.my_chat_member_update(group, admin, "administrator", "left"))     # removed
+    await feed(api.my_chat_member_update(group, admin, "member", "administrator"))  # promoted
+    await feed(api.my_chat_member_update(group, admin, "administrator", "left"))  # removed
     assert len(texts(api, GROUP)) == 1
 
 

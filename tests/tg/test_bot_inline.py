@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from test_bot_admin import ARTICLE
 
-from bot.models import chat_scope
 from bot.ingest.parsing import parse_bytes
+from bot.models import chat_scope
 
 
 async def test_inline_query_returns_quote_articles(api, feed, library):
@@ -36,11 +36,15 @@ async def test_inline_is_personal_when_the_user_has_private_articles(api, feed, 
     await feed(api.inline_update(user, "火锅博物馆每天限流多少人"))
     [call] = api.calls_of("answerInlineQuery")
     assert call.params["is_personal"] is True
-    assert any("三千人" in r["input_message_content"]["message_text"] for r in call.params["results"])
+    assert any(
+        "三千人" in r["input_message_content"]["message_text"] for r in call.params["results"]
+    )
     # another user does not get someone else's private article
     await feed(api.inline_update(api.user(5003), "火锅博物馆每天限流多少人"))
     other = api.calls_of("answerInlineQuery")[-1]
-    assert not any("三千人" in r["input_message_content"]["message_text"] for r in other.params["results"])
+    assert not any(
+        "三千人" in r["input_message_content"]["message_text"] for r in other.params["results"]
+    )
 
 
 async def test_empty_inline_query_gets_no_results(api, feed):

@@ -7,8 +7,8 @@ import re
 
 from conftest import make_bot_config, process
 
-from bot.models import Article, Paragraph, chat_scope
 from bot.answers.markup import utf16_len
+from bot.models import Article, Paragraph, chat_scope
 from bot.store import ChatSettings
 
 QUESTION = "两江新区和天府新区要共同建设什么？"
@@ -40,16 +40,26 @@ FILLER = "山水城市工厂学校医院道路桥梁公园河流农田港口车�
 def filler(seed: str, length: int) -> str:
     """Distinct Chinese-looking text (so paragraphs are not near-duplicates of each other)."""
     rng = random.Random(seed)
-    return "".join(rng.choice(FILLER) + ("，" if rng.random() < 0.1 else "") for _ in range(length)) + "。"
+    return (
+        "".join(rng.choice(FILLER) + ("，" if rng.random() < 0.1 else "") for _ in range(length))
+        + "。"
+    )
 
 
 def long_article(article_id: str, paragraphs: int = 30, sentences: int = 4) -> Article:
     """Paragraphs of ``sentences`` distinct sentences, each about 重庆科学城's 创新氛围."""
+
     def paragraph(i: int) -> str:
-        return f"第{i}段。" + "".join(f"重庆科学城的创新氛围{filler(f'{article_id}{i}{j}', 30)}"
-                                     for j in range(sentences))
+        return f"第{i}段。" + "".join(
+            f"重庆科学城的创新氛围{filler(f'{article_id}{i}{j}', 30)}" for j in range(sentences)
+        )
+
     return Article(
-        id=article_id, title="科学城长篇报道", source="测试日报", reporters=["王五"], date="2021-05-01",
+        id=article_id,
+        title="科学城长篇报道",
+        source="测试日报",
+        reporters=["王五"],
+        date="2021-05-01",
         paragraphs=[Paragraph(f"{article_id}#{i}", paragraph(i)) for i in range(paragraphs)],
     )
 
@@ -92,7 +102,9 @@ async def test_more_button_gives_the_next_quotes(api, feed, library):
     assert api.calls_of("answerCallbackQuery")
     [_, second] = api.sent(1003)
     quote = re.compile(r"<blockquote>(.*?)</blockquote>", re.S)
-    assert quote.findall(second.params["text"]) and quote.findall(second.params["text"]) != quote.findall(first.params["text"])
+    assert quote.findall(second.params["text"]) and quote.findall(
+        second.params["text"]
+    ) != quote.findall(first.params["text"])
     assert "严薇" in second.params["text"]
     # the corpus has only two quotes for this question: no further More button
     assert not [b for b in keyboard(second) if b["callback_data"].startswith("m|")]
@@ -108,7 +120,7 @@ async def test_buttons_still_work_after_a_restart(api, make_bot, tmp_path):
     more = button(first, "m|")["callback_data"]
     await first_app.shutdown()
     first_app.bot_data.library.close()
-    restarted = await make_bot(config)          # a new process: new Library on the same data_dir
+    restarted = await make_bot(config)  # a new process: new Library on the same data_dir
     await process(restarted, api.press(user, bot_message(api, first), more))
     assert len(api.sent(1004)) == 2
     assert "<blockquote>" in api.sent(1004)[1].params["text"]
@@ -142,14 +154,15 @@ async def test_full_article_is_paged_with_prev_next_buttons(api, feed, library):
     assert len(seen) >= 3
     assert all(utf16_len(t) <= 4096 for t in seen)
     joined = "".join(seen)
-    for i in range(60):   # every paragraph shows up on some page
+    for i in range(60):  # every paragraph shows up on some page
         assert f"第{i}段。" in joined
     assert [b["text"] for b in keyboard(api.calls_of("editMessageText")[-1])] == ["« 上一页"]
 
 
 async def test_long_answers_are_split_below_4096_with_buttons_on_the_last(api, make_bot, tmp_path):
-    config = make_bot_config(tmp_path / "data", answers={"per_message": 5, "excerpt_chars": 2000,
-                                                         "max_per_article": 5})
+    config = make_bot_config(
+        tmp_path / "data", answers={"per_message": 5, "excerpt_chars": 2000, "max_per_article": 5}
+    )
     app = await make_bot(config)
     library = app.bot_data.library
     for n in range(3):
@@ -186,9 +199,14 @@ async def test_start_deep_link_opens_the_article(api, feed, library):
 
 
 async def test_language_follows_the_users_language_code(api, feed):
-    for uid, code, expected in [(1101, "zh-TW", "私聊：直接發送問題"), (1102, "zh-hk", "私聊：直接發送問題"),
-                                (1103, "en", "How to ask"), (1104, "fr", "How to ask"),
-                                (1105, "zh-hans", "私聊：直接发送问题"), (1106, None, "私聊：直接发送问题")]:
+    for uid, code, expected in [
+        (1101, "zh-TW", "私聊：直接發送問題"),
+        (1102, "zh-hk", "私聊：直接發送問題"),
+        (1103, "en", "How to ask"),
+        (1104, "fr", "How to ask"),
+        (1105, "zh-hans", "私聊：直接发送问题"),
+        (1106, None, "私聊：直接发送问题"),
+    ]:
         user = api.user(uid, language_code=code)
         await feed(api.text_update(api.private(user), user, "/help"))
         assert expected in texts(api, uid)[-1], (code, texts(api, uid)[-1])
@@ -196,7 +214,7 @@ async def test_language_follows_the_users_language_code(api, feed):
     await feed(api.text_update(api.private(english), english, QUESTION))
     answer = api.sent(1107)[-1]
     assert button(answer, "f|")["text"] == "Full article"
-    assert "两江新区" in answer.params["text"]          # quotes stay in the article's characters
+    assert "两江新区" in answer.params["text"]  # quotes stay in the article's characters
 
 
 async def test_too_long_question_gets_one_line(api, feed, library, monkeypatch):
@@ -218,7 +236,7 @@ async def test_per_user_rate_limit(api, make_bot):
     sent = texts(api, 1010)
     assert [("<blockquote>" in t) for t in sent] == [True, True, False]
     assert "秒后再试" in sent[2]
-    other = api.user(1011)                  # the limit is per user
+    other = api.user(1011)  # the limit is per user
     await process(app, api.text_update(api.private(other), other, QUESTION))
     assert "<blockquote>" in texts(api, 1011)[0]
 
@@ -244,7 +262,9 @@ async def test_reply_to_the_bot_in_private_stays_within_the_quoted_article(api, 
     assert "测试日报" in api.sent(1013)[-1].params["text"]
 
 
-async def test_error_handler_answers_one_polite_line_without_leaking(api, feed, library, monkeypatch, caplog):
+async def test_error_handler_answers_one_polite_line_without_leaking(
+    api, feed, library, monkeypatch, caplog
+):
     def broken(*args, **kwargs):
         raise RuntimeError(f"database exploded near token {api.token}")
 
@@ -269,7 +289,7 @@ async def test_an_article_id_with_the_separator_keeps_its_buttons_working(api, f
     await feed(api.text_update(chat, user, "重庆科学城的创新氛围怎么样"))
     answer = api.sent(1020)[-1]
     datas = [b["callback_data"] for b in keyboard(answer)]
-    assert not [d for d in datas if "wire" in d], datas   # never "f|wire|2021|07"
+    assert not [d for d in datas if "wire" in d], datas  # never "f|wire|2021|07"
     [full] = [d for d in datas if d.startswith("kf|")]
     await feed(api.press(user, bot_message(api, answer), full))
     page = api.sent(1020)[-1]
@@ -300,18 +320,23 @@ async def test_old_button_state_is_pruned_and_recent_buttons_still_work(api, mak
     library.add_article(long_article("prunecase2", paragraphs=60), chat_scope(1021))
     pruned = []
     real_prune = library.store.prune_meta
-    monkeypatch.setattr(library.store, "prune_meta", lambda prefix, keep: pruned.append((prefix, keep))
-                        or real_prune(prefix, keep))
+    monkeypatch.setattr(
+        library.store,
+        "prune_meta",
+        lambda prefix, keep: pruned.append((prefix, keep)) or real_prune(prefix, keep),
+    )
 
     def rows(prefix):
         return library.store._query("SELECT key FROM meta WHERE key LIKE ?", (prefix + "%",))
 
     for n in range(12):
-        await process(app, api.text_update(chat, user, QUESTION if n % 2 else "重庆科学城的创新氛围怎么样"))
+        await process(
+            app, api.text_update(chat, user, QUESTION if n % 2 else "重庆科学城的创新氛围怎么样")
+        )
     assert len(api.sent(1021)) == 12
     assert ("msg:", 4) in pruned and ("cb:", 2) in pruned
     assert ("edit:", state.KEEP_EDIT_ROWS) in pruned
-    assert len(rows("msg:")) <= 4 + 3                  # pruned to 4, at most 3 written since
+    assert len(rows("msg:")) <= 4 + 3  # pruned to 4, at most 3 written since
     # the newest answer's buttons work
     await process(app, api.text_update(chat, user, "重庆科学城的创新氛围怎么样"))
     latest = api.sent(1021)[-1]
@@ -319,9 +344,15 @@ async def test_old_button_state_is_pruned_and_recent_buttons_still_work(api, mak
     before = len(api.sent(1021))
     await process(app, api.press(user, bot_message(api, latest), more))
     assert len(api.sent(1021)) == before + 1 and "<blockquote>" in api.sent(1021)[-1].params["text"]
-    await process(app, api.press(user, bot_message(api, latest), button(latest, "f|")["callback_data"]))
+    await process(
+        app, api.press(user, bot_message(api, latest), button(latest, "f|")["callback_data"])
+    )
     assert "科学城长篇报道" in api.sent(1021)[-1].params["text"]
     # the oldest answer's state is gone: its More button expires politely
     first = api.sent(1021)[0]
-    await process(app, api.press(user, bot_message(api, first), button(first, "m|")["callback_data"]))
-    assert api.calls_of("answerCallbackQuery")[-1].params.get("text") == t("button_expired", "zh-hans")
+    await process(
+        app, api.press(user, bot_message(api, first), button(first, "m|")["callback_data"])
+    )
+    assert api.calls_of("answerCallbackQuery")[-1].params.get("text") == t(
+        "button_expired", "zh-hans"
+    )

@@ -8,14 +8,23 @@ import time
 import urllib.request
 
 import pytest
-
 from botapi_standin import APIError, BotAPI, StandinServer, parse_telegram_html
 
 
-@pytest.mark.parametrize("bad", [
-    "<div>x</div>", "<b>x", "<b>x</i>", "a < b", "a & b", "&nbsp;", "<a>x</a>",
-    "<blockquote><blockquote>x</blockquote></blockquote>", "x" * 4097,
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "<div>x</div>",
+        "<b>x",
+        "<b>x</i>",
+        "a < b",
+        "a & b",
+        "&nbsp;",
+        "<a>x</a>",
+        "<blockquote><blockquote>x</blockquote></blockquote>",
+        "x" * 4097,
+    ],
+)
 def test_invalid_html_is_refused_like_telegram(bad):
     api = BotAPI()
     status, body = api.call("sendMessage", {"chat_id": 1, "text": bad, "parse_mode": "HTML"})
@@ -38,8 +47,10 @@ def test_callback_data_over_64_bytes_is_refused():
 
 def http(server, method, **params):
     request = urllib.request.Request(
-        f"{server.base_url}{server.api.token}/{method}", data=json.dumps(params).encode(),
-        headers={"Content-Type": "application/json"})
+        f"{server.base_url}{server.api.token}/{method}",
+        data=json.dumps(params).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
@@ -49,13 +60,13 @@ def test_get_updates_long_polls_and_confirms_with_offset():
         api = server.api
         started = time.monotonic()
         assert http(server, "getUpdates", timeout=0.3)["result"] == []
-        assert time.monotonic() - started >= 0.25                 # it waited
+        assert time.monotonic() - started >= 0.25  # it waited
         user = api.user(1)
         threading.Timer(0.2, lambda: api.text_update(api.private(user), user, "hi")).start()
         started = time.monotonic()
         [update] = http(server, "getUpdates", timeout=5)["result"]
-        assert time.monotonic() - started < 2                     # woke up on the update
-        assert http(server, "getUpdates", timeout=0)["result"] == [update]           # not confirmed
+        assert time.monotonic() - started < 2  # woke up on the update
+        assert http(server, "getUpdates", timeout=0)["result"] == [update]  # not confirmed
         assert http(server, "getUpdates", offset=update["update_id"] + 1, timeout=0)["result"] == []
 
 
@@ -67,7 +78,13 @@ def test_many_concurrent_chats_over_http():
         def chat(n):
             try:
                 for i in range(5):
-                    http(server, "sendMessage", chat_id=1000 + n, text=f"<b>{i}</b>", parse_mode="HTML")
+                    http(
+                        server,
+                        "sendMessage",
+                        chat_id=1000 + n,
+                        text=f"<b>{i}</b>",
+                        parse_mode="HTML",
+                    )
             except Exception as exc:  # pragma: no cover - reported below
                 errors.append(exc)
 

@@ -32,7 +32,8 @@ def _hold(lock: threading.RLock, seconds: float, held: threading.Event) -> None:
 
 
 async def test_help_and_a_cached_settings_question_are_answered_while_the_store_is_locked(
-        api, make_bot):
+    api, make_bot
+):
     app = await make_bot()
     user = api.user(7001)
     chat = api.private(user)

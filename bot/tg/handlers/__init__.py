@@ -1,10 +1,11 @@
 """Telegram handlers: thin wrappers that turn updates into ``Library`` calls and replies.
 
 One module per concern — ``questions``, ``pages`` (全文), ``admin`` (/add /remove /list),
-``settings``, ``corrections`` (/fix), ``channels``, ``inline``, ``membership``, ``info`` (/start /help /about),
-``feeds`` (links, forwards, /follow /feeds /unfollow), ``failures`` — over ``common``; ``register`` wires them, buttons routed by their kind
-(``pattern=``). Store access goes through ``Library`` (in a thread) or ``bot.tg.state``
-(chat settings cache, message and button state), so the event loop never waits on the disk.
+``settings``, ``corrections`` (/fix), ``channels``, ``inline``, ``membership``, ``info``
+(/start /help /about), ``feeds`` (links, forwards, /follow /feeds /unfollow), ``failures`` —
+over ``common``; ``register`` wires them, buttons routed by their kind (``pattern=``). Store
+access goes through ``Library`` (in a thread) or ``bot.tg.state`` (chat settings cache,
+message and button state), so the event loop never waits on the disk.
 """
 
 from __future__ import annotations
@@ -80,8 +81,9 @@ def register(application: BotApplication) -> None:
     add(CommandHandler("fix", corrections.cmd_fix, filters=message))
     add(MessageHandler(message & filters.Document.ALL, admin.on_document))
     add(MessageHandler(message & filters.COMMAND, info.on_unknown_command))
-    add(MessageHandler(message & filters.ChatType.PRIVATE & filters.TEXT,
-                       questions.on_private_text))
+    add(
+        MessageHandler(message & filters.ChatType.PRIVATE & filters.TEXT, questions.on_private_text)
+    )
     add(MessageHandler(message & filters.ChatType.GROUPS & filters.TEXT, questions.on_group_text))
     add(MessageHandler(filters.UpdateType.CHANNEL_POST & filters.COMMAND, channels.cmd_channel))
     add(MessageHandler(channel_posts & (filters.TEXT | filters.CAPTION), channels.on_channel_post))

@@ -104,8 +104,9 @@ async def add_document(update: Update, context: BotContext, holder: Message) -> 
     await store_articles(update, context, articles)
 
 
-async def add_text(update: Update, context: BotContext, holder: Message, *,
-                   text: str | None = None) -> None:
+async def add_text(
+    update: Update, context: BotContext, holder: Message, *, text: str | None = None
+) -> None:
     """Parse a message's text as an article and add it."""
     message = update.effective_message
     assert message is not None
@@ -151,8 +152,13 @@ async def store_articles(update: Update, context: BotContext, articles: list[Art
     user = update.effective_user
     # Whose daily upload quota this spends: the person, or the chat an anonymous admin or a
     # channel identity posts as (their "from" is an account shared by everyone).
-    uploader = (message.sender_chat.id if message.sender_chat is not None
-                else user.id if user is not None else chat.id)
+    uploader = (
+        message.sender_chat.id
+        if message.sender_chat is not None
+        else user.id
+        if user is not None
+        else chat.id
+    )
     # A long import (a JSONL of hundreds of records) shows its progress by editing one
     # message, first after PROGRESS_AFTER_SECONDS, then at most every PROGRESS_EVERY_SECONDS.
     started = last_shown = time.monotonic()
@@ -162,7 +168,10 @@ async def store_articles(update: Update, context: BotContext, articles: list[Art
         room = max(0, limit - await asyncio.to_thread(context.library.count_articles, scope))
         for position, article in enumerate(articles[:room]):
             now = time.monotonic()
-            if now - started >= PROGRESS_AFTER_SECONDS and now - last_shown >= PROGRESS_EVERY_SECONDS:
+            if (
+                now - started >= PROGRESS_AFTER_SECONDS
+                and now - last_shown >= PROGRESS_EVERY_SECONDS
+            ):
                 last_shown = now
                 progress = t("opml_progress", lang, done=position, total=min(room, len(articles)))
                 if status is None:
@@ -170,8 +179,11 @@ async def store_articles(update: Update, context: BotContext, articles: list[Art
                 else:
                     await edit(status, progress, None)
             try:
-                added.append(await asyncio.to_thread(context.library.add_article, article, scope,
-                                                     uploader=uploader))
+                added.append(
+                    await asyncio.to_thread(
+                        context.library.add_article, article, scope, uploader=uploader
+                    )
+                )
             except QuotaExceeded as exc:  # nothing of this article stored; the rest neither
                 log.info("/add in chat %s refused: %s", chat.id, exc)
                 refused = exc
@@ -180,8 +192,7 @@ async def store_articles(update: Update, context: BotContext, articles: list[Art
                 log.error("/add in chat %s not saved: %s", chat.id, exc)
                 not_saved = len(articles[:room]) - position
                 break
-    lines = [describe_article(a, lang, context.library.shown_id(a.id, scope))
-             for a in added[:5]]
+    lines = [describe_article(a, lang, context.library.shown_id(a.id, scope)) for a in added[:5]]
     if len(added) > 5:
         lines.append(t("added_more", lang, count=len(added) - 5))
     if refused is not None:
@@ -198,20 +209,29 @@ async def store_articles(update: Update, context: BotContext, articles: list[Art
 
 #: Longest field shown in an /add confirmation, a /list line or /about (characters): the
 #: longest values the parser allows must still fit in one message.
-FIELD_CAPS = {"title": 100, "source": 60, "reporters": 100, "date": 40, "list_title": 60,
-              "list_source": 30}
+FIELD_CAPS = {
+    "title": 100,
+    "source": 60,
+    "reporters": 100,
+    "date": 40,
+    "list_title": 60,
+    "list_source": 30,
+}
 
 
 def describe_article(article: Article, lang: str, shown_id: str | None = None) -> str:
     """What /add found in an article: title, source, reporters, date, id (each capped)."""
     unknown = t("unknown", lang)
     title = cap(article.title or t("untitled", lang), FIELD_CAPS["title"])
-    return t("added", lang, title=esc(title),
-             source=esc(cap(article.source or unknown, FIELD_CAPS["source"])),
-             reporters=esc(cap("、".join(article.reporters[:10]) or unknown,
-                               FIELD_CAPS["reporters"])),
-             date=esc(cap(format_date(article) or unknown, FIELD_CAPS["date"])),
-             id=esc(shown_id or article.id))
+    return t(
+        "added",
+        lang,
+        title=esc(title),
+        source=esc(cap(article.source or unknown, FIELD_CAPS["source"])),
+        reporters=esc(cap("、".join(article.reporters[:10]) or unknown, FIELD_CAPS["reporters"])),
+        date=esc(cap(format_date(article) or unknown, FIELD_CAPS["date"])),
+        id=esc(shown_id or article.id),
+    )
 
 
 def quota_refusal(error: QuotaExceeded, lang: str) -> str:
@@ -235,41 +255,58 @@ async def cmd_remove(update: Update, context: BotContext) -> None:
         await reply(message, t("store_read_only", lang))
         return
     try:
-        removed = await asyncio.to_thread(context.library.remove_article, article_id,
-                                          chat_scope(chat.id))
+        removed = await asyncio.to_thread(
+            context.library.remove_article, article_id, chat_scope(chat.id)
+        )
     except StoreError as exc:
         log.error("/remove in chat %s refused: %s", chat.id, exc)
         await reply(message, t("store_read_only", lang))
         return
-    await reply(message, t("removed" if removed else "not_found", lang,
-                           id=esc(cap(article_id, MAX_ARTICLE_ID_LENGTH + 1))))
+    await reply(
+        message,
+        t(
+            "removed" if removed else "not_found",
+            lang,
+            id=esc(cap(article_id, MAX_ARTICLE_ID_LENGTH + 1)),
+        ),
+    )
 
 
-async def list_page(context: BotContext, chat: Chat, lang: str, offset: int
-                    ) -> tuple[str, InlineKeyboardMarkup | None]:
+async def list_page(
+    context: BotContext, chat: Chat, lang: str, offset: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of the chat's own articles, with prev/next buttons."""
     scope = chat_scope(chat.id)
     total = await asyncio.to_thread(context.library.count_articles, scope)
     if total == 0:
         return t("list_empty", lang), None
     offset = max(0, min(offset, (total - 1) // LIST_PAGE * LIST_PAGE))
-    articles = await asyncio.to_thread(context.library.list_articles, scope, offset=offset,
-                                       limit=LIST_PAGE)
+    articles = await asyncio.to_thread(
+        context.library.list_articles, scope, offset=offset, limit=LIST_PAGE
+    )
     lines = [t("list_head", lang, first=offset + 1, last=offset + len(articles), total=total)]
     for article in articles:
-        fields = ((article.source, FIELD_CAPS["list_source"]),
-                  (format_date(article), FIELD_CAPS["date"]))
+        fields = (
+            (article.source, FIELD_CAPS["list_source"]),
+            (format_date(article), FIELD_CAPS["date"]),
+        )
         extra = " · ".join(esc(cap(value, limit)) for value, limit in fields if value)
         title = esc(cap(article.title or t("untitled", lang), FIELD_CAPS["list_title"]))
         shown = context.library.shown_id(article.id, scope)
         lines.append(f"<code>{esc(shown)}</code> {title}" + (f" — {extra}" if extra else ""))
     row = []
     if offset > 0:
-        row.append(InlineKeyboardButton(t("btn_prev", lang),
-                                        callback_data=buttons.pack("l", offset - LIST_PAGE)))
+        row.append(
+            InlineKeyboardButton(
+                t("btn_prev", lang), callback_data=buttons.pack("l", offset - LIST_PAGE)
+            )
+        )
     if offset + LIST_PAGE < total:
-        row.append(InlineKeyboardButton(t("btn_next", lang),
-                                        callback_data=buttons.pack("l", offset + LIST_PAGE)))
+        row.append(
+            InlineKeyboardButton(
+                t("btn_next", lang), callback_data=buttons.pack("l", offset + LIST_PAGE)
+            )
+        )
     return "\n".join(lines), InlineKeyboardMarkup([row]) if row else None
 
 

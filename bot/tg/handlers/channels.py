@@ -42,8 +42,9 @@ async def link_chats(context: BotContext, group_id: int, channel_id: int) -> Non
         problem = f"link:{group_id}:{channel_id}"
         if problem not in context.bot_data.logged_problems:
             context.bot_data.logged_problems.add(problem)
-            log.error("cannot save the link of chat %s with channel %s: %s",
-                      group_id, channel_id, exc)
+            log.error(
+                "cannot save the link of chat %s with channel %s: %s", group_id, channel_id, exc
+            )
 
 
 async def unlink_chat(settings: ChatSettingsCache, chat_id: int) -> None:
@@ -54,8 +55,9 @@ async def unlink_chat(settings: ChatSettingsCache, chat_id: int) -> None:
     await settings.change(chat_id, linked_chat_id=None)
     if (await settings.get(other)).linked_chat_id == chat_id:
         await settings.change(other, linked_chat_id=None)
-    log.info("chat %s is no longer linked with %s (Telegram no longer reports the link)",
-             chat_id, other)
+    log.info(
+        "chat %s is no longer linked with %s (Telegram no longer reports the link)", chat_id, other
+    )
 
 
 async def recheck_link(bot: Bot, settings: ChatSettingsCache, chat_id: int) -> None:
@@ -107,22 +109,35 @@ async def ingest_post(context: BotContext, chat: Chat, message: Message) -> None
     edited = int(message.edit_date.timestamp()) if message.edit_date is not None else 0
     applied = await context.messages.get(edit_key(chat.id, message.message_id))
     if applied is not None and int(applied) > edited:
-        log.info("%s post %s: a newer edit is applied already; this one is ignored",
-                 chat.id, message.message_id)
+        log.info(
+            "%s post %s: a newer edit is applied already; this one is ignored",
+            chat.id,
+            message.message_id,
+        )
         return
     existing = await asyncio.to_thread(context.library.scope_of, article_id)
     limit = context.config.telegram.limits.max_articles_per_chat
     if existing is None and await asyncio.to_thread(context.library.count_articles, scope) >= limit:
-        log.warning("channel %s holds %d articles (the limit); post %s not ingested",
-                    chat.id, limit, message.message_id)
+        log.warning(
+            "channel %s holds %d articles (the limit); post %s not ingested",
+            chat.id,
+            limit,
+            message.message_id,
+        )
         return
-    metadata: dict[str, Any] = {"id": article_id,
-                                "source": chat.title or chat.username or str(chat.id)}
+    metadata: dict[str, Any] = {
+        "id": article_id,
+        "source": chat.title or chat.username or str(chat.id),
+    }
     if chat.username:
         metadata["url"] = f"https://t.me/{chat.username}/{message.message_id}"
     try:
-        article = await asyncio.to_thread(parse_text, text, metadata=metadata,
-                                          origin=f"channel {chat.id} post {message.message_id}")
+        article = await asyncio.to_thread(
+            parse_text,
+            text,
+            metadata=metadata,
+            origin=f"channel {chat.id} post {message.message_id}",
+        )
     except ArticleError as exc:
         log.info("channel post %s/%s not ingested: %s", chat.id, message.message_id, exc)
         return
@@ -131,8 +146,13 @@ async def ingest_post(context: BotContext, chat: Chat, message: Message) -> None
     if existing is not None and existing != scope:
         # Ids of this form are reserved for channel posts (bot/library.py), so this is a store
         # from an older version that could not be migrated: never silent.
-        log.error("channel %s post %s not ingested: its id %s is held by %s",
-                  chat.id, message.message_id, article_id, existing)
+        log.error(
+            "channel %s post %s not ingested: its id %s is held by %s",
+            chat.id,
+            message.message_id,
+            article_id,
+            existing,
+        )
         return
     try:
         await asyncio.to_thread(context.library.add_article, article, scope)

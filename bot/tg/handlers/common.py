@@ -36,8 +36,9 @@ GROUPS = (Chat.GROUP, Chat.SUPERGROUP)
 def lang_of(update: Update, context: BotContext) -> str:
     """The interface language of whoever sent the update."""
     user = update.effective_user
-    return pick_language(user.language_code if user else None,
-                         context.config.telegram.default_language)
+    return pick_language(
+        user.language_code if user else None, context.config.telegram.default_language
+    )
 
 
 async def scopes_for(context: BotContext, chat: Chat) -> set[str]:
@@ -59,35 +60,51 @@ async def per_message_for(context: BotContext, chat_id: int) -> int:
     return settings.per_message or context.config.answers.per_message
 
 
-async def reply(message: Message, text: str, *, markup: InlineKeyboardMarkup | None = None,
-                quote: bool = True) -> Message:
+async def reply(
+    message: Message, text: str, *, markup: InlineKeyboardMarkup | None = None, quote: bool = True
+) -> Message:
     """Reply in the message's chat (and topic) with HTML, link previews off."""
     return await message.reply_text(
-        fit_html(text), parse_mode=HTML, link_preview_options=NO_PREVIEW, reply_markup=markup,
+        fit_html(text),
+        parse_mode=HTML,
+        link_preview_options=NO_PREVIEW,
+        reply_markup=markup,
         reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True)
-        if quote else None,
+        if quote
+        else None,
         do_quote=None if quote else False,
     )
 
 
-async def send(context: BotContext, chat_id: int, text: str, *,
-               markup: InlineKeyboardMarkup | None = None, reply_to: int | None = None,
-               thread_id: int | None = None) -> Message:
+async def send(
+    context: BotContext,
+    chat_id: int,
+    text: str,
+    *,
+    markup: InlineKeyboardMarkup | None = None,
+    reply_to: int | None = None,
+    thread_id: int | None = None,
+) -> Message:
     """Send an HTML message (link previews off) to a chat, optionally as a reply / in a topic."""
     return await context.bot.send_message(
-        chat_id, fit_html(text), parse_mode=HTML, link_preview_options=NO_PREVIEW,
+        chat_id,
+        fit_html(text),
+        parse_mode=HTML,
+        link_preview_options=NO_PREVIEW,
         reply_markup=markup,
         message_thread_id=thread_id,
         reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
-        if reply_to else None,
+        if reply_to
+        else None,
     )
 
 
 async def edit(message: Any, text: str, markup: InlineKeyboardMarkup | None) -> None:
     """Edit a message's text and keyboard ("message is not modified" is not an error)."""
     try:
-        await message.edit_text(fit_html(text), parse_mode=HTML, link_preview_options=NO_PREVIEW,
-                                reply_markup=markup)
+        await message.edit_text(
+            fit_html(text), parse_mode=HTML, link_preview_options=NO_PREVIEW, reply_markup=markup
+        )
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
@@ -119,7 +136,7 @@ def command_rest(message: Message) -> str:
     entities = message.entities or message.caption_entities
     if entities and entities[0].type == MessageEntity.BOT_COMMAND and entities[0].offset == 0:
         units = text.encode("utf-16-le")[: entities[0].length * 2]
-        return text[len(units.decode("utf-16-le")):].strip()
+        return text[len(units.decode("utf-16-le")) :].strip()
     parts = text.split(maxsplit=1)
     return parts[1].strip() if len(parts) > 1 else ""
 
@@ -134,9 +151,13 @@ async def is_admin(update: Update, context: BotContext) -> bool:
     chat, message = update.effective_chat, update.effective_message
     assert chat is not None
     linked = (await context.chat_settings.get(chat.id)).linked_chat_id
-    return await context.admins.is_admin(context.bot, chat, update.effective_user,
-                                         message.sender_chat if message else None,
-                                         linked_chat_id=linked)
+    return await context.admins.is_admin(
+        context.bot,
+        chat,
+        update.effective_user,
+        message.sender_chat if message else None,
+        linked_chat_id=linked,
+    )
 
 
 async def refuse_unless_admin(update: Update, context: BotContext) -> bool:

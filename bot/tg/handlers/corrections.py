@@ -23,11 +23,21 @@ log = logging.getLogger(__name__)
 
 #: The field names an admin may type, in each interface language.
 FIELD_NAMES = {
-    "title": "title", "标题": "title", "標題": "title",
-    "source": "source", "outlet": "source", "来源": "source", "來源": "source", "媒体": "source",
+    "title": "title",
+    "标题": "title",
+    "標題": "title",
+    "source": "source",
+    "outlet": "source",
+    "来源": "source",
+    "來源": "source",
+    "媒体": "source",
     "媒體": "source",
-    "reporters": "reporters", "reporter": "reporters", "记者": "reporters", "記者": "reporters",
-    "date": "date", "日期": "date",
+    "reporters": "reporters",
+    "reporter": "reporters",
+    "记者": "reporters",
+    "記者": "reporters",
+    "date": "date",
+    "日期": "date",
 }
 #: A value that clears the field: the credit is then shown as not stated.
 CLEAR = {"-", "无", "無", "none"}
@@ -61,8 +71,9 @@ async def cmd_fix(update: Update, context: BotContext) -> None:
         return
     stored = await asyncio.to_thread(library.stored_id, shown, scope)
     try:
-        article = await asyncio.to_thread(library.correct_article, stored, scope,
-                                          **{field: value or None})
+        article = await asyncio.to_thread(
+            library.correct_article, stored, scope, **{field: value or None}
+        )
     except CorrectionError as exc:
         if await asyncio.to_thread(library.scope_of, stored) != scope:
             await reply(message, t("not_found", lang, id=esc(shown)))

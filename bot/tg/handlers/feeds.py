@@ -142,8 +142,11 @@ async def add_forward(update: Update, context: BotContext, post: Message) -> boo
     if origin is None or message is None or chat is None:
         return False
     text = post.text or post.caption or ""
-    links = [entity.url for entity in (post.entities or post.caption_entities or ())
-             if entity.type == MessageEntity.TEXT_LINK and entity.url]
+    links = [
+        entity.url
+        for entity in (post.entities or post.caption_entities or ())
+        if entity.type == MessageEntity.TEXT_LINK and entity.url
+    ]
     url = linked_url(text, links)
     if url is not None:
         await add_link(update, context, url)
@@ -151,9 +154,13 @@ async def add_forward(update: Update, context: BotContext, post: Message) -> boo
     lang = lang_of(update, context)
     try:
         article = article_from_post(
-            text, channel_title=origin.chat.title, channel_username=origin.chat.username,
-            message_id=origin.message_id, posted=origin.date,
-            author_signature=origin.author_signature)
+            text,
+            channel_title=origin.chat.title,
+            channel_username=origin.chat.username,
+            message_id=origin.message_id,
+            posted=origin.date,
+            author_signature=origin.author_signature,
+        )
     except ArticleError as exc:
         await reply(message, t("link_failed", lang, error=esc(one_line(exc))))
         return True
@@ -178,7 +185,11 @@ async def cmd_add_forward(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     replied = message.reply_to_message
-    if replied is None or _channel_origin(replied) is None or for_another_bot(context, parse_command(message.text or message.caption)[1]):
+    if (
+        replied is None
+        or _channel_origin(replied) is None
+        or for_another_bot(context, parse_command(message.text or message.caption)[1])
+    ):
         return  # any other /add: the /add handler
     if not await refuse_unless_admin(update, context):
         await add_forward(update, context, replied)
@@ -213,9 +224,14 @@ async def cmd_follow(update: Update, context: BotContext) -> None:
     status = await reply(message, t("follow_busy", lang))
     progress = _ProgressEditor(status, lang)
     try:
-        result = await asyncio.to_thread(poller.follow, words[0], chat_scope(chat.id),
-                                         interval_minutes=minutes, announce=announce,
-                                         progress=progress)
+        result = await asyncio.to_thread(
+            poller.follow,
+            words[0],
+            chat_scope(chat.id),
+            interval_minutes=minutes,
+            announce=announce,
+            progress=progress,
+        )
     except BotError as exc:
         await progress.settle()
         await _edit(status, t("follow_failed", lang, error=esc(one_line(exc))))
@@ -230,8 +246,13 @@ async def cmd_follow(update: Update, context: BotContext) -> None:
 
 def _followed(result: PollResult, lang: str) -> str:
     feed = result.feed
-    return t("followed", lang, title=esc(feed.title or feed.url), minutes=feed.interval // 60,
-             count=len(result.added))
+    return t(
+        "followed",
+        lang,
+        title=esc(feed.title or feed.url),
+        minutes=feed.interval // 60,
+        count=len(result.added),
+    )
 
 
 class _ProgressEditor:
@@ -251,15 +272,15 @@ class _ProgressEditor:
             self._last = time.monotonic()
             text = t("opml_progress", self.lang, done=done, total=total)
             self._pending.append(
-                asyncio.run_coroutine_threadsafe(_edit(self.status, text), self._loop))
+                asyncio.run_coroutine_threadsafe(_edit(self.status, text), self._loop)
+            )
 
     async def settle(self) -> None:
         for future in self._pending:
             await asyncio.wrap_future(future)
 
 
-async def _follow_opml(update: Update, context: BotContext, file_id: str,
-                       size: int | None) -> None:
+async def _follow_opml(update: Update, context: BotContext, file_id: str, size: int | None) -> None:
     """Follow every feed of an OPML file, editing one progress message, then a summary."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
@@ -281,8 +302,10 @@ async def _follow_opml(update: Update, context: BotContext, file_id: str,
     await progress.settle()
     followed = [r for _, r in results if isinstance(r, PollResult) and not r.error]
     count = sum(len(r.added) for r in followed)
-    await _edit(status, t("opml_done", lang, ok=len(followed),
-                          failed=len(results) - len(followed), count=count))
+    await _edit(
+        status,
+        t("opml_done", lang, ok=len(followed), failed=len(results) - len(followed), count=count),
+    )
 
 
 async def cmd_feeds(update: Update, context: BotContext) -> None:
@@ -295,8 +318,9 @@ async def cmd_feeds(update: Update, context: BotContext) -> None:
     poller = await poller_for(context.library)
     feeds = await asyncio.to_thread(poller.list_feeds, chat_scope(chat.id))
     if _words(message)[:1] == ["opml"]:
-        document = write_opml([OpmlFeed(f.url, f.title) for f in feeds],
-                              title=chat.title or chat.full_name or "feeds")
+        document = write_opml(
+            [OpmlFeed(f.url, f.title) for f in feeds], title=chat.title or chat.full_name or "feeds"
+        )
         await message.reply_document(document=document, filename="feeds.opml", do_quote=True)
         raise ApplicationHandlerStop
     if not feeds:
@@ -310,8 +334,16 @@ async def cmd_feeds(update: Update, context: BotContext) -> None:
             state = t("feed_failing", lang, count=feed.failures, error=esc(feed.last_error or ""))
         else:
             state = t("feed_ok", lang)
-        lines.append(t("feed_line", lang, n=number, title=esc(feed.title or feed.url),
-                       minutes=feed.interval // 60, state=state))
+        lines.append(
+            t(
+                "feed_line",
+                lang,
+                n=number,
+                title=esc(feed.title or feed.url),
+                minutes=feed.interval // 60,
+                state=state,
+            )
+        )
     await reply(message, "\n".join(lines))
     raise ApplicationHandlerStop
 
@@ -356,8 +388,17 @@ async def poll_feeds(application: BotApplication) -> list[PollResult]:
         chat_id = int(feed.scope.split(":", 1)[1])
         title = esc(feed.title or feed.url)
         if result.paused_now:
-            await _tell(application, chat_id, t("feed_paused_notice", lang, title=title,
-                                                reason=esc(feed.paused or ""), url=esc(feed.url)))
+            await _tell(
+                application,
+                chat_id,
+                t(
+                    "feed_paused_notice",
+                    lang,
+                    title=title,
+                    reason=esc(feed.paused or ""),
+                    url=esc(feed.url),
+                ),
+            )
         if result.quota_notice:
             await _tell(application, chat_id, t("feed_quota_notice", lang, title=title))
         if feed.announce and result.added and not result.backfill:
@@ -371,15 +412,19 @@ def _announcement(result: PollResult, lang: str) -> str:
     for article in result.added[-10:]:
         title = esc(article.title or t("untitled", lang))
         url = article.url or ""
-        lines.append(f'• <a href="{esc(url)}">{title}</a>' if url.startswith(("http://", "https://"))
-                     else f"• {title}")
+        lines.append(
+            f'• <a href="{esc(url)}">{title}</a>'
+            if url.startswith(("http://", "https://"))
+            else f"• {title}"
+        )
     return "\n".join(lines)
 
 
 async def _tell(application: BotApplication, chat_id: int, text: str) -> None:
     try:
-        await application.bot.send_message(chat_id, text, parse_mode=HTML,
-                                           link_preview_options=NO_PREVIEW)
+        await application.bot.send_message(
+            chat_id, text, parse_mode=HTML, link_preview_options=NO_PREVIEW
+        )
     except TelegramError as exc:  # the bot was removed from the chat, …
         log.warning("could not tell chat %s about its feeds: %s", chat_id, exc)
 
@@ -394,22 +439,45 @@ def register(application: BotApplication) -> None:
     post = filters.UpdateType.CHANNEL_POST  # CommandHandler never sees channel posts
     add = application.add_handler
     add(MessageHandler((message | post) & filters.Regex(ADD_LINK), cmd_add_link), group=-1)
-    add(MessageHandler(message & filters.ChatType.PRIVATE & filters.Regex(LINK_ONLY),
-                       on_private_link), group=-1)
-    add(MessageHandler(message & filters.REPLY & filters.Regex(r"^/add(?:@\w+)?\s*$"),
-                       cmd_add_forward), group=-1)
+    add(
+        MessageHandler(
+            message & filters.ChatType.PRIVATE & filters.Regex(LINK_ONLY), on_private_link
+        ),
+        group=-1,
+    )
+    add(
+        MessageHandler(
+            message & filters.REPLY & filters.Regex(r"^/add(?:@\w+)?\s*$"), cmd_add_forward
+        ),
+        group=-1,
+    )
     # Automatic forwards (a channel's posts copied into its discussion group) are the channel
     # handlers' business, not an admin forwarding news.
-    add(MessageHandler(message & filters.FORWARDED & ~filters.IS_AUTOMATIC_FORWARD
-                       & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, on_forward),
-        group=-1)
-    for name, callback in (("follow", cmd_follow), ("feeds", cmd_feeds),
-                           ("unfollow", cmd_unfollow)):
+    add(
+        MessageHandler(
+            message
+            & filters.FORWARDED
+            & ~filters.IS_AUTOMATIC_FORWARD
+            & (filters.TEXT | filters.CAPTION)
+            & ~filters.COMMAND,
+            on_forward,
+        ),
+        group=-1,
+    )
+    for name, callback in (
+        ("follow", cmd_follow),
+        ("feeds", cmd_feeds),
+        ("unfollow", cmd_unfollow),
+    ):
         add(CommandHandler(name, callback, filters=message), group=-1)
-        add(MessageHandler(post & filters.Regex(rf"^/{name}(?:@\w+)?(?:\s|$)"), callback),
-            group=-1)
-    add(MessageHandler(message & filters.Document.ALL & filters.CaptionRegex(r"^/follow(@\w+)?\b"),
-                       cmd_follow), group=-1)
+        add(MessageHandler(post & filters.Regex(rf"^/{name}(?:@\w+)?(?:\s|$)"), callback), group=-1)
+    add(
+        MessageHandler(
+            message & filters.Document.ALL & filters.CaptionRegex(r"^/follow(@\w+)?\b"), cmd_follow
+        ),
+        group=-1,
+    )
     if application.job_queue is not None:
-        application.job_queue.run_repeating(_poll_job, interval=POLL_TICK_SECONDS,
-                                            first=POLL_TICK_SECONDS, name="feeds")
+        application.job_queue.run_repeating(
+            _poll_job, interval=POLL_TICK_SECONDS, first=POLL_TICK_SECONDS, name="feeds"
+        )

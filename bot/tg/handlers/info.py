@@ -35,8 +35,9 @@ async def cmd_start(update: Update, context: BotContext) -> None:
         wait = context.limiter.hit(who)
         if wait:
             if context.limiter.notice_due(who):
-                await reply(message, t("rate_limited", lang,
-                                       seconds=context.limiter.seconds_text(wait)))
+                await reply(
+                    message, t("rate_limited", lang, seconds=context.limiter.seconds_text(wait))
+                )
             return
         await send_article_page(context, chat, lang, payload[4:], 0, reply_to=message.message_id)
         return
@@ -46,8 +47,11 @@ async def cmd_start(update: Update, context: BotContext) -> None:
 async def cmd_help(update: Update, context: BotContext) -> None:
     """/help: short usage with examples."""
     assert update.effective_message is not None
-    await reply(update.effective_message,
-                t("help", lang_of(update, context), bot=esc(bot_username(context))), quote=False)
+    await reply(
+        update.effective_message,
+        t("help", lang_of(update, context), bot=esc(bot_username(context))),
+        quote=False,
+    )
 
 
 async def cmd_about(update: Update, context: BotContext) -> None:
@@ -56,13 +60,24 @@ async def cmd_about(update: Update, context: BotContext) -> None:
     assert message is not None and chat is not None
     lang = lang_of(update, context)
     stats = await asyncio.to_thread(context.library.stats, await scopes_for(context, chat))
-    sources = "、".join(f"{esc(cap(name, SOURCE_CAP))} ({count})"
-                       for name, count in stats.sources[:8]) or t("none", lang)
+    sources = "、".join(
+        f"{esc(cap(name, SOURCE_CAP))} ({count})" for name, count in stats.sources[:8]
+    ) or t("none", lang)
     if len(stats.sources) > 8:
         sources += " …"
     newest = newest_date(stats.newest_date) or t("unknown", lang)
-    await reply(message, t("about", lang, articles=stats.articles, paragraphs=stats.paragraphs,
-                           sources=sources, newest=esc(newest)), quote=False)
+    await reply(
+        message,
+        t(
+            "about",
+            lang,
+            articles=stats.articles,
+            paragraphs=stats.paragraphs,
+            sources=sources,
+            newest=esc(newest),
+        ),
+        quote=False,
+    )
 
 
 def newest_date(iso: str | None) -> str | None:

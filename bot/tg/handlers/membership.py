@@ -33,8 +33,11 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
         # Learns a new link, and clears one Telegram no longer reports (unlinked meanwhile).
         await recheck_link(context.bot, context.chat_settings, chat.id)
     if chat.type in GROUPS and old in (ChatMember.LEFT, ChatMember.BANNED):
-        await send(context, chat.id,
-                   t("intro_group", lang_of(update, context), bot=esc(bot_username(context))))
+        await send(
+            context,
+            chat.id,
+            t("intro_group", lang_of(update, context), bot=esc(bot_username(context))),
+        )
 
 
 async def on_chat_member(update: Update, context: BotContext) -> None:
@@ -60,8 +63,12 @@ async def on_migrate(update: Update, context: BotContext) -> None:
         try:
             moved = await asyncio.to_thread(context.library.move_chat, old_id, new_id)
         except StoreError as exc:
-            log.error("chat %s migrated to %s, but its articles could not be moved: %s",
-                      old_id, new_id, exc)
+            log.error(
+                "chat %s migrated to %s, but its articles could not be moved: %s",
+                old_id,
+                new_id,
+                exc,
+            )
             return
         finally:
             # move_chat changed settings in the store behind the cache's back

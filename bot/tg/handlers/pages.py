@@ -18,7 +18,7 @@ from .common import edit, lang_of, scopes_for, send
 if TYPE_CHECKING:
     from ..context import BotContext
 
-PAGE_UNITS = 3900          # article page body; the footer keeps the message under 4096
+PAGE_UNITS = 3900  # article page body; the footer keeps the message under 4096
 
 
 def article_pages(article: Article, lang: str, limit: int = PAGE_UNITS) -> list[str]:
@@ -93,24 +93,34 @@ def cached_pages(article: Article, lang: str) -> list[str]:
 async def article_visible(context: BotContext, chat: Chat, article_id: str) -> bool:
     """True when the article belongs to a scope this chat may read."""
     scope = await asyncio.to_thread(context.library.scope_of, article_id)
-    return scope is not None and (scope == SHARED_SCOPE or scope == chat_scope(chat.id)
-                                  or scope in await scopes_for(context, chat))
+    return scope is not None and (
+        scope == SHARED_SCOPE
+        or scope == chat_scope(chat.id)
+        or scope in await scopes_for(context, chat)
+    )
 
 
-async def page_markup(context: BotContext, lang: str, article_id: str, page: int, pages: int
-                      ) -> InlineKeyboardMarkup | None:
+async def page_markup(
+    context: BotContext, lang: str, article_id: str, page: int, pages: int
+) -> InlineKeyboardMarkup | None:
     """Previous / next page buttons of a Full article message."""
     spills: dict[str, str] = {}
     spill = spills.__setitem__
     row = []
     if page > 0:
-        row.append(InlineKeyboardButton(
-            t("btn_prev", lang),
-            callback_data=buttons.pack("p", article_id, page - 1, set_meta=spill)))
+        row.append(
+            InlineKeyboardButton(
+                t("btn_prev", lang),
+                callback_data=buttons.pack("p", article_id, page - 1, set_meta=spill),
+            )
+        )
     if page < pages - 1:
-        row.append(InlineKeyboardButton(
-            t("btn_next", lang),
-            callback_data=buttons.pack("p", article_id, page + 1, set_meta=spill)))
+        row.append(
+            InlineKeyboardButton(
+                t("btn_next", lang),
+                callback_data=buttons.pack("p", article_id, page + 1, set_meta=spill),
+            )
+        )
     await context.messages.keep(spills)
     return InlineKeyboardMarkup([row]) if row else None
 
@@ -123,15 +133,27 @@ def page_text(pages: list[str], page: int, lang: str) -> str:
     return text
 
 
-async def send_article_page(context: BotContext, chat: Chat, lang: str, article_id: str, page: int,
-                            *, reply_to: int | None = None, edit_message: Message | None = None,
-                            thread_id: int | None = None) -> None:
+async def send_article_page(
+    context: BotContext,
+    chat: Chat,
+    lang: str,
+    article_id: str,
+    page: int,
+    *,
+    reply_to: int | None = None,
+    edit_message: Message | None = None,
+    thread_id: int | None = None,
+) -> None:
     """Send (or edit ``edit_message`` into) one page of an article, with prev/next buttons."""
-    article = (await asyncio.to_thread(context.library.get_article, article_id)
-               if await article_visible(context, chat, article_id) else None)
+    article = (
+        await asyncio.to_thread(context.library.get_article, article_id)
+        if await article_visible(context, chat, article_id)
+        else None
+    )
     if article is None:
-        await send(context, chat.id, t("article_missing", lang), reply_to=reply_to,
-                   thread_id=thread_id)
+        await send(
+            context, chat.id, t("article_missing", lang), reply_to=reply_to, thread_id=thread_id
+        )
         return
     # Off the event loop: a huge article takes a while to cut into pages.
     pages = await asyncio.to_thread(cached_pages, article, lang)
@@ -161,8 +183,11 @@ async def press_full(update: Update, context: BotContext) -> None:
         await query.answer(t("rate_limited", lang, seconds=context.limiter.seconds_text(wait)))
         return
     await query.answer()
-    thread_id = (message.message_thread_id
-                 if isinstance(message, Message) and message.is_topic_message else None)
+    thread_id = (
+        message.message_thread_id
+        if isinstance(message, Message) and message.is_topic_message
+        else None
+    )
     await send_article_page(context, message.chat, lang, button.arg(0), 0, thread_id=thread_id)
 
 
@@ -179,9 +204,16 @@ async def press_page(update: Update, context: BotContext) -> None:
     # Turning pages edits one message: the larger inline-sized budget, told on the button.
     wait = context.inline_limiter.hit(query.from_user.id)
     if wait:
-        await query.answer(t("rate_limited", lang,
-                             seconds=context.inline_limiter.seconds_text(wait)))
+        await query.answer(
+            t("rate_limited", lang, seconds=context.inline_limiter.seconds_text(wait))
+        )
         return
     await query.answer()
-    await send_article_page(context, message.chat, lang, button.arg(0), button.int_arg(1),
-                            edit_message=message if isinstance(message, Message) else None)
+    await send_article_page(
+        context,
+        message.chat,
+        lang,
+        button.arg(0),
+        button.int_arg(1),
+        edit_message=message if isinstance(message, Message) else None,
+    )

@@ -44,8 +44,10 @@ def strip_mention(context: BotContext, message: Message) -> tuple[bool, str]:
     kinds: list[str | None] = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
     for entity, value in message.parse_entities(kinds).items():
         if (entity.type == MessageEntity.MENTION and value[1:].lower() == username) or (
-                entity.type == MessageEntity.TEXT_MENTION and entity.user
-                and entity.user.id == context.bot.id):
+            entity.type == MessageEntity.TEXT_MENTION
+            and entity.user
+            and entity.user.id == context.bot.id
+        ):
             mentioned = True
             text = text.replace(value, " ", 1)
     return mentioned, " ".join(text.split())
@@ -75,8 +77,9 @@ async def quoted_article(context: BotContext, message: Message) -> str | None:
     return article if isinstance(article, str) else None
 
 
-async def ask(update: Update, context: BotContext, question: str, *,
-              within: str | None = None) -> None:
+async def ask(
+    update: Update, context: BotContext, question: str, *, within: str | None = None
+) -> None:
     """Check length and rate, then answer a question in the update's chat."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     assert message is not None and chat is not None
@@ -95,23 +98,44 @@ async def ask(update: Update, context: BotContext, question: str, *,
         # One "slow down" per window; the rest is dropped silently (a flood of notices would
         # only wait for the group's message limit).
         if context.limiter.notice_due(who):
-            await reply(message, t("rate_limited", lang,
-                                   seconds=context.limiter.seconds_text(wait)))
+            await reply(
+                message, t("rate_limited", lang, seconds=context.limiter.seconds_text(wait))
+            )
         return
-    await send_answers(context, chat, lang, question, within=within, offset=0,
-                       reply_to=message.message_id,
-                       thread_id=message.message_thread_id if message.is_topic_message else None)
+    await send_answers(
+        context,
+        chat,
+        lang,
+        question,
+        within=within,
+        offset=0,
+        reply_to=message.message_id,
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+    )
 
 
-async def send_answers(context: BotContext, chat: Chat, lang: str, question: str, *,
-                       within: str | None, offset: int, reply_to: int | None = None,
-                       thread_id: int | None = None) -> None:
+async def send_answers(
+    context: BotContext,
+    chat: Chat,
+    lang: str,
+    question: str,
+    *,
+    within: str | None,
+    offset: int,
+    reply_to: int | None = None,
+    thread_id: int | None = None,
+) -> None:
     """Ask the library, render the quotes, send them with More / Full article buttons."""
     per_message = await per_message_for(context, chat.id)
     try:
         result = await asyncio.to_thread(
-            context.library.ask, question, scopes=await scopes_for(context, chat),
-            top=per_message + 1, within_article=within, offset=offset)
+            context.library.ask,
+            question,
+            scopes=await scopes_for(context, chat),
+            top=per_message + 1,
+            within_article=within,
+            offset=offset,
+        )
     except QuestionError as exc:
         log.info("question refused: %s", exc)
         await send(context, chat.id, t("no_answer", lang), reply_to=reply_to, thread_id=thread_id)
@@ -129,37 +153,54 @@ async def send_answers(context: BotContext, chat: Chat, lang: str, question: str
     next_offset = offset + len(shown.answers)
     # every answer returned is above the confidence threshold: 更多 only when more remain
     more = len(answers) > per_message or (result.more and len(answers) == per_message)
-    markup = await answer_keyboard(context, lang, articles,
-                                   more_offset=next_offset if more else None,
-                                   search_all=not answers and within is not None
-                                   and result.status == "not_found")
+    markup = await answer_keyboard(
+        context,
+        lang,
+        articles,
+        more_offset=next_offset if more else None,
+        search_all=not answers and within is not None and result.status == "not_found",
+    )
     state = {"q": question, "w": within, "a": articles[0] if articles else None, "o": next_offset}
     for number, html in enumerate(pages):
         last = number == len(pages) - 1
-        sent = await send(context, chat.id, html, markup=markup if last else None,
-                          reply_to=reply_to if number == 0 else None, thread_id=thread_id)
+        sent = await send(
+            context,
+            chat.id,
+            html,
+            markup=markup if last else None,
+            reply_to=reply_to if number == 0 else None,
+            thread_id=thread_id,
+        )
         await context.messages.remember(sent.chat_id, sent.message_id, **state)
 
 
-async def answer_keyboard(context: BotContext, lang: str, articles: list[str], *,
-                          more_offset: int | None, search_all: bool = False
-                          ) -> InlineKeyboardMarkup | None:
+async def answer_keyboard(
+    context: BotContext,
+    lang: str,
+    articles: list[str],
+    *,
+    more_offset: int | None,
+    search_all: bool = False,
+) -> InlineKeyboardMarkup | None:
     """More (next quotes) and one Full article button per quoted article; Search everything
     under a follow-up that its article could not answer."""
     spills: dict[str, str] = {}
     spill = spills.__setitem__
     row: list[InlineKeyboardButton] = []
     if search_all:
-        row.append(InlineKeyboardButton(t("btn_search_all", lang),
-                                        callback_data=buttons.pack("a", 0)))
+        row.append(
+            InlineKeyboardButton(t("btn_search_all", lang), callback_data=buttons.pack("a", 0))
+        )
     if more_offset is not None:
-        row.append(InlineKeyboardButton(t("btn_more", lang),
-                                        callback_data=buttons.pack("m", more_offset)))
+        row.append(
+            InlineKeyboardButton(t("btn_more", lang), callback_data=buttons.pack("m", more_offset))
+        )
     label = t("btn_full", lang)
     for number, article_id in enumerate(articles[:3], 1):
         text = label if len(articles) == 1 else f"{label} {number}"
-        row.append(InlineKeyboardButton(text, callback_data=buttons.pack("f", article_id,
-                                                                         set_meta=spill)))
+        row.append(
+            InlineKeyboardButton(text, callback_data=buttons.pack("f", article_id, set_meta=spill))
+        )
     await context.messages.keep(spills)
     return InlineKeyboardMarkup([row]) if row else None
 
@@ -219,10 +260,20 @@ async def press_more(update: Update, context: BotContext) -> None:
         await query.answer(t("rate_limited", lang, seconds=context.limiter.seconds_text(wait)))
         return
     await query.answer()
-    thread_id = (message.message_thread_id
-                 if isinstance(message, Message) and message.is_topic_message else None)
-    await send_answers(context, chat, lang, state["q"], within=state.get("w"),
-                       offset=more_offset(state), thread_id=thread_id)
+    thread_id = (
+        message.message_thread_id
+        if isinstance(message, Message) and message.is_topic_message
+        else None
+    )
+    await send_answers(
+        context,
+        chat,
+        lang,
+        state["q"],
+        within=state.get("w"),
+        offset=more_offset(state),
+        thread_id=thread_id,
+    )
 
 
 #: The furthest "More" goes (quotes already shown); each further one costs a larger search.
@@ -244,8 +295,11 @@ async def press_search_all(update: Update, context: BotContext) -> None:
     assert query is not None
     lang = lang_of(update, context)
     message = query.message
-    state = (await context.messages.recall(message.chat.id, message.message_id)
-             if message is not None and await context.pressed(query.data) is not None else None)
+    state = (
+        await context.messages.recall(message.chat.id, message.message_id)
+        if message is not None and await context.pressed(query.data) is not None
+        else None
+    )
     if message is None or not state or not isinstance(state.get("q"), str):
         await query.answer(t("button_expired", lang), show_alert=True)
         return
@@ -254,7 +308,11 @@ async def press_search_all(update: Update, context: BotContext) -> None:
         await query.answer(t("rate_limited", lang, seconds=context.limiter.seconds_text(wait)))
         return
     await query.answer()
-    thread_id = (message.message_thread_id
-                 if isinstance(message, Message) and message.is_topic_message else None)
-    await send_answers(context, message.chat, lang, state["q"], within=None, offset=0,
-                       thread_id=thread_id)
+    thread_id = (
+        message.message_thread_id
+        if isinstance(message, Message) and message.is_topic_message
+        else None
+    )
+    await send_answers(
+        context, message.chat, lang, state["q"], within=None, offset=0, thread_id=thread_id
+    )

@@ -29,8 +29,9 @@ async def ingest_target(context: BotContext, chat: Chat) -> int | None:
     return None
 
 
-async def settings_view(context: BotContext, chat: Chat, lang: str
-                        ) -> tuple[str, InlineKeyboardMarkup]:
+async def settings_view(
+    context: BotContext, chat: Chat, lang: str
+) -> tuple[str, InlineKeyboardMarkup]:
     """The chat's settings as text, with a button for every choice."""
     settings = await context.chat_settings.get(chat.id)
     per_message = settings.per_message or context.config.answers.per_message
@@ -40,25 +41,49 @@ async def settings_view(context: BotContext, chat: Chat, lang: str
     if target is not None:
         state = (await context.chat_settings.get(target)).ingest_channel
         ingest = t("settings_ingest", lang, state=t("on" if state else "off", lang))
-    text = t("settings", lang, per_message=per_message, corpus=t(f"corpus_{settings.corpus}", lang),
-             ingest=ingest)
+    text = t(
+        "settings",
+        lang,
+        per_message=per_message,
+        corpus=t(f"corpus_{settings.corpus}", lang),
+        ingest=ingest,
+    )
     rows = []
     if chat.type != Chat.CHANNEL:
-        rows.append([InlineKeyboardButton(("• " if n == per_message else "") + str(n),
-                                          callback_data=buttons.pack("s", "pm", n))
-                     for n in range(1, 6)])
-        rows.append([InlineKeyboardButton(
-            ("• " if c == settings.corpus else "") + t(f"corpus_{c}", lang),
-            callback_data=buttons.pack("s", "corpus", c)) for c in CORPUS_CHOICES])
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    ("• " if n == per_message else "") + str(n),
+                    callback_data=buttons.pack("s", "pm", n),
+                )
+                for n in range(1, 6)
+            ]
+        )
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    ("• " if c == settings.corpus else "") + t(f"corpus_{c}", lang),
+                    callback_data=buttons.pack("s", "corpus", c),
+                )
+                for c in CORPUS_CHOICES
+            ]
+        )
     if target is not None:
-        rows.append([InlineKeyboardButton(("• " if state == value else "") + t(label, lang),
-                                          callback_data=buttons.pack("s", "ingest", label))
-                     for value, label in ((True, "on"), (False, "off"))])
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    ("• " if state == value else "") + t(label, lang),
+                    callback_data=buttons.pack("s", "ingest", label),
+                )
+                for value, label in ((True, "on"), (False, "off"))
+            ]
+        )
     return text, InlineKeyboardMarkup(rows)
 
 
-async def apply_setting(context: BotContext, chat: Chat, user_id: int | None, key: str,
-                        value: str) -> str | None:
+async def apply_setting(
+    context: BotContext, chat: Chat, user_id: int | None, key: str, value: str
+) -> str | None:
     """Change one setting; returns an error text key, or None when saved."""
     key = {"per_message": "pm", "answers": "pm", "ingest_channel": "ingest"}.get(key, key)
     changes: dict[str, object]
@@ -70,8 +95,10 @@ async def apply_setting(context: BotContext, chat: Chat, user_id: int | None, ke
         channel = await ingest_target(context, chat)
         if channel is None:
             return "settings_no_channel"
-        if channel != chat.id and (user_id is None or not await context.admins.member_is_admin(
-                context.bot, channel, user_id)):
+        if channel != chat.id and (
+            user_id is None
+            or not await context.admins.member_is_admin(context.bot, channel, user_id)
+        ):
             return "not_admin"
         target, changes = channel, {"ingest_channel": value == "on"}
     else:
@@ -98,8 +125,9 @@ async def cmd_settings(update: Update, context: BotContext) -> None:
         return
     args = context.args or command_rest(message).split()
     if len(args) >= 2:
-        problem = await apply_setting(context, chat, user.id if user else None, args[0].lower(),
-                                      args[1].lower())
+        problem = await apply_setting(
+            context, chat, user.id if user else None, args[0].lower(), args[1].lower()
+        )
         if problem:
             await reply(message, t(problem, lang))
             return
