@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, cast, get_type_hints
 
 import yaml
 
@@ -292,7 +292,7 @@ def _build(cls: type, raw: Any, prefix: str, path: str) -> Any:
         value = raw[name]
         hint = hints[name]
         if is_dataclass(hint):
-            values[name] = _build(hint, value, f"{prefix}{name}.", path)
+            values[name] = _build(cast(type, hint), value, f"{prefix}{name}.", path)
             continue
         problem = spec.metadata["check"](value)
         if problem:
@@ -343,7 +343,7 @@ def _with_base(config: Config, base_dir: Path) -> Config:
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Load and validate a config file. ``None`` means ./config.yaml, or defaults if absent."""
     explicit = path is not None
-    file = Path(path) if explicit else DEFAULT_CONFIG_PATH
+    file = Path(path) if path is not None else DEFAULT_CONFIG_PATH
     if not file.exists():
         if explicit:
             raise ConfigError("file not found", path=str(file))

@@ -103,7 +103,7 @@ def _feed(row: tuple) -> Feed:
     values = dict(zip(_COLUMNS, row, strict=True))
     for flag in ("fetch_pages", "announce", "backfilled", "quota_told"):
         values[flag] = bool(values[flag])
-    return Feed(**values)  # type: ignore[arg-type]
+    return Feed(**values)
 
 
 class FeedStore:

@@ -31,7 +31,7 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .errors import StoreError
 from .models import Article
@@ -52,7 +52,7 @@ class ChatSettings:
     ingest_channel: bool = True
     linked_chat_id: int | None = None
 
-    def with_changes(self, **changes: object) -> ChatSettings:
+    def with_changes(self, **changes: Any) -> ChatSettings:
         return replace(self, **changes)
 
 
@@ -139,9 +139,9 @@ class ArticleStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # The bot is single-process; the lock serialises the event loop and worker threads.
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA busy_timeout=5000")
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
             self._prepare()
             self._probe_write()
         except sqlite3.DatabaseError as exc:
@@ -152,6 +152,12 @@ class ArticleStore:
             raise StoreReadOnly(
                 f"cannot create the data directory for {self.path}: {exc.strerror}"
             ) from None
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The open connection (every method but the constructor runs on an open store)."""
+        assert self._db is not None, "the store is closed"
+        return self._db
 
     def _open_error(self, exc: sqlite3.DatabaseError) -> StoreError:
         text = str(exc)
@@ -176,9 +182,9 @@ class ArticleStore:
     def _prepare(self) -> None:
         """Schema, version (migrating older stores) and a quick integrity check."""
         assert self._db is not None
-        self._db.executescript(_SCHEMA)
+        self.db.executescript(_SCHEMA)
         self._check_version()
-        row = self._db.execute("PRAGMA quick_check").fetchone()
+        row = self.db.execute("PRAGMA quick_check").fetchone()
         if row is None or row[0] != "ok":
             raise sqlite3.DatabaseError(
                 f"database disk image is malformed (quick_check: {row and row[0]})"
@@ -187,15 +193,15 @@ class ArticleStore:
     def _probe_write(self) -> None:
         """Fail now, not at the first /add, when the file or its directory is read-only."""
         assert self._db is not None
-        self._db.execute("BEGIN IMMEDIATE")
+        self.db.execute("BEGIN IMMEDIATE")
         try:
-            self._db.execute(
+            self.db.execute(
                 "INSERT INTO meta VALUES ('write_probe', '1') "
                 "ON CONFLICT(key) DO UPDATE SET value=excluded.value"
             )
         finally:
-            if self._db.in_transaction:  # SQLite has rolled back by itself after SQLITE_FULL
-                self._db.execute("ROLLBACK")
+            if self.db.in_transaction:  # SQLite has rolled back by itself after SQLITE_FULL
+                self.db.execute("ROLLBACK")
 
     # -- degraded modes: an in-memory copy, the file left untouched --------------------------
 
@@ -253,7 +259,7 @@ class ArticleStore:
             try:
                 source = cls._connect_read_only(path, immutable=immutable)
                 source.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-                source.backup(store._db)
+                source.backup(store.db)
                 break
             except sqlite3.Error as exc:
                 last = exc
@@ -261,7 +267,7 @@ class ArticleStore:
                 if source is not None:
                     source.close()
         else:
-            store._db.close()
+            store.db.close()
             raise StoreError(f"cannot read the article store {path}: {last}")
         wal = Path(f"{path}-wal")
         if immutable and wal.exists() and wal.stat().st_size:
@@ -271,10 +277,10 @@ class ArticleStore:
                 path,
             )
         try:
-            store._db.execute("PRAGMA journal_mode=MEMORY")
+            store.db.execute("PRAGMA journal_mode=MEMORY")
             store._prepare()
         except sqlite3.DatabaseError as exc:
-            store._db.close()
+            store.db.close()
             raise StoreCorrupt(f"cannot open the article store {path}: {exc}") from None
         return store
 
@@ -317,7 +323,7 @@ class ArticleStore:
                                 continue
                         elif table == "meta" and row[0] in _DERIVED_META:
                             continue
-                        store._db.execute(insert, row)
+                        store.db.execute(insert, row)
                         copied[table] += 1
                 except sqlite3.Error:
                     continue
@@ -352,11 +358,9 @@ class ArticleStore:
 
     def _check_version(self) -> None:
         assert self._db is not None
-        row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if row is None:
-            self._db.execute(
-                "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-            )
+            self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         elif row[0] == "1":
             self._migrate_from_1()
         elif row[0] != str(SCHEMA_VERSION):
@@ -367,7 +371,7 @@ class ArticleStore:
     def _migrate_from_1(self) -> None:
         """Version 1 had no summary columns: add and fill them, in one transaction."""
         assert self._db is not None
-        db = self._db
+        db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
             columns = {r[1] for r in db.execute("PRAGMA table_info(articles)")}
@@ -399,7 +403,7 @@ class ArticleStore:
         """All of the block's writes or none. SQLite rolls back by itself on some errors
         (SQLITE_FULL): the explicit rollback is then skipped, and the first error is reported."""
         with self._lock:
-            db = self._db
+            db = self.db
             try:
                 db.execute("BEGIN IMMEDIATE")
                 try:
@@ -420,7 +424,7 @@ class ArticleStore:
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock:
             try:
-                return self._db.execute(sql, tuple(_lookup_value(v) for v in params)).fetchall()
+                return self.db.execute(sql, tuple(_lookup_value(v) for v in params)).fetchall()
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot read the article store {self.path}: {exc}") from None
 
@@ -449,7 +453,7 @@ class ArticleStore:
     def digest(self) -> str:
         """Identifies the stored corpus exactly; changes with every article put or removed."""
         with self._lock:
-            return f"{self._digest_value(self._db):032x}"
+            return f"{self._digest_value(self.db):032x}"
 
     def _put_rows(self, db: sqlite3.Connection, items: list[tuple[Article, str]]) -> None:
         digest = self._digest_value(db)
@@ -571,7 +575,7 @@ class ArticleStore:
         self, scopes: Collection[str] | None
     ) -> tuple[int, int, list[tuple[str, int]], str | None]:
         """Articles, body paragraphs, (source, count) most first, newest date — of some scopes."""
-        where, params = "", ()
+        where, params = "", tuple[str, ...]()
         if scopes is not None:
             scopes = list(scopes)
             if not scopes:

@@ -167,7 +167,7 @@ def idf_of(index: object) -> Callable[[Sequence[str]], list[float]]:
     """The index's ``term_idf`` (BM25Index has one), else equal weights for every term."""
     weigh = getattr(index, "term_idf", None)
     if callable(weigh):
-        return weigh  # type: ignore[no-any-return]
+        return weigh
     return lambda tokens: [1.0] * len(tokens)
 
 

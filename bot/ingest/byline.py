@@ -548,7 +548,12 @@ def _after_dateline(
     after = paragraph[match.end() :]
     if head.startswith(_SENTENCE_HEADS) or after[:1] in _NOT_A_DATELINE_END:
         return None
-    head_is_outlet = bool(outlet) and head.startswith(outlet) and len(head) - len(outlet) <= 6
+    head_is_outlet = (
+        bool(outlet)
+        and outlet is not None
+        and head.startswith(outlet)
+        and len(head) - len(outlet) <= 6
+    )
     separated = not after or after[0] in " 　，,：:、—-"
     if not (head_is_outlet or (separated and not named_outlet_only)):
         return None
@@ -575,7 +580,7 @@ _SIGN_OFF = re.compile(rf"(?<=[。”])\s*[（(](?P<name>[{HAN}]{{2,4}})[)）]$"
 def is_sign_off(paragraph: str) -> bool:
     """True when the paragraph closes with a bare name in parentheses (``…举行。（甲某）``)."""
     match = _SIGN_OFF.search(paragraph)
-    return bool(match) and not _ROLE.search(match.group("name"))
+    return match is not None and not _ROLE.search(match.group("name"))
 
 
 def parse_trailing_credit(paragraph: str) -> tuple[Credits, str] | None:

@@ -83,6 +83,7 @@ def _labelled_line(line: str) -> _LabelledLine | None:
     if date_start < 0:
         found, date_start, date_end = None, len(core) + 1, len(core) + 1
     else:
+        assert found is not None  # date_start >= 0: a date was found
         date_end = date_start + len(found.text)
         labels = [m for m in labels if not date_start <= m.start() < date_end]
         if not labels:
@@ -419,10 +420,11 @@ class LineReader:
                 facts.dateline_date = found
         if lead.credits:
             facts.credits.merge(lead.credits)
-            return strip_leading_junk(lead.rest.strip()) if lead.rest.strip() else ""
+            rest = (lead.rest or "").strip()
+            return strip_leading_junk(rest) if rest else ""
         if surely_dateline:  # 重庆晨报讯 昨日，… → 昨日，…
             self.cut_dateline = True
-            rest = lead.without_dateline.strip()
+            rest = (lead.without_dateline or "").strip()
             rest = strip_leading_junk(rest) if rest else ""
             # a credit may follow (本报讯 记者X报道：…): read once more, not again and again
             return self._lead(rest, again=False) if rest and again else rest

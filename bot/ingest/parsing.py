@@ -32,10 +32,10 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..errors import ParseError, UnreadableFile
-from ..models import Article, Paragraph, article_id_problem, paragraph_id
+from ..models import Article, Paragraph, ParagraphKind, article_id_problem, paragraph_id
 from . import attribution as attr
 from . import byline as bl
 from .attribution import Facts
@@ -444,7 +444,7 @@ def _assemble(
         section=given.get("section") or facts.section,
         original_title=given.get("original_title") or facts.original_title,
         paragraphs=[
-            Paragraph(paragraph_id(article_id, position), text, kind)
+            Paragraph(paragraph_id(article_id, position), text, cast(ParagraphKind, kind))
             for position, (kind, text) in enumerate(paragraphs)
         ],
         origin=origin,

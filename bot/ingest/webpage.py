@@ -17,6 +17,9 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+#: An lxml element (lxml ships no type information).
+Element = Any
+
 _CHROME_TAGS = (
     "script",
     "style",
@@ -207,10 +210,10 @@ def readable_lines(markup: str) -> list[str]:
     return parse_page(f"<html><body>{summary}</body></html>").lines
 
 
-def _own_header_and_footer(root) -> list[tuple[object, str, list[str]]]:
+def _own_header_and_footer(root: Element) -> list[tuple[Element, str, list[str]]]:
     """(parent, tag, lines) of the first few <header>/<footer> elements inside an <article>,
     read before the chrome (which they are) is dropped."""
-    found = []
+    found: list[tuple[Element, str, list[str]]] = []
     for el in root.iter("header", "footer"):
         if len(found) >= 4:
             break
@@ -225,7 +228,7 @@ _CONTEXT_BELOW = 4  # lines below it read for credits (责任编辑 …)
 _BODY_MARK = "\x00"  # cannot occur in the text: control characters were replaced above
 
 
-def _context_lines(root, body) -> tuple[list[str], list[str]]:
+def _context_lines(root: Element, body: Element) -> tuple[list[str], list[str]]:
     """The lines of the page nearest above and below the body element."""
     found = root.xpath("//body")
     page_body = found[0] if found else root
@@ -239,7 +242,7 @@ def _context_lines(root, body) -> tuple[list[str], list[str]]:
     return lines[max(0, at - _CONTEXT_ABOVE) : at], lines[at + 1 : at + 1 + _CONTEXT_BELOW]
 
 
-def _meta(root, *names: str) -> str | None:
+def _meta(root: Element, *names: str) -> str | None:
     for name in names:
         for attr in ("property", "name", "itemprop"):
             found = root.xpath(f'//meta[@{attr}="{name}"]/@content')
@@ -255,7 +258,7 @@ _SCRIPT_EPOCH = re.compile(r'\b(?:publish_?time|pub_?time|ct)\s*=\s*"?(1[0-9]{9}
 _CHINA_UTC_OFFSET = 8 * 3600  # Chinese pages print Beijing time; an epoch is shown as such
 
 
-def _read_metadata(root, page: Page) -> None:
+def _read_metadata(root: Element, page: Page) -> None:
     title = _meta(root, "og:title", "twitter:title")
     page.headings = [" ".join(h.text_content().split()) for h in root.xpath("//h1")][:5]
     found = root.xpath("//title")
@@ -361,7 +364,7 @@ def _visible_lines(root: Any) -> list[str]:
     return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
 
 
-def _has_chrome_word(element, words=None) -> bool:
+def _has_chrome_word(element: Element, words: Any = None) -> bool:
     marker = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
     if not marker.strip():
         return False
@@ -374,7 +377,7 @@ def _has_chrome_word(element, words=None) -> bool:
     return False
 
 
-def _drop_chrome(root) -> None:
+def _drop_chrome(root: Element) -> None:
     doomed = [el for el in root.iter(*_CHROME_TAGS)]
     doomed += [
         el
@@ -395,15 +398,15 @@ def _drop_chrome(root) -> None:
             parent.replace(el, stub)
 
 
-def _pick_body(root):
+def _pick_body(root: Element) -> Element:
     for xpath in ('//*[@itemprop="articleBody"]', "//article"):
         found = root.xpath(xpath)
         if found:
             return max(found, key=lambda el: len(el.text_content()))
     # The element whose direct <p> children hold the most text.
-    best, best_score = None, 0
+    best, best_score = None, 0.0
     for el in root.iter("div", "section", "td", "main"):
-        score = sum(len(p.text_content()) for p in el.iterchildren("p"))
+        score = float(sum(len(p.text_content()) for p in el.iterchildren("p")))
         if _BODY_WORDS.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
             score *= 1.5
         if score > best_score:
@@ -414,12 +417,12 @@ def _pick_body(root):
     return found[0] if found else root
 
 
-def _lines_of(element, *, placeholder=None) -> list[str]:
+def _lines_of(element: Element, *, placeholder: Element | None = None) -> list[str]:
     """Text with a line break at every block boundary, headings kept as their own lines.
     ``placeholder`` (an element inside) stands as one line ``_BODY_MARK`` instead of its text."""
     parts: list[str] = []
 
-    def walk(el) -> None:
+    def walk(el: Element) -> None:
         if el is placeholder:
             parts.append(f"\n{_BODY_MARK}\n")
             return
@@ -441,5 +444,5 @@ def _lines_of(element, *, placeholder=None) -> list[str]:
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 
-def _text_of(element) -> str:
+def _text_of(element: Element) -> str:
     return " ".join(_lines_of(element))

@@ -284,7 +284,7 @@ class Segmenter:
         their characters, so 知 finds 知道."""
         normalized = self.normalize(text)
         pieces = self._engine.cut(normalized)
-        analysed = [
+        analysed: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
             ((), ()) if _QUESTION_UNIT.fullmatch(piece) else self._analysed[piece]
             for piece in pieces
         ]
