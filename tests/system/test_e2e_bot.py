@@ -1,7 +1,8 @@
 """End to end: ``python -m bot run`` as its own process, long polling the Bot API stand-in.
 
 Plays users: a private question (answered with a quote and credit), a group ``/ask@bot``,
-and a press of the "More" button. The subprocess is always killed, whatever happens.
+a press of the "More" button, an uploaded document, chit-chat (a hint, no quote) and a
+credits question. The subprocess is always killed, whatever happens.
 """
 
 from __future__ import annotations
@@ -106,6 +107,15 @@ def test_bot_process_answers_through_the_standin(tmp_path):
             api.text_update(api.private(user), user, "江北新区和天府新区要共同建设什么")
             own = api.wait_sent(6001, count=4, timeout=10)[3]
             assert "<blockquote>" in own.params["text"] and "江北" in own.params["text"]
+
+            # chit-chat gets a one-line hint, never a quote; a credits question names the
+            # article it is about and answers from its credits
+            api.text_update(api.private(user), user, "你好")
+            hint = api.wait_sent(6001, count=5, timeout=10)[4]
+            assert "<blockquote>" not in hint.params["text"] and not keyboard(hint)
+            api.text_update(api.private(user), user, "两江新区天府新区那篇报道的记者是谁？")
+            credits = api.wait_sent(6001, count=6, timeout=10)[5]
+            assert "严薇" in credits.params["text"] and "郭欣欣" in credits.params["text"]
 
             assert len(api.sent(-100600)) == 1  # the chatter got no reply
             assert not api.html_errors
