@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from telegram import (
+    CallbackQuery,
     Chat,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -24,6 +25,7 @@ from telegram.error import BadRequest
 from ...answers.markup import fit_html
 from ...models import SHARED_SCOPE, chat_scope
 from ...texts import pick_language, t
+from ..ratelimit import QuestionLimiter
 
 if TYPE_CHECKING:
     from ..context import BotContext
@@ -166,6 +168,23 @@ async def refuse_unless_admin(update: Update, context: BotContext) -> bool:
         return False
     assert update.effective_message is not None
     await reply(update.effective_message, t("not_admin", lang_of(update, context)))
+    return True
+
+
+def topic_of(message: object) -> int | None:
+    """The forum topic a (pressed) message is in; None outside topics or when inaccessible."""
+    if isinstance(message, Message) and message.is_topic_message:
+        return message.message_thread_id
+    return None
+
+
+async def may_press(query: CallbackQuery, lang: str, limiter: QuestionLimiter) -> bool:
+    """True when the presser's budget allows the press; else a toast on the button says when
+    to try again (nothing is posted in the chat) and False."""
+    wait = limiter.hit(query.from_user.id)
+    if wait:
+        await query.answer(t("rate_limited", lang, seconds=limiter.seconds_text(wait)))
+        return False
     return True
 
 

@@ -13,7 +13,7 @@ from ...answers.render import attribution_html
 from ...models import SHARED_SCOPE, Article, chat_scope
 from ...texts import t
 from .. import buttons
-from .common import edit, lang_of, scopes_for, send
+from .common import edit, lang_of, may_press, scopes_for, send, topic_of
 
 if TYPE_CHECKING:
     from ..context import BotContext
@@ -178,16 +178,10 @@ async def press_full(update: Update, context: BotContext) -> None:
         await query.answer(t("button_expired", lang))
         return
     # A new message each time: spends the question budget (told on the button when spent).
-    wait = context.limiter.hit(query.from_user.id)
-    if wait:
-        await query.answer(t("rate_limited", lang, seconds=context.limiter.seconds_text(wait)))
+    if not await may_press(query, lang, context.limiter):
         return
     await query.answer()
-    thread_id = (
-        message.message_thread_id
-        if isinstance(message, Message) and message.is_topic_message
-        else None
-    )
+    thread_id = topic_of(message)
     await send_article_page(context, message.chat, lang, button.arg(0), 0, thread_id=thread_id)
 
 
@@ -202,11 +196,7 @@ async def press_page(update: Update, context: BotContext) -> None:
         await query.answer(t("button_expired", lang))
         return
     # Turning pages edits one message: the larger inline-sized budget, told on the button.
-    wait = context.inline_limiter.hit(query.from_user.id)
-    if wait:
-        await query.answer(
-            t("rate_limited", lang, seconds=context.inline_limiter.seconds_text(wait))
-        )
+    if not await may_press(query, lang, context.inline_limiter):
         return
     await query.answer()
     await send_article_page(

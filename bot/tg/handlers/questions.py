@@ -20,7 +20,17 @@ from ...answers.render import render_html
 from ...errors import QuestionError
 from ...texts import t
 from .. import buttons
-from .common import bot_username, command_rest, lang_of, per_message_for, reply, scopes_for, send
+from .common import (
+    bot_username,
+    command_rest,
+    lang_of,
+    may_press,
+    per_message_for,
+    reply,
+    scopes_for,
+    send,
+    topic_of,
+)
 
 if TYPE_CHECKING:
     from ..context import BotContext
@@ -254,17 +264,10 @@ async def press_more(update: Update, context: BotContext) -> None:
         await query.answer(t("button_expired", lang), show_alert=True)
         return
     chat = message.chat
-    wait = context.limiter.hit(query.from_user.id)
-    if wait:
-        # Told on the button itself (a toast): nothing is posted in the chat.
-        await query.answer(t("rate_limited", lang, seconds=context.limiter.seconds_text(wait)))
+    if not await may_press(query, lang, context.limiter):
         return
     await query.answer()
-    thread_id = (
-        message.message_thread_id
-        if isinstance(message, Message) and message.is_topic_message
-        else None
-    )
+    thread_id = topic_of(message)
     await send_answers(
         context,
         chat,
@@ -303,16 +306,10 @@ async def press_search_all(update: Update, context: BotContext) -> None:
     if message is None or not state or not isinstance(state.get("q"), str):
         await query.answer(t("button_expired", lang), show_alert=True)
         return
-    wait = context.limiter.hit(query.from_user.id)
-    if wait:
-        await query.answer(t("rate_limited", lang, seconds=context.limiter.seconds_text(wait)))
+    if not await may_press(query, lang, context.limiter):
         return
     await query.answer()
-    thread_id = (
-        message.message_thread_id
-        if isinstance(message, Message) and message.is_topic_message
-        else None
-    )
+    thread_id = topic_of(message)
     await send_answers(
         context, message.chat, lang, state["q"], within=None, offset=0, thread_id=thread_id
     )
