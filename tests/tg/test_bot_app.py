@@ -136,6 +136,15 @@ def test_every_text_exists_in_every_language():
         assert all(v.strip() for v in variants.values()), key
 
 
+def test_the_example_question_needs_no_escaping():
+    # t() puts it into HTML texts as it is (bot.texts imports no escaping of its own)
+    from bot.answers.markup import escape
+    from bot.texts import EXAMPLE_QUESTION
+
+    for example in EXAMPLE_QUESTION.values():
+        assert escape(example) == example
+
+
 @pytest.mark.parametrize(
     "code, expected",
     [
