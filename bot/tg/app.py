@@ -209,10 +209,14 @@ async def recheck_links_periodically(
 
 
 async def _post_shutdown(application: Application) -> None:
-    """Stops the periodic index flush and writes the index one last time."""
+    """Stops the periodic tasks, closes the feed poller's connections and writes the index
+    one last time."""
+    from .handlers.feeds import close_poller
+
     for task in (application.bot_data.flush_task, application.bot_data.link_task):
         if task is not None:
             task.cancel()
+    await close_poller(application.bot_data.library)
     await asyncio.to_thread(application.bot_data.library.flush)
 
 

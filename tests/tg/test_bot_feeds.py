@@ -415,3 +415,16 @@ async def test_the_running_application_polls_due_feeds_by_itself(
     finally:
         await application.stop()
     assert library.count_articles(chat_scope(GROUP)) == 2
+
+
+async def test_the_feed_pollers_connections_are_closed_at_shutdown(api, bot, monkeypatch):
+    from bot.tg.handlers import feeds
+
+    poller = await feeds.poller_for(bot.bot_data.library)
+    closed = []
+    monkeypatch.setattr(poller.fetcher, "close", lambda: closed.append(True))
+    # what run_polling/run_webhook call once the bot has stopped
+    assert bot.post_shutdown is not None
+    await bot.post_shutdown(bot)
+    assert closed == [True]
+    assert bot.bot_data.library not in feeds._POLLERS

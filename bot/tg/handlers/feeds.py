@@ -67,6 +67,13 @@ async def poller_for(library: Library) -> FeedPoller:
     return poller
 
 
+async def close_poller(library: Library) -> None:
+    """Close the library's poller and its HTTP connections (at shutdown)."""
+    poller = _POLLERS.pop(library, None)
+    if poller is not None:
+        await asyncio.to_thread(poller.close)
+
+
 async def _edit(message: Message, text: str) -> None:
     try:
         await message.edit_text(text, parse_mode=HTML, link_preview_options=NO_PREVIEW)
