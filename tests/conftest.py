@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,24 @@ from hypothesis import settings as hypothesis_settings
 
 REPO = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent
+SAMPLE = REPO / "corpus" / "cqcb-2020-04-12-chuanyu-innovation.txt"
+
+
+# -- the library on the sample ------------------------------------------------------------------
+
+
+@pytest.fixture
+def config(tmp_path):
+    """A config whose shared corpus is a copy of the bundled sample, data under tmp_path."""
+    from bot.config import load_config
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SAMPLE, corpus / SAMPLE.name)
+    (tmp_path / "config.yaml").write_text(
+        "corpus: {paths: [corpus]}\ndata_dir: data\n", encoding="utf-8"
+    )
+    return load_config(tmp_path / "config.yaml")
 
 
 # -- Telegram layer ------------------------------------------------------------------------------

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from bot.config import load_config
 from bot.errors import ArticleError
 from bot.ingest.corrections import CorrectionError
 from bot.ingest.parsing import parse_file, parse_text
@@ -21,17 +19,6 @@ CHAT_TEXT = (
     "光谷建设量子实验室\n"
     "长江日报讯（记者陈瑜艳）武汉东湖新技术开发区今年将新建光谷量子计算实验室，首批投入资金三亿元。\n"
 )
-
-
-@pytest.fixture
-def config(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(SAMPLE, corpus / SAMPLE.name)
-    (tmp_path / "config.yaml").write_text(
-        "corpus: {paths: [corpus]}\ndata_dir: data\n", encoding="utf-8"
-    )
-    return load_config(tmp_path / "config.yaml")
 
 
 def sample_id(library: Library) -> str:

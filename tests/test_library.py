@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bot.config import load_config
 from bot.ingest.parsing import parse_text
 from bot.library import INDEX_DIR, Library
 from bot.models import SHARED_SCOPE, chat_scope
@@ -23,17 +21,6 @@ CHAT_ARTICLE = (
     "首批投入资金三亿元。\n\n"
     "该实验室将与华中科技大学合作，重点研究超导量子芯片和量子通信网络。\n"
 )
-
-
-@pytest.fixture
-def config(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(SAMPLE, corpus / SAMPLE.name)
-    (tmp_path / "config.yaml").write_text(
-        "corpus: {paths: [corpus]}\ndata_dir: data\n", encoding="utf-8"
-    )
-    return load_config(tmp_path / "config.yaml")
 
 
 def quoted_texts(answer_set):
