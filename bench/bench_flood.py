@@ -66,16 +66,6 @@ FLOODS = {
 }
 
 
-async def _first_reply(api: BotAPI, chat_id: int, before: int, timeout: float) -> float | None:
-    """Seconds until the bot sent a message to ``chat_id`` beyond ``before``, or None."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if len(api.sent(chat_id)) > before:
-            return time.monotonic() - started
-        await asyncio.sleep(0.005)
-    return None
-
-
 def _full_button(api: BotAPI, chat_id: int) -> tuple[dict, str]:
     """The bot's last message to a chat that has a 全文 button, and that button's data."""
     for call in reversed(api.sent(chat_id)):
@@ -94,7 +84,7 @@ async def _control(app: Any, api: BotAPI, user_id: int, timeout: float) -> float
     await app.update_queue.put(
         Update.de_json(api.text_update(api.private(user), user, QUESTION), app.bot)
     )
-    latency = await _first_reply(api, user_id, before, timeout)
+    latency = await api.seconds_to_reply(user_id, before, timeout)
     return timeout if latency is None else latency
 
 
@@ -145,7 +135,7 @@ async def scenario(name: str, count: int, controls: int, timeout: float) -> dict
                 await app.update_queue.put(
                     Update.de_json(api.text_update(chat, flooder, text), app.bot)
                 )
-                if await _first_reply(api, chat_id, before, timeout) is None:
+                if await api.seconds_to_reply(chat_id, before, timeout) is None:
                     raise RuntimeError("the flooder's question was not answered")
                 await asyncio.sleep(0.2)
                 message, data = _full_button(api, chat_id)

@@ -24,6 +24,7 @@ What it does not emulate: see tests/README.md.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import itertools
 import json
@@ -827,6 +828,16 @@ class BotAPI:
             lambda: (lambda s: s[after:] if len(s) - after >= count else None)(self.sent(chat_id)),
             timeout,
         )
+
+    async def seconds_to_reply(self, chat_id: int, before: int, timeout: float) -> float | None:
+        """For a bot on the same event loop: seconds until it has sent a chat more than
+        ``before`` messages, or None after ``timeout`` (polls without blocking the loop)."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if len(self.sent(chat_id)) > before:
+                return time.monotonic() - started
+            await asyncio.sleep(0.005)
+        return None
 
     def close(self) -> None:
         with self.cond:

@@ -213,18 +213,6 @@ def test_an_article_with_bidi_controls_renders_without_them():
 FLOOD_QUESTION = "两江新区和天府新区要共同建设什么"
 
 
-async def _first_reply(api, chat_id: int, before: int, timeout: float) -> float | None:
-    import asyncio
-    import time
-
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if len(api.sent(chat_id)) > before:
-            return time.monotonic() - started
-        await asyncio.sleep(0.005)
-    return None
-
-
 async def _queue(app, update: dict) -> None:
     from telegram import Update
 
@@ -278,7 +266,7 @@ async def test_a_question_from_another_chat_is_answered_within_2s_during_a_flood
     else:
         text = FLOOD_QUESTION if flood.startswith("private") else f"/ask {FLOOD_QUESTION}"
         await _queue(app, api.text_update(chat, flooder, text))
-        assert await _first_reply(api, chat["id"], 0, 5) is not None
+        assert await api.seconds_to_reply(chat["id"], 0, 5) is not None
         message, data = _full_press(api, chat["id"])
         updates = [api.press(flooder, message, data) for _ in range(count)]
     for update in updates:
@@ -289,7 +277,7 @@ async def test_a_question_from_another_chat_is_answered_within_2s_during_a_flood
     for number in range(3):
         control = api.user(9001 + number)
         await _queue(app, api.text_update(api.private(control), control, FLOOD_QUESTION))
-        latency = await _first_reply(api, control["id"], 0, 3)
+        latency = await api.seconds_to_reply(control["id"], 0, 3)
         assert latency is not None and latency < 2, (flood, latency)
         assert "<blockquote>" in str(api.sent(control["id"])[0].params["text"])
     # the flood was throttled, not served in full (300 replies would take 15 min in a group)
@@ -461,10 +449,10 @@ async def test_pages_of_a_huge_article_do_not_stall_other_chats(api, running_bot
     control = api.user(9101)
     started = time.monotonic()
     await _queue(app, api.text_update(api.private(control), control, FLOOD_QUESTION))
-    latency = await _first_reply(api, 9101, 0, 10)
+    latency = await api.seconds_to_reply(9101, 0, 10)
     assert latency is not None and latency < 2, latency
     # and the huge article itself was paged: its first page sent, the presses answered
-    assert await _first_reply(api, 7100, 0, 10) is not None
+    assert await api.seconds_to_reply(7100, 0, 10) is not None
     assert "巨型文档" in str(api.sent(7100)[0].params["text"])
     assert time.monotonic() - started < 10
 
