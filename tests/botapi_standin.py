@@ -28,6 +28,7 @@ import asyncio
 import html
 import itertools
 import json
+import os
 import re
 import threading
 import time
@@ -991,6 +992,18 @@ class StandinServer(ThreadingHTTPServer):
     @property
     def file_url(self) -> str:
         return f"http://{self.server_address[0]}:{self.server_address[1]}/file/bot"
+
+    def bot_env(self) -> dict[str, str]:
+        """The environment of a ``python -m bot run`` process that talks to this stand-in."""
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": self.base_url,
+            "TELEGRAM_API_FILE_URL": self.file_url,
+            "PYTHONUNBUFFERED": "1",
+        }
+        env.pop("TELEGRAM_WEBHOOK_SECRET", None)
+        return env
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up mid long-poll (the bot stopping) is not an error."""

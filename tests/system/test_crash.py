@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from botapi_standin import TOKEN, StandinServer
+from botapi_standin import StandinServer
 from conftest import REPO
 
 from bot.config import load_config
@@ -79,14 +79,7 @@ class Bot:
     """One ``python -m bot run`` process against a stand-in; output in ``log``."""
 
     def __init__(self, config: Path, server: StandinServer, log: Path):
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": server.base_url,
-            "TELEGRAM_API_FILE_URL": server.file_url,
-            "PYTHONUNBUFFERED": "1",
-        }
-        env.pop("TELEGRAM_WEBHOOK_SECRET", None)
+        env = server.bot_env()
         self.log = log
         self._out = open(log, "w", encoding="utf-8")
         self.process = subprocess.Popen(

@@ -7,7 +7,6 @@ credits question. The subprocess is always killed, whatever happens.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -44,14 +43,7 @@ def test_bot_process_answers_through_the_standin(tmp_path):
     started = time.monotonic()
     with StandinServer() as server:
         api = server.api
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": server.base_url,
-            "TELEGRAM_API_FILE_URL": server.file_url,
-            "PYTHONUNBUFFERED": "1",
-        }
-        env.pop("TELEGRAM_WEBHOOK_SECRET", None)
+        env = server.bot_env()
         log = open(tmp_path / "bot.log", "w+", encoding="utf-8")
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", "--config", write_config(tmp_path), "run"],
