@@ -56,7 +56,7 @@ from ..errors import QuestionError
 from ..models import Article, Paragraph
 
 # CHAR_MARK prefixes the segmenter's character tokens (bigrams): search only, never highlighted.
-from ..search.segment import CHAR_MARK
+from ..search.segment import CHAR_MARK, CJK_CHAR
 from .confidence import (
     RERANK_DEPTH,
     Evidence,
@@ -114,7 +114,6 @@ RELATED_ARTICLES = 3
 MIN_QUOTE_CHARS = 10
 MIN_UNENDED_CHARS = 30
 _SENTENCE_END_RE = re.compile(r"[。！？!?…]")
-_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_RE = re.compile(r"[A-Za-z]")
 
 
@@ -294,7 +293,7 @@ class Answerer:
     @staticmethod
     def _nothing_status(question: str) -> str:
         """other_language for a question without Chinese characters, else not_found."""
-        if not _CJK_RE.search(question) and _LATIN_RE.search(question):
+        if not CJK_CHAR.search(question) and _LATIN_RE.search(question):
             return "other_language"
         return "not_found"
 
