@@ -294,27 +294,17 @@ class Library:
         ``telegram.limits.max_bytes_per_chat`` (chat scopes), or ``uploader`` (a user id) over
         ``telegram.limits.max_upload_bytes_per_user_per_day``.
         """
-        with self._lock:
-            self._check_writable()
-            problem = article_id_problem(article.id)
-            if problem:
-                raise ParseError(f"{problem}: {article.id!r}", origin=article.origin)
-            article = claim_id(self.store, article, scope)
-            with_corrections(self.store, article)
-            size = stored_size(article)
-            uploaded_key = self._check_quotas(article, scope, size, uploader)
-            self.store.put(article, scope)  # StoreError (disk full…): rolled back, index untouched
-            if uploaded_key is not None:
-                self._count_upload(uploaded_key, size)
-            self._reindex([article.id], scope)
-            return article
+        return self.add_articles([article], scope, uploader=uploader)[0]
 
-    def add_articles(self, articles: list[Article], scope: str) -> list[Article]:
+    def add_articles(
+        self, articles: list[Article], scope: str, *, uploader: int | None = None
+    ) -> list[Article]:
         """Store several articles in one transaction, then index them (one index save).
 
         Returns each article as stored, in the order given (the same text twice: the same
-        stored article twice). ``QuotaExceeded`` (nothing stored) when the batch would take a
-        chat over ``telegram.limits.max_bytes_per_chat``."""
+        stored article twice), with an admin's stored corrections applied. ``QuotaExceeded``
+        (nothing stored) when the batch would take a chat over
+        ``telegram.limits.max_bytes_per_chat``, or ``uploader`` over today's upload quota."""
         with self._lock:
             self._check_writable()
             claimed: list[Article] = []
@@ -322,26 +312,27 @@ class Library:
                 problem = article_id_problem(article.id)
                 if problem:
                     raise ParseError(f"{problem}: {article.id!r}", origin=article.origin)
-                claimed.append(claim_id(self.store, article, scope))
+                claimed.append(with_corrections(self.store, claim_id(self.store, article, scope)))
             unique = list({article.id: article for article in claimed}.values())
-            # one check for the whole batch: all of it fits the chat's byte quota, or none
-            self._check_chat_bytes(unique, scope, sum(map(stored_size, unique)))
+            # one check for the whole batch: all of it fits the quotas, or none of it is stored
+            size = sum(map(stored_size, unique))
+            self._check_chat_bytes(unique, scope, size)
+            uploaded_key = self._check_upload_bytes(uploader, size)
+            # StoreError (disk full…): rolled back, index untouched
             self.store.put_many([(article, scope) for article in unique])
+            if uploaded_key is not None:
+                self._count_upload(uploaded_key, size)
             self._reindex([article.id for article in unique], scope)
             return claimed
 
-    def _check_quotas(
-        self, article: Article, scope: str, size: int, uploader: int | None
-    ) -> str | None:
-        """Raise ``QuotaExceeded`` if storing ``size`` bytes breaks a quota; the meta key
-        counting the uploader's bytes today (None without an uploader)."""
-        limits = self.config.telegram.limits
-        self._check_chat_bytes([article], scope, size)
+    def _check_upload_bytes(self, uploader: int | None, size: int) -> str | None:
+        """Raise ``QuotaExceeded`` if ``size`` more bytes take ``uploader`` over today's
+        quota; the meta key counting the uploader's bytes today (None without an uploader)."""
         if uploader is None:
             return None
         key = f"uploaded:{uploader}:{datetime.now(UTC).date().isoformat()}"
         uploaded = int(self.store.get_meta(key) or 0)
-        daily = limits.max_upload_bytes_per_user_per_day
+        daily = self.config.telegram.limits.max_upload_bytes_per_user_per_day
         if uploaded + size > daily:
             raise QuotaExceeded(
                 f"you added {byte_size(uploaded)} today; {byte_size(size)} more would go over "

@@ -56,7 +56,7 @@ from ..errors import QuestionError
 from ..models import Article, Paragraph
 
 # CHAR_MARK prefixes the segmenter's character tokens (bigrams): search only, never highlighted.
-from ..search.segment import CHAR_MARK
+from ..search.segment import CHAR_MARK, CJK_CHAR
 from .confidence import (
     RERANK_DEPTH,
     Evidence,
@@ -114,7 +114,6 @@ RELATED_ARTICLES = 3
 MIN_QUOTE_CHARS = 10
 MIN_UNENDED_CHARS = 30
 _SENTENCE_END_RE = re.compile(r"[。！？!?…]")
-_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_RE = re.compile(r"[A-Za-z]")
 
 
@@ -294,7 +293,7 @@ class Answerer:
     @staticmethod
     def _nothing_status(question: str) -> str:
         """other_language for a question without Chinese characters, else not_found."""
-        if not _CJK_RE.search(question) and _LATIN_RE.search(question):
+        if not CJK_CHAR.search(question) and _LATIN_RE.search(question):
             return "other_language"
         return "not_found"
 
@@ -641,23 +640,27 @@ class Answerer:
         ]
         words, bigrams = question_weights(unique, self._idf, CHAR_MARK)
         best: tuple[float, Article | None] = (0.0, None)
-        titles: dict[str, str] = {}
+        seen: dict[str, tuple[Article, _ArticleView] | None] = {}
         for hit in self.index.search(unique, FIRST_PAGE, scopes=scopes):
-            if hit.group not in titles:
-                if len(titles) >= ARTICLE_CANDIDATES:
+            if hit.group not in seen:
+                if len(seen) >= ARTICLE_CANDIDATES:
                     break
                 article = self.articles.get(hit.group)
-                titles[hit.group] = self.segmenter.aligned(article.title or "") if article else ""
                 if article is None:
+                    seen[hit.group] = None
                     continue
-                share = self._match_share(words, bigrams, titles[hit.group])
+                views = self._article_views(article)
+                seen[hit.group] = (article, views)
+                share = self._match_share(words, bigrams, views.title)
                 if share > best[0]:
                     best = (share, article)
-            article = self.articles.get(hit.group)
-            paragraph = article.paragraph(hit.doc_id) if article is not None else None
-            if paragraph is not None:
-                view = titles[hit.group] + "\n" + self.segmenter.aligned(paragraph.text)
-                share = self._match_share(words, bigrams, view)
+            entry = seen[hit.group]
+            if entry is None:
+                continue
+            article, views = entry
+            text = views.paragraphs.get(hit.doc_id)
+            if text is not None:
+                share = self._match_share(words, bigrams, views.title + "\n" + text)
                 if share > best[0]:
                     best = (share, article)
         share, found = best

@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from ..search.segment import CHAR_MARK
+from ..search.segment import CHAR_MARK, CJK_CHAR
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ..search.segment import Segmenter
@@ -138,7 +138,6 @@ _BOT_DIRECTED = re.compile(
     r"^(who|what) are you\b|^what('s| is) your name|^how are you"
 )
 _NOISE = re.compile(r"[\W_]+")
-_HAS_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def is_chitchat(normalized_question: str) -> bool:
@@ -191,7 +190,7 @@ def evidence_terms(
         bigrams[bigram] = min(bigrams[bigram], *(piece_weight[w] for w in pair))
     # words without CJK characters (names in Latin letters, codes, numbers) have no bigrams:
     # they count as they are, or a paragraph without them would cover all the bigrams
-    bigrams.update({w: weight for w, weight in words.items() if not _HAS_CJK.search(w)})
+    bigrams.update({w: weight for w, weight in words.items() if not CJK_CHAR.search(w)})
     return words, bigrams
 
 

@@ -51,7 +51,7 @@ _TOKENIZER_VERSION = 3  # 3: bigrams, plain cut, title tokens; 2: normalize_char
 # The title's words count this many times in each of its paragraphs (its bigrams once).
 TITLE_WORD_WEIGHT = 2
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # A Latin word followed by a number, as written: a product or model name (mate 60, a380).
 _MODEL_NAME = re.compile(r"(?<![a-z0-9])[a-z]+[ \-]?[0-9]+[a-z0-9]*(?![a-z0-9])")
 # Question words after which a one-character word is the answer's unit (多少钱, 几个人).
@@ -332,7 +332,7 @@ class Segmenter:
         spans: list[tuple[str, tuple[str, ...]]] = []
         run: list[str] = []
         for piece in self._evidence_pieces(text) + [""]:
-            if piece and all(map(_CJK.match, piece)):
+            if piece and all(map(CJK_CHAR.match, piece)):
                 run.append(piece)
                 continue
             owner = [n for n, word in enumerate(run) for _ in word]  # word index of each char
@@ -363,7 +363,7 @@ class Segmenter:
                 pieces.append("")
                 continue
             after_question_word = False
-            if len(piece) == 2 and piece[1] in _ASPECT_PARTICLES and _CJK.match(piece[0]):
+            if len(piece) == 2 and piece[1] in _ASPECT_PARTICLES and CJK_CHAR.match(piece[0]):
                 pieces += [piece[0], ""]
                 continue
             pieces.append(piece)
@@ -405,7 +405,7 @@ class Segmenter:
         # One-character words get their character token too: measured better (CMRC recall@1
         # 0.9731 vs 0.9701) than leaving them out, at ~10% more tokens. HMM-off jieba cuts
         # unknown names into single characters, and this weights those matches up.
-        chars = [CHAR_MARK + c for c in piece if _CJK.match(c) and c not in self.stopwords]
+        chars = [CHAR_MARK + c for c in piece if CJK_CHAR.match(c) and c not in self.stopwords]
         return tuple(words), tuple(chars)
 
     @property
