@@ -66,23 +66,26 @@ def find_date(text: str) -> FoundDate | None:
     month/day/time otherwise."""
     text = normalize_chars(text)
     match = _FULL_DATE.search(text)
-    if match:
-        month, day = int(match.group("month")), int(match.group("day"))
-        iso = _iso(
-            int(match.group("year")),
-            month,
-            day,
-            match.group("hour"),
-            match.group("minute"),
-            match.group("second"),
-        )
-        if iso:
-            return FoundDate(match.group().strip(), iso, month, day)
+    found = _with_year(match, int(match.group("year"))) if match else None
+    if found:
+        return found
     match = _YEARLESS_DATE_TIME.search(text)
-    if match and 1 <= int(match.group("month")) <= 12 and 1 <= int(match.group("day")) <= 31:
-        return FoundDate(
-            match.group().strip(), None, int(match.group("month")), int(match.group("day"))
-        )
+    return _yearless(match) if match else None
+
+
+def _with_year(match: re.Match[str], year: int) -> FoundDate | None:
+    """A matched date (groups month, day and optionally hour, minute, second) in ``year``;
+    None when it is no real date."""
+    month, day = int(match.group("month")), int(match.group("day"))
+    iso = _iso(year, month, day, match.group("hour"), match.group("minute"), match.group("second"))
+    return FoundDate(match.group().strip(), iso, month, day) if iso else None
+
+
+def _yearless(match: re.Match[str]) -> FoundDate | None:
+    """A matched month and day without a year; None when out of range."""
+    month, day = int(match.group("month")), int(match.group("day"))
+    if 1 <= month <= 12 and 1 <= day <= 31:
+        return FoundDate(match.group().strip(), None, month, day)
     return None
 
 
@@ -185,22 +188,11 @@ def find_page_date(text: str) -> FoundDate | None:
         return found
     text = normalize_chars(text)
     match = _SHORT_YEAR.search(text)
-    if match:
-        month, day = int(match.group("month")), int(match.group("day"))
-        iso = _iso(
-            2000 + int(match.group("year")),
-            month,
-            day,
-            match.group("hour"),
-            match.group("minute"),
-            match.group("second"),
-        )
-        if iso:
-            return FoundDate(match.group(), iso, month, day)
+    found = _with_year(match, 2000 + int(match.group("year"))) if match else None
+    if found:
+        return found
     match = _GLUED_YEARLESS.search(text)
-    if match and 1 <= int(match.group("month")) <= 12 and 1 <= int(match.group("day")) <= 31:
-        return FoundDate(match.group(), None, int(match.group("month")), int(match.group("day")))
-    return None
+    return _yearless(match) if match else None
 
 
 def month_day_iso(found: FoundDate) -> str | None:

@@ -115,8 +115,9 @@ def parse_text(
         lines = page.lines
         context = (page.above, page.below)
         visible = [normalize_chars(line).strip() for line in page.visible]
-        facts.head = locate_head([line for line in visible if line])
-        facts.page_owner = page_owner([line for line in visible if line])
+        shown = [line for line in visible if line]
+        facts.head = locate_head(shown)
+        facts.page_owner = page_owner(shown)
         facts.page_dates = list(page.other_dates)
         if _weak_body(lines):
             readable = readable_lines(text)
@@ -125,7 +126,7 @@ def parse_text(
         if facts.head is not None and _weak_body(lines):
             # the body element holds no article (scripts render it, or it is split in
             # many blocks): read the visible page from the header on instead
-            lines = [line for line in visible if line][facts.head.body_start :]
+            lines = shown[facts.head.body_start :]
             context = ([], [])
         facts.page_title = attr.page_title(page, facts.head, facts)
         facts.page_site_title = page.document_title
