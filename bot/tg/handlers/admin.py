@@ -26,6 +26,7 @@ from .common import (
     lang_of,
     one_line,
     parse_command,
+    pressed,
     refuse_unless_admin,
     reply,
 )
@@ -322,13 +323,10 @@ async def cmd_list(update: Update, context: BotContext) -> None:
 
 async def press_list_page(update: Update, context: BotContext) -> None:
     """/list paging (admins only): edit the pressed message to another page."""
-    query = update.callback_query
-    assert query is not None
-    lang = lang_of(update, context)
-    button = await context.pressed(query.data)
-    if button is None or query.message is None:
-        await query.answer(t("button_expired", lang))
+    press = await pressed(update, context)
+    if press is None:
         return
+    query, button, lang = press.query, press.button, press.lang
     chat = await admin_pressing(update, context, lang)
     if chat is None:
         return

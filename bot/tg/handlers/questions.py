@@ -26,6 +26,7 @@ from .common import (
     lang_of,
     may_press,
     per_message_for,
+    pressed,
     reply,
     scopes_for,
     send,
@@ -251,31 +252,25 @@ async def cmd_ask(update: Update, context: BotContext) -> None:
 
 async def press_more(update: Update, context: BotContext) -> None:
     """More: the next quotes of the question the pressed message answered."""
-    query = update.callback_query
-    assert query is not None
-    lang = lang_of(update, context)
-    button = await context.pressed(query.data)
-    message = query.message
-    if button is None or message is None:
-        await query.answer(t("button_expired", lang))
+    press = await pressed(update, context)
+    if press is None:
         return
+    query, message, lang = press.query, press.message, press.lang
     state = await context.messages.recall(message.chat.id, message.message_id)
     if not state or not state.get("q"):
         await query.answer(t("button_expired", lang), show_alert=True)
         return
-    chat = message.chat
     if not await may_press(query, lang, context.limiter):
         return
     await query.answer()
-    thread_id = topic_of(message)
     await send_answers(
         context,
-        chat,
+        message.chat,
         lang,
         state["q"],
         within=state.get("w"),
         offset=more_offset(state),
-        thread_id=thread_id,
+        thread_id=topic_of(message),
     )
 
 
@@ -294,22 +289,17 @@ def more_offset(state: dict[str, Any]) -> int:
 
 async def press_search_all(update: Update, context: BotContext) -> None:
     """Search everything: the follow-up's question, asked of every article the chat reads."""
-    query = update.callback_query
-    assert query is not None
-    lang = lang_of(update, context)
-    message = query.message
-    state = (
-        await context.messages.recall(message.chat.id, message.message_id)
-        if message is not None and await context.pressed(query.data) is not None
-        else None
-    )
-    if message is None or not state or not isinstance(state.get("q"), str):
+    press = await pressed(update, context, alert=True)
+    if press is None:
+        return
+    query, message, lang = press.query, press.message, press.lang
+    state = await context.messages.recall(message.chat.id, message.message_id)
+    if not state or not isinstance(state.get("q"), str):
         await query.answer(t("button_expired", lang), show_alert=True)
         return
     if not await may_press(query, lang, context.limiter):
         return
     await query.answer()
-    thread_id = topic_of(message)
     await send_answers(
-        context, message.chat, lang, state["q"], within=None, offset=0, thread_id=thread_id
+        context, message.chat, lang, state["q"], within=None, offset=0, thread_id=topic_of(message)
     )

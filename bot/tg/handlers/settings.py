@@ -10,7 +10,16 @@ from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, 
 from ...errors import StoreError
 from ...texts import t
 from .. import buttons
-from .common import GROUPS, admin_pressing, command_rest, edit, lang_of, refuse_unless_admin, reply
+from .common import (
+    GROUPS,
+    admin_pressing,
+    command_rest,
+    edit,
+    lang_of,
+    pressed,
+    refuse_unless_admin,
+    reply,
+)
 
 if TYPE_CHECKING:
     from ..context import BotContext
@@ -140,13 +149,10 @@ async def cmd_settings(update: Update, context: BotContext) -> None:
 
 async def press_setting(update: Update, context: BotContext) -> None:
     """A /settings button (admins only): save the choice and redraw the settings."""
-    query = update.callback_query
-    assert query is not None
-    lang = lang_of(update, context)
-    button = await context.pressed(query.data)
-    if button is None or query.message is None:
-        await query.answer(t("button_expired", lang))
+    press = await pressed(update, context)
+    if press is None:
         return
+    query, button, lang = press.query, press.button, press.lang
     chat = await admin_pressing(update, context, lang)
     if chat is None:
         return
