@@ -204,6 +204,18 @@ async def pressed(update: Update, context: BotContext, *, alert: bool = False) -
     return Press(query, button, query.message, lang)
 
 
+async def may_ask(message: Message, lang: str, limiter: QuestionLimiter, who: int) -> bool:
+    """True when ``who``'s question budget allows one more; else False, after one "slow down"
+    reply per window (the rest are dropped silently: a flood of notices would only wait for
+    the group's message limit)."""
+    wait = limiter.hit(who)
+    if not wait:
+        return True
+    if limiter.notice_due(who):
+        await reply(message, t("rate_limited", lang, seconds=limiter.seconds_text(wait)))
+    return False
+
+
 async def may_press(query: CallbackQuery, lang: str, limiter: QuestionLimiter) -> bool:
     """True when the presser's budget allows the press; else a toast on the button says when
     to try again (nothing is posted in the chat) and False."""

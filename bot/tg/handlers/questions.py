@@ -24,6 +24,7 @@ from .common import (
     bot_username,
     command_rest,
     lang_of,
+    may_ask,
     may_press,
     per_message_for,
     pressed,
@@ -103,15 +104,7 @@ async def ask(
     if len(question) > limit:
         await reply(message, t("too_long", lang, limit=limit))
         return
-    who = asker(message, user, chat)
-    wait = context.limiter.hit(who)
-    if wait:
-        # One "slow down" per window; the rest is dropped silently (a flood of notices would
-        # only wait for the group's message limit).
-        if context.limiter.notice_due(who):
-            await reply(
-                message, t("rate_limited", lang, seconds=context.limiter.seconds_text(wait))
-            )
+    if not await may_ask(message, lang, context.limiter, asker(message, user, chat)):
         return
     await send_answers(
         context,
