@@ -20,6 +20,7 @@ from ...texts import t
 from .. import buttons
 from .common import (
     admin_pressing,
+    asker,
     command_rest,
     edit,
     for_another_bot,
@@ -150,16 +151,9 @@ async def store_articles(update: Update, context: BotContext, articles: list[Art
     added = []
     not_saved = 0
     refused: QuotaExceeded | None = None
-    user = update.effective_user
     # Whose daily upload quota this spends: the person, or the chat an anonymous admin or a
     # channel identity posts as (their "from" is an account shared by everyone).
-    uploader = (
-        message.sender_chat.id
-        if message.sender_chat is not None
-        else user.id
-        if user is not None
-        else chat.id
-    )
+    uploader = asker(message, update.effective_user, chat)
     # A long import (a JSONL of hundreds of records) shows its progress by editing one
     # message, first after PROGRESS_AFTER_SECONDS, then at most every PROGRESS_EVERY_SECONDS.
     started = last_shown = time.monotonic()

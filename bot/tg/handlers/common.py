@@ -204,6 +204,15 @@ async def pressed(update: Update, context: BotContext, *, alert: bool = False) -
     return Press(query, button, query.message, lang)
 
 
+def asker(message: Message, user: Any, chat: Chat) -> int:
+    """Whose question budget (or daily upload quota) a message spends: anonymous admins and
+    channel identities all send as one shared placeholder account (GroupAnonymousBot,
+    Channel_Bot), so the chat they post as (``sender_chat``) is the asker; otherwise the user."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id
+    return int(user.id) if user else chat.id
+
+
 async def may_ask(message: Message, lang: str, limiter: QuestionLimiter, who: int) -> bool:
     """True when ``who``'s question budget allows one more; else False, after one "slow down"
     reply per window (the rest are dropped silently: a flood of notices would only wait for

@@ -21,6 +21,7 @@ from ...errors import QuestionError
 from ...texts import t
 from .. import buttons
 from .common import (
+    asker,
     bot_username,
     command_rest,
     lang_of,
@@ -68,15 +69,6 @@ def strip_mention(context: BotContext, message: Message) -> tuple[bool, str]:
 def from_inline(context: BotContext, message: Message) -> bool:
     """True for a message posted through this bot's inline mode (never answered again)."""
     return bool(message.via_bot and message.via_bot.id == context.bot.id)
-
-
-def asker(message: Message, user: Any, chat: Chat) -> int:
-    """Whose question budget a message spends: anonymous admins and channel identities all
-    send as one shared placeholder account (GroupAnonymousBot, Channel_Bot), so the chat they
-    post as (``sender_chat``) is the asker; otherwise the user."""
-    if message.sender_chat is not None:
-        return message.sender_chat.id
-    return int(user.id) if user else chat.id
 
 
 async def quoted_article(context: BotContext, message: Message) -> str | None:
