@@ -29,7 +29,7 @@ from ...ingest.fetch import fetch_article, is_link
 from ...ingest.forwards import article_from_post, linked_url
 from ...models import chat_scope
 from ...texts import t
-from .admin import store_articles
+from .admin import chat_full, store_articles
 from .common import (
     HTML,
     NO_PREVIEW,
@@ -96,16 +96,13 @@ async def add_link(update: Update, context: BotContext, url: str) -> None:
     """Fetch a page, store it in the chat's scope (within its quota) and show what was found.
 
     The caller has checked the sender's rights (a private chat is its user's own)."""
-    message, chat = update.effective_message, update.effective_chat
-    assert message is not None and chat is not None
+    message = update.effective_message
+    assert message is not None
     lang = lang_of(update, context)
-    library = context.library
-    limit = context.config.telegram.limits.max_articles_per_chat
     # Checked before fetching too (and again when storing): a full chat costs no request.
-    if await asyncio.to_thread(library.count_articles, chat_scope(chat.id)) >= limit:
-        await reply(message, t("add_full", lang, limit=limit))
+    if await chat_full(update, context):
         return
-    poller = await poller_for(library)
+    poller = await poller_for(context.library)
     try:
         article = await asyncio.to_thread(fetch_article, url.strip(), poller.fetcher)
     except (FetchError, ArticleError) as exc:
