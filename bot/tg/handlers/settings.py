@@ -16,6 +16,7 @@ from .common import (
     command_rest,
     edit,
     lang_of,
+    per_message_for,
     pressed,
     refuse_unless_admin,
     reply,
@@ -43,7 +44,7 @@ async def settings_view(
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The chat's settings as text, with a button for every choice."""
     settings = await context.chat_settings.get(chat.id)
-    per_message = settings.per_message or context.config.answers.per_message
+    per_message = await per_message_for(context, chat.id)
     target = await ingest_target(context, chat)
     ingest = ""
     state = False
