@@ -123,34 +123,12 @@ def command_menus(lang: str) -> dict[str, list[BotCommand]]:
     def cmds(*names: str) -> list[BotCommand]:
         return [BotCommand(name, t(f"cmd_{name}", lang)) for name in names]
 
+    # What chat admins manage, in private chats and in the groups' admin menus alike.
+    managing = ("add", "list", "remove", "fix", "settings", "follow", "feeds", "unfollow")
     return {
-        "private": cmds(
-            "start",
-            "help",
-            "about",
-            "add",
-            "list",
-            "remove",
-            "fix",
-            "settings",
-            "follow",
-            "feeds",
-            "unfollow",
-        ),
+        "private": cmds("start", "help", "about", *managing),
         "groups": cmds("ask", "help", "about"),
-        "admins": cmds(
-            "ask",
-            "help",
-            "about",
-            "add",
-            "list",
-            "remove",
-            "fix",
-            "settings",
-            "follow",
-            "feeds",
-            "unfollow",
-        ),
+        "admins": cmds("ask", "help", "about", *managing),
     }
 
 

@@ -20,12 +20,14 @@ from ...texts import t
 from .. import buttons
 from .common import (
     admin_pressing,
+    asker,
     command_rest,
     edit,
     for_another_bot,
     lang_of,
     one_line,
     parse_command,
+    pressed,
     refuse_unless_admin,
     reply,
 )
@@ -149,16 +151,9 @@ async def store_articles(update: Update, context: BotContext, articles: list[Art
     added = []
     not_saved = 0
     refused: QuotaExceeded | None = None
-    user = update.effective_user
     # Whose daily upload quota this spends: the person, or the chat an anonymous admin or a
     # channel identity posts as (their "from" is an account shared by everyone).
-    uploader = (
-        message.sender_chat.id
-        if message.sender_chat is not None
-        else user.id
-        if user is not None
-        else chat.id
-    )
+    uploader = asker(message, update.effective_user, chat)
     # A long import (a JSONL of hundreds of records) shows its progress by editing one
     # message, first after PROGRESS_AFTER_SECONDS, then at most every PROGRESS_EVERY_SECONDS.
     started = last_shown = time.monotonic()
@@ -322,13 +317,10 @@ async def cmd_list(update: Update, context: BotContext) -> None:
 
 async def press_list_page(update: Update, context: BotContext) -> None:
     """/list paging (admins only): edit the pressed message to another page."""
-    query = update.callback_query
-    assert query is not None
-    lang = lang_of(update, context)
-    button = await context.pressed(query.data)
-    if button is None or query.message is None:
-        await query.answer(t("button_expired", lang))
+    press = await pressed(update, context)
+    if press is None:
         return
+    query, button, lang = press.query, press.button, press.lang
     chat = await admin_pressing(update, context, lang)
     if chat is None:
         return

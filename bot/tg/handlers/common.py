@@ -7,6 +7,7 @@ safe place instead of failing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from telegram import (
@@ -14,6 +15,7 @@ from telegram import (
     Chat,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
+    MaybeInaccessibleMessage,
     Message,
     MessageEntity,
     ReplyParameters,
@@ -28,6 +30,7 @@ from ...texts import pick_language, t
 from ..ratelimit import QuestionLimiter
 
 if TYPE_CHECKING:
+    from ..buttons import Button
     from ..context import BotContext
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -176,6 +179,50 @@ def topic_of(message: object) -> int | None:
     if isinstance(message, Message) and message.is_topic_message:
         return message.message_thread_id
     return None
+
+
+@dataclass(frozen=True)
+class Press:
+    """A pressed button of ours, decoded, with the message it is on and the presser's language."""
+
+    query: CallbackQuery
+    button: Button
+    message: MaybeInaccessibleMessage
+    lang: str
+
+
+async def pressed(update: Update, context: BotContext, *, alert: bool = False) -> Press | None:
+    """The press behind a callback query; None (after a "button expired" answer, as an alert
+    when ``alert``) when its data can no longer be read or its message is gone."""
+    query = update.callback_query
+    assert query is not None
+    lang = lang_of(update, context)
+    button = await context.pressed(query.data)
+    if button is None or query.message is None:
+        await query.answer(t("button_expired", lang), show_alert=True if alert else None)
+        return None
+    return Press(query, button, query.message, lang)
+
+
+def asker(message: Message, user: Any, chat: Chat) -> int:
+    """Whose question budget (or daily upload quota) a message spends: anonymous admins and
+    channel identities all send as one shared placeholder account (GroupAnonymousBot,
+    Channel_Bot), so the chat they post as (``sender_chat``) is the asker; otherwise the user."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id
+    return int(user.id) if user else chat.id
+
+
+async def may_ask(message: Message, lang: str, limiter: QuestionLimiter, who: int) -> bool:
+    """True when ``who``'s question budget allows one more; else False, after one "slow down"
+    reply per window (the rest are dropped silently: a flood of notices would only wait for
+    the group's message limit)."""
+    wait = limiter.hit(who)
+    if not wait:
+        return True
+    if limiter.notice_due(who):
+        await reply(message, t("rate_limited", lang, seconds=limiter.seconds_text(wait)))
+    return False
 
 
 async def may_press(query: CallbackQuery, lang: str, limiter: QuestionLimiter) -> bool:

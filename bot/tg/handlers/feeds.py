@@ -29,10 +29,12 @@ from ...ingest.fetch import fetch_article, is_link
 from ...ingest.forwards import article_from_post, linked_url
 from ...models import chat_scope
 from ...texts import t
-from .admin import store_articles
+from .admin import chat_full, store_articles
 from .common import (
     HTML,
     NO_PREVIEW,
+    command_rest,
+    edit,
     for_another_bot,
     is_admin,
     lang_of,
@@ -75,15 +77,16 @@ async def close_poller(library: Library) -> None:
 
 
 async def _edit(message: Message, text: str) -> None:
+    """``common.edit``, logging instead of raising (a progress edit runs unawaited)."""
     try:
-        await message.edit_text(text, parse_mode=HTML, link_preview_options=NO_PREVIEW)
-    except TelegramError as exc:  # "message is not modified", deleted meanwhile …
+        await edit(message, text, None)
+    except TelegramError as exc:  # deleted meanwhile …
         log.info("progress message not edited: %s", exc)
 
 
-def _words(message: Message) -> list[str]:
-    """The words after the leading /command[@bot]."""
-    return (message.text or message.caption or "").split()[1:]
+def _elsewhere(context: BotContext, message: Message) -> bool:
+    """True when the message's /command names another bot (``/follow@other``)."""
+    return for_another_bot(context, parse_command(message.text or message.caption)[1])
 
 
 # -- links ----------------------------------------------------------------------------------
@@ -93,16 +96,13 @@ async def add_link(update: Update, context: BotContext, url: str) -> None:
     """Fetch a page, store it in the chat's scope (within its quota) and show what was found.
 
     The caller has checked the sender's rights (a private chat is its user's own)."""
-    message, chat = update.effective_message, update.effective_chat
-    assert message is not None and chat is not None
+    message = update.effective_message
+    assert message is not None
     lang = lang_of(update, context)
-    library = context.library
-    limit = context.config.telegram.limits.max_articles_per_chat
     # Checked before fetching too (and again when storing): a full chat costs no request.
-    if await asyncio.to_thread(library.count_articles, chat_scope(chat.id)) >= limit:
-        await reply(message, t("add_full", lang, limit=limit))
+    if await chat_full(update, context):
         return
-    poller = await poller_for(library)
+    poller = await poller_for(context.library)
     try:
         article = await asyncio.to_thread(fetch_article, url.strip(), poller.fetcher)
     except (FetchError, ArticleError) as exc:
@@ -115,10 +115,10 @@ async def cmd_add_link(update: Update, context: BotContext) -> None:
     """``/add URL`` (admins): the linked page becomes an article of this chat."""
     message = update.effective_message
     assert message is not None
-    if for_another_bot(context, parse_command(message.text or message.caption)[1]):
+    if _elsewhere(context, message):
         return
     if not await refuse_unless_admin(update, context):
-        await add_link(update, context, _words(message)[0])
+        await add_link(update, context, command_rest(message).split()[0])
     raise ApplicationHandlerStop
 
 
@@ -192,11 +192,7 @@ async def cmd_add_forward(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     replied = message.reply_to_message
-    if (
-        replied is None
-        or _channel_origin(replied) is None
-        or for_another_bot(context, parse_command(message.text or message.caption)[1])
-    ):
+    if replied is None or _channel_origin(replied) is None or _elsewhere(context, message):
         return  # any other /add: the /add handler
     if not await refuse_unless_admin(update, context):
         await add_forward(update, context, replied)
@@ -210,14 +206,14 @@ async def cmd_follow(update: Update, context: BotContext) -> None:
     """``/follow URL [minutes]`` or an .opml document with /follow (admins)."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
-    if for_another_bot(context, parse_command(message.text or message.caption)[1]):
+    if _elsewhere(context, message):
         return
     lang = lang_of(update, context)
     if await refuse_unless_admin(update, context):
         raise ApplicationHandlerStop
     replied = message.reply_to_message
     document = message.document or (replied.document if replied else None)
-    words = _words(message)
+    words = command_rest(message).split()
     if document is not None and not words:
         await _follow_opml(update, context, document.file_id, document.file_size)
         raise ApplicationHandlerStop
@@ -319,12 +315,12 @@ async def cmd_feeds(update: Update, context: BotContext) -> None:
     """``/feeds``: this chat's feeds and their state; ``/feeds opml``: them as an OPML file."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
-    if for_another_bot(context, parse_command(message.text or message.caption)[1]):
+    if _elsewhere(context, message):
         return
     lang = lang_of(update, context)
     poller = await poller_for(context.library)
     feeds = await asyncio.to_thread(poller.list_feeds, chat_scope(chat.id))
-    if _words(message)[:1] == ["opml"]:
+    if command_rest(message).split()[:1] == ["opml"]:
         document = write_opml(
             [OpmlFeed(f.url, f.title) for f in feeds], title=chat.title or chat.full_name or "feeds"
         )
@@ -359,12 +355,12 @@ async def cmd_unfollow(update: Update, context: BotContext) -> None:
     """``/unfollow N`` (admins): N as numbered by /feeds; the feed's articles stay."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
-    if for_another_bot(context, parse_command(message.text or message.caption)[1]):
+    if _elsewhere(context, message):
         return
     lang = lang_of(update, context)
     if await refuse_unless_admin(update, context):
         raise ApplicationHandlerStop
-    words = _words(message)
+    words = command_rest(message).split()
     poller = await poller_for(context.library)
     scope = chat_scope(chat.id)
     feeds = await asyncio.to_thread(poller.list_feeds, scope)

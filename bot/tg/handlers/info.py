@@ -11,7 +11,7 @@ from ...answers.markup import cap, esc
 from ...answers.render import format_date
 from ...models import Article
 from ...texts import t
-from .common import bot_username, lang_of, parse_command, reply, scopes_for
+from .common import bot_username, lang_of, may_ask, parse_command, reply, scopes_for
 from .pages import send_article_page
 
 if TYPE_CHECKING:
@@ -32,12 +32,7 @@ async def cmd_start(update: Update, context: BotContext) -> None:
         # A deep link sends a page like 全文 does: the same question budget.
         user = update.effective_user
         who = user.id if user is not None else chat.id
-        wait = context.limiter.hit(who)
-        if wait:
-            if context.limiter.notice_due(who):
-                await reply(
-                    message, t("rate_limited", lang, seconds=context.limiter.seconds_text(wait))
-                )
+        if not await may_ask(message, lang, context.limiter, who):
             return
         await send_article_page(context, chat, lang, payload[4:], 0, reply_to=message.message_id)
         return

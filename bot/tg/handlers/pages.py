@@ -13,7 +13,7 @@ from ...answers.render import attribution_html
 from ...models import SHARED_SCOPE, Article, chat_scope
 from ...texts import t
 from .. import buttons
-from .common import edit, lang_of, may_press, scopes_for, send, topic_of
+from .common import edit, may_press, pressed, scopes_for, send, topic_of
 
 if TYPE_CHECKING:
     from ..context import BotContext
@@ -169,41 +169,30 @@ async def send_article_page(
 
 async def press_full(update: Update, context: BotContext) -> None:
     """全文: send page 0 of the quoted article as a new message."""
-    query = update.callback_query
-    assert query is not None
-    lang = lang_of(update, context)
-    button = await context.pressed(query.data)
-    message = query.message
-    if button is None or message is None:
-        await query.answer(t("button_expired", lang))
-        return
+    press = await pressed(update, context)
     # A new message each time: spends the question budget (told on the button when spent).
-    if not await may_press(query, lang, context.limiter):
+    if press is None or not await may_press(press.query, press.lang, context.limiter):
         return
-    await query.answer()
-    thread_id = topic_of(message)
-    await send_article_page(context, message.chat, lang, button.arg(0), 0, thread_id=thread_id)
+    await press.query.answer()
+    message = press.message
+    await send_article_page(
+        context, message.chat, press.lang, press.button.arg(0), 0, thread_id=topic_of(message)
+    )
 
 
 async def press_page(update: Update, context: BotContext) -> None:
     """Previous / next page: edit the pressed message to that page."""
-    query = update.callback_query
-    assert query is not None
-    lang = lang_of(update, context)
-    button = await context.pressed(query.data)
-    message = query.message
-    if button is None or message is None:
-        await query.answer(t("button_expired", lang))
-        return
+    press = await pressed(update, context)
     # Turning pages edits one message: the larger inline-sized budget, told on the button.
-    if not await may_press(query, lang, context.inline_limiter):
+    if press is None or not await may_press(press.query, press.lang, context.inline_limiter):
         return
-    await query.answer()
+    await press.query.answer()
+    message = press.message
     await send_article_page(
         context,
         message.chat,
-        lang,
-        button.arg(0),
-        button.int_arg(1),
+        press.lang,
+        press.button.arg(0),
+        press.button.int_arg(1),
         edit_message=message if isinstance(message, Message) else None,
     )

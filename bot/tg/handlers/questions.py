@@ -21,11 +21,14 @@ from ...errors import QuestionError
 from ...texts import t
 from .. import buttons
 from .common import (
+    asker,
     bot_username,
     command_rest,
     lang_of,
+    may_ask,
     may_press,
     per_message_for,
+    pressed,
     reply,
     scopes_for,
     send,
@@ -68,15 +71,6 @@ def from_inline(context: BotContext, message: Message) -> bool:
     return bool(message.via_bot and message.via_bot.id == context.bot.id)
 
 
-def asker(message: Message, user: Any, chat: Chat) -> int:
-    """Whose question budget a message spends: anonymous admins and channel identities all
-    send as one shared placeholder account (GroupAnonymousBot, Channel_Bot), so the chat they
-    post as (``sender_chat``) is the asker; otherwise the user."""
-    if message.sender_chat is not None:
-        return message.sender_chat.id
-    return int(user.id) if user else chat.id
-
-
 async def quoted_article(context: BotContext, message: Message) -> str | None:
     """The article a reply to one of the bot's answers stays in (None: not such a reply)."""
     replied = is_reply_to_bot(context, message)
@@ -102,15 +96,7 @@ async def ask(
     if len(question) > limit:
         await reply(message, t("too_long", lang, limit=limit))
         return
-    who = asker(message, user, chat)
-    wait = context.limiter.hit(who)
-    if wait:
-        # One "slow down" per window; the rest is dropped silently (a flood of notices would
-        # only wait for the group's message limit).
-        if context.limiter.notice_due(who):
-            await reply(
-                message, t("rate_limited", lang, seconds=context.limiter.seconds_text(wait))
-            )
+    if not await may_ask(message, lang, context.limiter, asker(message, user, chat)):
         return
     await send_answers(
         context,
@@ -251,31 +237,25 @@ async def cmd_ask(update: Update, context: BotContext) -> None:
 
 async def press_more(update: Update, context: BotContext) -> None:
     """More: the next quotes of the question the pressed message answered."""
-    query = update.callback_query
-    assert query is not None
-    lang = lang_of(update, context)
-    button = await context.pressed(query.data)
-    message = query.message
-    if button is None or message is None:
-        await query.answer(t("button_expired", lang))
+    press = await pressed(update, context)
+    if press is None:
         return
+    query, message, lang = press.query, press.message, press.lang
     state = await context.messages.recall(message.chat.id, message.message_id)
     if not state or not state.get("q"):
         await query.answer(t("button_expired", lang), show_alert=True)
         return
-    chat = message.chat
     if not await may_press(query, lang, context.limiter):
         return
     await query.answer()
-    thread_id = topic_of(message)
     await send_answers(
         context,
-        chat,
+        message.chat,
         lang,
         state["q"],
         within=state.get("w"),
         offset=more_offset(state),
-        thread_id=thread_id,
+        thread_id=topic_of(message),
     )
 
 
@@ -294,22 +274,17 @@ def more_offset(state: dict[str, Any]) -> int:
 
 async def press_search_all(update: Update, context: BotContext) -> None:
     """Search everything: the follow-up's question, asked of every article the chat reads."""
-    query = update.callback_query
-    assert query is not None
-    lang = lang_of(update, context)
-    message = query.message
-    state = (
-        await context.messages.recall(message.chat.id, message.message_id)
-        if message is not None and await context.pressed(query.data) is not None
-        else None
-    )
-    if message is None or not state or not isinstance(state.get("q"), str):
+    press = await pressed(update, context, alert=True)
+    if press is None:
+        return
+    query, message, lang = press.query, press.message, press.lang
+    state = await context.messages.recall(message.chat.id, message.message_id)
+    if not state or not isinstance(state.get("q"), str):
         await query.answer(t("button_expired", lang), show_alert=True)
         return
     if not await may_press(query, lang, context.limiter):
         return
     await query.answer()
-    thread_id = topic_of(message)
     await send_answers(
-        context, message.chat, lang, state["q"], within=None, offset=0, thread_id=thread_id
+        context, message.chat, lang, state["q"], within=None, offset=0, thread_id=topic_of(message)
     )

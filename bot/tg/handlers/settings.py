@@ -10,7 +10,17 @@ from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, 
 from ...errors import StoreError
 from ...texts import t
 from .. import buttons
-from .common import GROUPS, admin_pressing, command_rest, edit, lang_of, refuse_unless_admin, reply
+from .common import (
+    GROUPS,
+    admin_pressing,
+    command_rest,
+    edit,
+    lang_of,
+    per_message_for,
+    pressed,
+    refuse_unless_admin,
+    reply,
+)
 
 if TYPE_CHECKING:
     from ..context import BotContext
@@ -34,7 +44,7 @@ async def settings_view(
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The chat's settings as text, with a button for every choice."""
     settings = await context.chat_settings.get(chat.id)
-    per_message = settings.per_message or context.config.answers.per_message
+    per_message = await per_message_for(context, chat.id)
     target = await ingest_target(context, chat)
     ingest = ""
     state = False
@@ -140,13 +150,10 @@ async def cmd_settings(update: Update, context: BotContext) -> None:
 
 async def press_setting(update: Update, context: BotContext) -> None:
     """A /settings button (admins only): save the choice and redraw the settings."""
-    query = update.callback_query
-    assert query is not None
-    lang = lang_of(update, context)
-    button = await context.pressed(query.data)
-    if button is None or query.message is None:
-        await query.answer(t("button_expired", lang))
+    press = await pressed(update, context)
+    if press is None:
         return
+    query, button, lang = press.query, press.button, press.lang
     chat = await admin_pressing(update, context, lang)
     if chat is None:
         return
