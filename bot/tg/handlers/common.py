@@ -31,7 +31,7 @@ from ..ratelimit import QuestionLimiter
 
 if TYPE_CHECKING:
     from ..buttons import Button
-    from ..context import BotContext
+    from ..context import BotApplication, BotContext
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 HTML = ParseMode.HTML
@@ -82,7 +82,7 @@ async def reply(
 
 
 async def send(
-    context: BotContext,
+    context: BotContext | BotApplication,
     chat_id: int,
     text: str,
     *,
@@ -90,7 +90,8 @@ async def send(
     reply_to: int | None = None,
     thread_id: int | None = None,
 ) -> Message:
-    """Send an HTML message (link previews off) to a chat, optionally as a reply / in a topic."""
+    """Send an HTML message (link previews off) to a chat, optionally as a reply / in a topic;
+    from a handler (its context) or a job (the application)."""
     return await context.bot.send_message(
         chat_id,
         fit_html(text),

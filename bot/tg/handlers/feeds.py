@@ -31,8 +31,6 @@ from ...models import chat_scope
 from ...texts import t
 from .admin import chat_full, store_articles
 from .common import (
-    HTML,
-    NO_PREVIEW,
     command_rest,
     edit,
     for_another_bot,
@@ -42,6 +40,7 @@ from .common import (
     parse_command,
     refuse_unless_admin,
     reply,
+    send,
 )
 
 if TYPE_CHECKING:
@@ -425,9 +424,7 @@ def _announcement(result: PollResult, lang: str) -> str:
 
 async def _tell(application: BotApplication, chat_id: int, text: str) -> None:
     try:
-        await application.bot.send_message(
-            chat_id, text, parse_mode=HTML, link_preview_options=NO_PREVIEW
-        )
+        await send(application, chat_id, text)
     except TelegramError as exc:  # the bot was removed from the chat, …
         log.warning("could not tell chat %s about its feeds: %s", chat_id, exc)
 
